@@ -1,0 +1,1176 @@
+"""Pipeline stage 4: model -> compiled decisions.
+
+Each decision becomes one generated Python function, compiled once at load time (as
+cel-python and ZEN compile once and evaluate many times). The generator works from the
+type-checked syntax tree only: names become local variables (``f3``), and every literal,
+list, parameter value and helper lives in the function's namespace as a constant (``C7``),
+so no text from the ruleset is ever pasted into the generated source.
+
+The generated function converts the facts it reads, evaluates every node with three-valued
+logic (``True`` / ``False`` / ``None`` for unknown, ``NA`` for not applicable) and returns a
+*record*: ``(outcome, value, node_values, fact_values, sub_records)``. Traces are built
+from the record only when asked for (see :mod:`promorules.trace`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from types import MappingProxyType
+from typing import Any
+
+import attrs
+
+from . import calendar as cal
+from .errors import FactError, RulesetError
+from .expressions import ast
+from .expressions.ast import unparse
+from .facts import NUMERIC_KINDS, FactType, suggest
+from .loader import Document
+from .model import Case, Decision, Expr, Rule, RulesetModel, ValueSpec, expression_offset
+
+__all__ = ["NA", "CompiledDecision", "NodeInfo", "compile_ruleset"]
+
+
+class _NotApplicable:
+    """The outcome of a rule whose ``applies_when`` is false."""
+
+    _instance: _NotApplicable | None = None
+
+    def __new__(cls) -> _NotApplicable:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "NA"
+
+    def __reduce__(self) -> str:
+        return "NA"
+
+
+NA = _NotApplicable()
+FAILED = ("promorules.FAILED",)  # a value computation that failed (not unknown)
+
+# Decimal arithmetic in a fixed context, whatever the caller's thread context says.
+_CTX = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN,
+                       traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow])
+_ROUNDING = {"half_up": decimal.ROUND_HALF_UP, "half_even": decimal.ROUND_HALF_EVEN,
+             "down": decimal.ROUND_DOWN, "up": decimal.ROUND_UP}
+
+
+# -- types -----------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Ty:
+    """Static type of an expression."""
+
+    kind: str  # bool number money string date datetime enum ordinal list mapping any symbol
+    currency: str | None = None
+    scale: FactType | None = None  # enum / ordinal: the declaring fact
+    item: Ty | None = None  # list items
+    symbol: str | None = None  # a bare identifier awaiting an enum/ordinal context
+
+    def describe(self) -> str:
+        if self.kind == "money":
+            return f"money ({self.currency})" if self.currency else "money"
+        if self.kind in ("enum", "ordinal") and self.scale is not None:
+            return f"{self.kind} '{self.scale.name}'"
+        if self.kind == "list" and self.item is not None:
+            return f"list of {self.item.describe()}"
+        if self.kind == "symbol":
+            return f"the name '{self.symbol}'"
+        return self.kind
+
+
+BOOL, NUMBER, STRING, DATE, DATETIME = Ty("bool"), Ty("number"), Ty("string"), Ty("date"), Ty(
+    "datetime")
+ANY = Ty("any")
+_NUMERIC = frozenset({"number", "money"})
+
+
+def fact_ty(f: FactType) -> Ty:
+    k = f.kind
+    if k in ("number", "integer", "percent"):
+        return NUMBER
+    if k == "money":
+        return Ty("money", currency=f.currency)
+    if k == "boolean":
+        return BOOL
+    if k in ("enum", "ordinal"):
+        return Ty(k, scale=f)
+    if k == "list":
+        if f.item_kind == "enum":
+            return Ty("list", item=Ty("enum", scale=f))
+        return Ty("list", item=STRING if f.item_kind == "string" else NUMBER)
+    return Ty(k)
+
+
+@attrs.frozen
+class Code:
+    """Generated Python expression text, its type, and whether it may be unknown (None)."""
+
+    text: str
+    ty: Ty
+    nullable: bool = False
+    const: bool = False  # a constant: no fact, param-free literal
+
+
+class _CompileError(Exception):
+    def __init__(self, message: str, code: str, pos: int, suggestion: str | None = None) -> None:
+        super().__init__(message)
+        self.message, self.code, self.pos, self.suggestion = message, code, pos, suggestion
+
+
+# -- runtime helpers used by generated code --------------------------------------------
+
+
+def _contains_any(text: str, words: Sequence[str]) -> bool:
+    return any(w in text for w in words)
+
+
+def _missing_from(have: Sequence[Any], required: Sequence[Any]) -> tuple[Any, ...]:
+    got = set(have)
+    return tuple(r for r in required if r not in got)
+
+
+def _round(value: Decimal | int, places: int, mode: str = "half_up") -> Decimal:
+    return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=_ROUNDING[mode],
+                                   context=_CTX)
+
+
+def _add_days(day: dt.date, n: int | Decimal) -> dt.date:
+    if n != int(n):
+        raise FactError(f"add_days needs a whole number of days, got {n}", code="PR606")
+    return day + dt.timedelta(days=int(n))
+
+
+def _days_between(a: dt.date, b: dt.date) -> int:
+    return (b - a).days
+
+
+def _whole(n: int | Decimal, what: str) -> int:
+    if n != int(n):
+        raise FactError(f"{what} needs a whole number, got {n}", code="PR606")
+    return int(n)
+
+
+RUNTIME: dict[str, Any] = {
+    "NA": NA, "FAILED": FAILED, "CTX": _CTX, "FactError": FactError,
+    "_contains_any": _contains_any, "_missing_from": _missing_from, "_round": _round,
+    "_add_days": _add_days, "_days_between": _days_between, "_whole": _whole,
+    "_years_between": cal.years_between, "_quarter_start": cal.quarter_start,
+    "_quarter_end": cal.quarter_end, "_add_months": cal.add_months,
+    "_ArithmeticErrors": (ArithmeticError, decimal.DecimalException, OverflowError),
+}
+
+
+# -- compiled output -------------------------------------------------------------------
+
+
+@attrs.frozen
+class NodeInfo:
+    """Static description of one trace node: what the record's value at ``index`` means."""
+
+    index: int
+    kind: str  # all any not check decision | value cases case default lookup collect item
+    #          # fields field requires
+    id: str
+    description: Any  # Text
+    source: str | None
+    parent: int | None
+    children: tuple[int, ...] = ()
+    facts: tuple[str, ...] = ()  # facts this node reads (its own expressions)
+    expected: str | None = None
+    severity: str = "error"
+    decision: str | None = None  # kind "decision": the referenced decision
+    compare_op: str | None = None  # for gaps: "<", "<=", ">", ">=", "between"
+    detail: Callable[..., Any] | None = None  # (facts, subs, as_of) -> (lhs, rhs[, hi])
+    step: Decimal | int | None = None  # smallest step of the compared quantity, if known
+    unit: str | None = None  # how to display the compared quantity ("CNY", "%")
+    subject: str | None = None  # the fact the gap applies to, when there is one
+    value_literal: Any = None  # for case/item nodes: the value they give (when a literal)
+    expression: str | None = None  # the expression text (check, when, compute)
+
+
+@attrs.frozen
+class CompiledDecision:
+    """A decision compiled to a function, plus what the trace builder needs."""
+
+    id: str
+    model: Decision
+    run: Callable[[Mapping[str, Any], Any], tuple[Any, ...]] = attrs.field(repr=False)
+    nodes: tuple[NodeInfo, ...] = attrs.field(repr=False)
+    fact_names: tuple[str, ...]
+    subs: tuple[str, ...]
+    uses_time: bool
+    output: Ty | None = attrs.field(repr=False)
+    source_code: str = attrs.field(repr=False)
+
+    @property
+    def kind(self) -> str:
+        """``"passfail"`` or ``"value"``."""
+        return self.model.kind
+
+    @property
+    def description(self) -> Any:
+        return self.model.description
+
+    @property
+    def source(self) -> str | None:
+        return self.model.source
+
+
+# -- the generator ---------------------------------------------------------------------
+
+
+class _DecisionGen:
+    """Generates the function of one decision."""
+
+    def __init__(self, rc: _RulesetCompiler, decision: Decision) -> None:
+        self.rc = rc
+        self.model = rc.model
+        self.decision = decision
+        self.ns: dict[str, Any] = dict(RUNTIME)
+        self.ns["TZ"] = self.model.timezone
+        self.ns["CAL"] = self.model.calendar
+        self.lines: list[str] = []
+        self.fact_index: dict[str, int] = {}
+        self.sub_index: dict[str, int] = {}
+        self.nodes: list[dict[str, Any]] = []
+        self.temp = 0
+        self.uses_time = False
+        self.uses_today = False
+        self.node_facts: set[str] = set()  # facts read by the expression being compiled
+        self.expr_ctx: Expr | None = None
+
+    # namespace and names
+
+    def const(self, value: Any) -> str:
+        name = f"C{len(self.ns)}"
+        self.ns[name] = value
+        return name
+
+    def tmp(self) -> str:
+        self.temp += 1
+        return f"_t{self.temp}"
+
+    def fact_var(self, name: str) -> str:
+        if name not in self.fact_index:
+            self.fact_index[name] = len(self.fact_index)
+        return f"f{self.fact_index[name]}"
+
+    def sub_var(self, did: str) -> int:
+        if did not in self.sub_index:
+            self.sub_index[did] = len(self.sub_index)
+        return self.sub_index[did]
+
+    # expressions
+
+    def fail(self, message: str, node: ast.Node, code: str = "PR401",
+             suggestion: str | None = None) -> _CompileError:
+        return _CompileError(message, code, node.pos, suggestion)
+
+    def guard(self, parts: Sequence[Code], build: Callable[[list[str]], str], ty: Ty) -> Code:
+        """Code that is None when any nullable part is None, else ``build(parts)``."""
+        args: list[str] = []
+        conds: list[str] = []
+        for p in parts:
+            if p.nullable:
+                t = self.tmp()
+                conds.append(f"({t} := {p.text}) is None")
+                args.append(t)
+            else:
+                args.append(p.text)
+        if not conds:
+            return Code(f"({build(args)})", ty, False)
+        return Code(f"(None if {' or '.join(conds)} else {build(args)})", ty, True)
+
+    def name(self, node: ast.Name) -> Code:
+        n = node.id
+        m = self.model
+        if n in m.facts:
+            self.node_facts.add(n)
+            return Code(self.fact_var(n), fact_ty(m.facts[n]), nullable=True)
+        if n in m.params:
+            p = m.params[n]
+            ty = Ty("money", currency=p.type.currency) if p.type.kind == "money" else NUMBER
+            return Code(self.const(p.value), ty)
+        if n in m.lists:
+            items = m.lists[n].items
+            item_ty = NUMBER if items and all(
+                isinstance(i, (int, Decimal)) and not isinstance(i, bool) for i in items
+            ) else STRING
+            return Code(self.const(tuple(items)), Ty("list", item=item_ty), const=True)
+        if n in m.decisions:
+            if n == self.decision.id:
+                raise self.fail(f"decision '{n}' refers to itself", node, "PR305")
+            sub = self.rc.compile_decision(n, via=self.decision.id)
+            j = self.sub_var(n)
+            if sub.kind == "passfail":
+                return Code(f"d{j}", BOOL, nullable=True)
+            return Code(f"v{j}", sub.output or ANY, nullable=True)
+        if n == "as_of":
+            self.uses_time = True
+            return Code("as_of", DATETIME)
+        if n == "today":
+            self.uses_time = self.uses_today = True
+            return Code("_today", DATE)
+        return Code("", Ty("symbol", symbol=n))
+
+    def unknown_name(self, node: ast.Name) -> _CompileError:
+        m = self.model
+        names = [*m.facts, *m.params, *m.lists, *m.decisions, "as_of", "today"]
+        close = suggest(node.id, names)
+        hint = f" (did you mean '{close}'?)" if close else ""
+        return self.fail(f"unknown name '{node.id}'{hint}", node, "PR301", close)
+
+    def emit(self, node: ast.Node) -> Code:
+        """Type-check and generate code for an expression node."""
+        code = self._emit(node)
+        if code.ty.kind == "symbol":
+            assert isinstance(node, ast.Name)
+            raise self.unknown_name(node)
+        return code
+
+    def _emit(self, node: ast.Node) -> Code:
+        if isinstance(node, ast.NumLit):
+            return Code(self.const(node.value), NUMBER, const=True)
+        if isinstance(node, ast.StrLit):
+            return Code(self.const(node.value), STRING, const=True)
+        if isinstance(node, ast.BoolLit):
+            return Code("True" if node.value else "False", BOOL, const=True)
+        if isinstance(node, ast.DateLit):
+            return Code(self.const(node.value), DATE, const=True)
+        if isinstance(node, ast.DateTimeLit):
+            value = node.value if node.value.tzinfo else node.value.replace(
+                tzinfo=self.model.timezone)
+            return Code(self.const(value), DATETIME, const=True)
+        if isinstance(node, ast.Name):
+            return self.name(node)
+        if isinstance(node, ast.ListLit):
+            literal_types = (ast.NumLit, ast.StrLit, ast.BoolLit, ast.DateLit, ast.DateTimeLit)
+            if any(isinstance(i, ast.Name) and i.id not in self.declared_names()
+                   for i in node.items):
+                return Code("", Ty("list", item=Ty("symbol")))  # enum values: see `in`
+            for i in node.items:
+                if not isinstance(i, literal_types):
+                    raise self.fail("list literals hold only literal values (numbers, strings, "
+                                    "dates, or enum values)", i)
+            items = [self._emit(i) for i in node.items]
+            values = tuple(self.ns[i.text] if i.text in self.ns else i.text == "True"
+                           for i in items)
+            item_ty = items[0].ty if items else ANY
+            return Code(self.const(values), Ty("list", item=item_ty), const=True)
+        if isinstance(node, ast.Unary):
+            operand = self.emit(node.operand)
+            if node.op == "not":
+                self.need(operand, "bool", node.operand, "'not'")
+                if not operand.nullable:
+                    return Code(f"(not {operand.text})", BOOL)
+                t = self.tmp()
+                return Code(f"(None if ({t} := {operand.text}) is None else not {t})", BOOL, True)
+            if operand.ty.kind not in _NUMERIC:
+                raise self.fail(f"cannot negate {operand.ty.describe()}", node)
+            return self.guard([operand], lambda a: f"CTX.minus({a[0]})", operand.ty)
+        if isinstance(node, ast.Binary):
+            if node.op in ("and", "or"):
+                return self.logic(node)
+            return self.arith(node)
+        if isinstance(node, ast.Compare):
+            if node.op in ("in", "not in"):
+                return self.membership(node)
+            return self.compare(node.op, node.left, node.right, node)
+        if isinstance(node, ast.Between):
+            low = self.compare(">=", node.value, node.low, node)
+            high = self.compare("<=", node.value, node.high, node)
+            return self.kleene("and", low, high)
+        if isinstance(node, ast.Call):
+            return self.call(node)
+        raise self.fail("unsupported expression", node)  # pragma: no cover
+
+    def need(self, code: Code, kind: str, node: ast.Node, what: str) -> None:
+        if code.ty.kind != kind and code.ty.kind != "any":
+            raise self.fail(f"{what} needs a {kind}, but {unparse(node)} is "
+                            f"{code.ty.describe()}", node)
+
+    def kleene(self, op: str, a: Code, b: Code) -> Code:
+        if not a.nullable and not b.nullable:
+            return Code(f"({a.text} {op} {b.text})", BOOL)
+        ta, tb = self.tmp(), self.tmp()
+        decisive, other = ("False", "True") if op == "and" else ("True", "False")
+        return Code(
+            f"({decisive} if ({ta} := {a.text}) is {decisive} or ({tb} := {b.text}) is "
+            f"{decisive} else (None if {ta} is None or {tb} is None else {other}))", BOOL, True)
+
+    def logic(self, node: ast.Binary) -> Code:
+        a, b = self.emit(node.left), self.emit(node.right)
+        self.need(a, "bool", node.left, f"'{node.op}'")
+        self.need(b, "bool", node.right, f"'{node.op}'")
+        return self.kleene(node.op, a, b)
+
+    def arith(self, node: ast.Binary) -> Code:
+        a, b = self.emit(node.left), self.emit(node.right)
+        ka, kb = a.ty.kind, b.ty.kind
+        if ka not in _NUMERIC | {"any"} or kb not in _NUMERIC | {"any"}:
+            bad = node.left if ka not in _NUMERIC else node.right
+            hint = ""
+            if ka in ("date", "datetime") or kb in ("date", "datetime"):
+                hint = " (use add_days(date, n) or days_between(a, b) for dates)"
+            raise self.fail(f"'{node.op}' needs numbers or money, but {unparse(bad)} is "
+                            f"{(a if bad is node.left else b).ty.describe()}{hint}", node)
+        op = node.op
+        ty = NUMBER
+        if op in ("+", "-"):
+            if ka == "money" and kb == "money" and a.ty.currency != b.ty.currency:
+                raise self.fail(f"cannot {'add' if op == '+' else 'subtract'} "
+                                f"{a.ty.currency} and {b.ty.currency}", node)
+            ty = a.ty if ka == "money" else b.ty
+        elif op == "*":
+            if ka == "money" and kb == "money":
+                raise self.fail("cannot multiply money by money", node)
+            ty = a.ty if ka == "money" else (b.ty if kb == "money" else NUMBER)
+        else:
+            if kb == "money" and ka != "money":
+                raise self.fail("cannot divide a number by money", node)
+            ty = NUMBER if (ka == "money") == (kb == "money") else a.ty
+        method = {"+": "add", "-": "subtract", "*": "multiply", "/": "divide"}[op]
+        return self.guard([a, b], lambda x: f"CTX.{method}({x[0]}, {x[1]})", ty)
+
+    def resolve_symbols(self, scale_code: Code, other: ast.Node) -> Code:
+        """Compile ``other`` where an enum/ordinal value of ``scale_code``'s fact is expected."""
+        scale = scale_code.ty.scale
+        assert scale is not None
+        kind = scale_code.ty.kind
+        if isinstance(other, (ast.Name, ast.StrLit)):
+            symbol = other.id if isinstance(other, ast.Name) else other.value
+            declared = isinstance(other, ast.Name) and symbol in self.declared_names()
+            if not declared:
+                return Code(self.const(self.scale_value(scale, kind, symbol, other)),
+                            scale_code.ty, const=True)
+        code = self.emit(other)
+        if code.ty.kind != kind or code.ty.scale is None or (
+            code.ty.scale.values != scale.values
+        ):
+            raise self.fail(f"cannot compare {scale_code.ty.describe()} with "
+                            f"{code.ty.describe()}", other)
+        return code
+
+    def scale_value(self, scale: FactType, kind: str, symbol: str, node: ast.Node) -> Any:
+        if symbol not in scale.values:
+            close = suggest(symbol, scale.values)
+            hint = f" (did you mean '{close}'?)" if close else ""
+            raise self.fail(f"'{symbol}' is not a value of {kind} fact '{scale.name}' "
+                            f"({', '.join(scale.values)}){hint}", node, "PR308", close)
+        return scale.values.index(symbol) if kind == "ordinal" else symbol
+
+    def declared_names(self) -> set[str]:
+        m = self.model
+        return {*m.facts, *m.params, *m.lists, *m.decisions, "as_of", "today"}
+
+    def compare(self, op: str, left: ast.Node, right: ast.Node, node: ast.Node) -> Code:
+        a = self._emit(left)
+        if a.ty.kind == "symbol":
+            b = self.emit(right)
+            if b.ty.kind in ("enum", "ordinal"):
+                a = self.resolve_symbols(b, left)
+            else:
+                assert isinstance(left, ast.Name)
+                raise self.unknown_name(left)
+        elif a.ty.kind in ("enum", "ordinal"):
+            b = self.resolve_symbols(a, right)
+        else:
+            b = self.emit(right)
+        ka, kb = a.ty.kind, b.ty.kind
+        ordered = op in ("<", "<=", ">", ">=")
+        ok = (
+            (ka in _NUMERIC and kb in _NUMERIC)
+            or (ka == kb and ka in ("date", "datetime", "string", "ordinal"))
+            or (ka == kb == "enum" and not ordered)
+            or (ka == kb == "bool" and not ordered)
+            or "any" in (ka, kb)
+        )
+        if ka == kb == "string" and ordered:
+            ok = False
+        if not ok:
+            hint = ""
+            if {ka, kb} == {"date", "datetime"}:
+                hint = " (use date(x) to compare a date-time with a date)"
+            elif ka == "enum" and ordered:
+                hint = " (an enum has no order; declare the fact as an ordinal)"
+            raise self.fail(f"cannot compare {a.ty.describe()} with {b.ty.describe()} "
+                            f"using '{op}'{hint}", node)
+        if ka == kb == "money" and a.ty.currency != b.ty.currency:
+            raise self.fail(f"cannot compare {a.ty.currency} with {b.ty.currency}", node)
+        return self.guard([a, b], lambda x: f"{x[0]} {op} {x[1]}", BOOL)
+
+    def membership(self, node: ast.Compare) -> Code:
+        a = self.emit(node.left)
+        right = node.right
+        if a.ty.kind in ("enum", "ordinal") and isinstance(right, ast.ListLit):
+            values = frozenset(
+                self.ns[self.resolve_symbols(a, item).text] for item in right.items)
+            b = Code(self.const(values), Ty("list", item=a.ty), const=True)
+        else:
+            b = self.emit(right)
+            if b.ty.kind == "list" and b.ty.item is not None and b.ty.item.kind == "symbol":
+                assert isinstance(right, ast.ListLit)
+                bare = next(i for i in right.items if isinstance(i, ast.Name)
+                            and i.id not in self.declared_names())
+                assert isinstance(bare, ast.Name)
+                raise self.fail(f"unknown name '{bare.id}' (bare names in a list are enum "
+                                f"values; {unparse(node.left)} is {a.ty.describe()}: quote "
+                                "strings)", bare, "PR301")
+            if b.ty.kind != "list":
+                hint = " (use contains(text, word) for text)" if b.ty.kind == "string" else ""
+                raise self.fail(f"'{node.op}' needs a list on the right, but {unparse(right)} "
+                                f"is {b.ty.describe()}{hint}", right)
+            item = b.ty.item
+            if item is not None and item.kind not in ("any", "symbol") and not (
+                item.kind == a.ty.kind or (item.kind in _NUMERIC and a.ty.kind in _NUMERIC)
+                or (item.kind == "string" and a.ty.kind == "enum")
+            ):
+                raise self.fail(f"cannot look for {a.ty.describe()} in a "
+                                f"{b.ty.describe()}", node)
+            if b.const and b.text in self.ns:
+                b = Code(self.const(frozenset(self.ns[b.text])), b.ty, const=True)
+        op = node.op
+        return self.guard([a, b], lambda x: f"{x[0]} {op} {x[1]}", BOOL)
+
+    def call(self, node: ast.Call) -> Code:
+        f = node.func
+        if f == "present":
+            if len(node.args) != 1 or not isinstance(node.args[0], ast.Name) or (
+                node.args[0].id not in self.model.facts
+            ):
+                raise self.fail("present() takes one fact name", node)
+            var = self.emit(node.args[0])
+            return Code(f"({var.text} is not None)", BOOL)
+        spec = _FUNCTIONS.get(f)
+        if spec is None:
+            close = suggest(f, [*_FUNCTIONS, "present"])
+            hint = f" (did you mean '{close}'?)" if close else ""
+            raise self.fail(f"unknown function '{f}'{hint}", node, "PR302", close)
+        arity, check = spec
+        if arity >= 0 and len(node.args) != arity:
+            raise self.fail(f"{f}() takes {arity} argument{'s' * (arity != 1)}, "
+                            f"got {len(node.args)}", node)
+        if arity < 0 and len(node.args) < -arity:
+            raise self.fail(f"{f}() takes at least {-arity} arguments", node)
+        args = [self.emit(a) for a in node.args]
+        return check(self, node, args)
+
+    # rule trees
+
+    def add_node(self, **info: Any) -> int:
+        index = len(self.nodes)
+        self.nodes.append(info)
+        return index
+
+    def emit_expr(self, expr: Expr, want: str | None = "bool") -> tuple[Code, tuple[str, ...]]:
+        """Compile one YAML expression; returns its code and the facts it reads."""
+        self.node_facts = set()
+        self.expr_ctx = expr
+        try:
+            code = self.emit(expr.node)
+        except _CompileError as e:
+            raise self.rc.located(e, expr) from None
+        if want and code.ty.kind != want and code.ty.kind != "any":
+            raise self.rc.located(_CompileError(
+                f"this must be a condition (true/false), but '{expr.text}' is "
+                f"{code.ty.describe()}", "PR401", 0), expr)
+        return code, tuple(sorted(self.node_facts))
+
+    def assign(self, var: str, code: Code) -> None:
+        self.lines.append(f"    {var} = {code.text}")
+
+    def gap_info(self, expr: Expr, code: Code) -> dict[str, Any]:
+        """For numeric threshold checks: which comparison, and a detail function."""
+        node = expr.node
+        op: str | None = None
+        parts: list[ast.Node] = []
+        if isinstance(node, ast.Compare) and node.op in ("<", "<=", ">", ">="):
+            op, parts = node.op, [node.left, node.right]
+        elif isinstance(node, ast.Between):
+            op, parts = "between", [node.value, node.low, node.high]
+        if op is None:
+            return {}
+        codes = [self._emit(p) for p in parts]
+        if not all(c.ty.kind in _NUMERIC for c in codes):
+            return {}
+        left_facts = _names_in(parts[0]) & set(self.model.facts)
+        right_facts = {n for p in parts[1:] for n in _names_in(p)} & set(self.model.facts)
+        if not left_facts and len(right_facts) == 1 and op != "between":
+            # "3000 <= deposit": read it as "deposit >= 3000"
+            op = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}[op]
+            codes.reverse()
+            parts.reverse()
+            left_facts, right_facts = right_facts, left_facts
+        subject = next(iter(left_facts)) if len(left_facts) == 1 else None
+        fact = self.model.facts.get(subject) if subject else None
+        step: int | Decimal | None = None
+        unit = None
+        if fact is not None and isinstance(parts[0], ast.Name):
+            if fact.kind == "integer":
+                step = 1
+            elif fact.kind == "money":
+                step = fact.step or Decimal("0.01")
+            else:
+                step = fact.step
+        lhs_ty = codes[0].ty
+        if lhs_ty.kind == "money":
+            unit = lhs_ty.currency
+        elif fact is not None and isinstance(parts[0], ast.Name):
+            unit = "%" if fact.kind == "percent" else fact.unit
+        detail = self.detail_function([c.text for c in codes])
+        return {"compare_op": op, "detail": detail, "step": step, "unit": unit,
+                "subject": subject}
+
+    def detail_function(self, texts: list[str]) -> Callable[..., Any]:
+        """A function (facts, subs, as_of) -> the values of ``texts``, for traces."""
+        body = self.prologue_unpack()
+        body.append(f"    return ({', '.join(texts)},)")
+        src = "def _detail(F, S, as_of):\n" + "\n".join(body) + "\n"
+        return self.rc.exec_function(src, self.ns, "_detail")
+
+    def prologue_unpack(self) -> list[str]:
+        lines = [f"    f{i} = F[{i}]" for i in range(len(self.fact_index))]
+        for did, j in self.sub_index.items():
+            sub = self.rc.compiled[did] if did in self.rc.compiled else None
+            lines.append(f"    s{j} = S[{j}]")
+            if sub is not None and sub.kind == "passfail":
+                lines.append(f"    d{j} = s{j}[0]")
+            else:
+                lines.append(f"    v{j} = s{j}[1] if s{j}[0] is True else None")
+        if self.uses_today:
+            lines.append("    _today = as_of.astimezone(TZ).date()")
+        return lines
+
+    def rule(self, rule: Rule, parent: int | None) -> tuple[int, str]:
+        """Emit a rule; returns its node index and the variable holding its contribution."""
+        index = self.add_node(kind=rule.kind, id=rule.id, description=rule.description,
+                              source=rule.source, parent=parent, severity=rule.severity)
+        var = f"n{index}"
+        info = self.nodes[index]
+        when: Code | None = None
+        when_facts: tuple[str, ...] = ()
+        if rule.applies_when is not None:
+            when, when_facts = self.emit_expr(rule.applies_when)
+        if rule.kind == "check":
+            assert rule.check is not None
+            code, facts = self.emit_expr(rule.check)
+            info.update(facts=tuple(sorted({*facts, *when_facts})), expression=rule.check.text,
+                        expected=_expected_text(rule.check.node, self.model),
+                        **self.gap_info(rule.check, code))
+            value_text = code.text
+        elif rule.kind == "decision":
+            assert rule.decision is not None
+            if rule.decision not in self.model.decisions:
+                close = suggest(rule.decision, self.model.decisions)
+                raise self.rc.doc.error(
+                    f"unknown decision '{rule.decision}'"
+                    + (f" (did you mean '{close}'?)" if close else ""),
+                    "PR303", (*rule.path, "decision"), suggestion=close)
+            sub = self.rc.compile_decision(rule.decision, via=self.decision.id,
+                                           path=(*rule.path, "decision"))
+            if sub.kind != "passfail":
+                raise self.rc.doc.error(
+                    f"'{rule.decision}' computes a value; a rule can only require a pass/fail "
+                    "decision (use it in a check expression instead)", "PR401",
+                    (*rule.path, "decision"))
+            j = self.sub_var(rule.decision)
+            info.update(decision=rule.decision, facts=when_facts)
+            value_text = f"d{j}"
+        else:
+            children = [self.rule(c, index) for c in rule.children]
+            info.update(children=tuple(c[0] for c in children), facts=when_facts)
+            cvars = [c[1] for c in children]
+            if rule.kind == "not":
+                c = cvars[0]
+                value_text = f"(None if {c} is None else (NA if {c} is NA else not {c}))"
+            else:
+                tup = "(" + ", ".join(cvars) + ("," if len(cvars) == 1 else "") + ")"
+                if rule.kind == "all":
+                    value_text = (f"(False if False in {tup} else "
+                                  f"(None if None in {tup} else True))")
+                else:
+                    value_text = (f"(True if True in {tup} else "
+                                  f"(None if None in {tup} else False))")
+        if when is not None:
+            t = self.tmp()
+            self.lines.append(f"    {t} = {when.text}")
+            value_text = f"(NA if {t} is False else (None if {t} is None else {value_text}))"
+        self.lines.append(f"    {var} = {value_text}")
+        if rule.severity == "warning":
+            # a warning never decides: it contributes "not applicable" to its parent
+            return index, "NA"
+        return index, var
+
+    # value specs
+
+    def value(self, spec: ValueSpec, parent: int | None, label: str,
+              rounding: Any = None) -> tuple[str, Ty]:
+        """Emit a value spec; returns the variable holding the value (None / FAILED)."""
+        d = self.decision
+        index = self.add_node(kind=spec.kind if spec.kind != "literal" else "value", id=label,
+                              description=d.description, source=d.source, parent=parent)
+        info = self.nodes[index]
+        var = f"n{index}"
+        ty: Ty = ANY
+        if spec.kind == "literal":
+            frozen = _freeze(spec.literal)
+            self.lines.append(f"    {var} = {self.const(frozen)}")
+            ty = _literal_ty(spec.literal)
+            info.update(value_literal=frozen)
+        elif spec.kind == "compute":
+            assert spec.compute is not None
+            code, facts = self.emit_expr(spec.compute, want=None)
+            ty = code.ty
+            text = code.text
+            if rounding is not None:
+                if ty.kind not in _NUMERIC:
+                    raise self.rc.doc.error("'round' applies to numbers and money only", "PR401",
+                                            (*d.path, "round"))
+                places, mode = self.const(rounding.places), self.const(rounding.mode)
+                t = self.tmp()
+                text = f"(None if ({t} := {text}) is None else _round({t}, {places}, {mode}))"
+            info.update(facts=facts, expression=spec.compute.text)
+            self.lines.append(f"    {var} = {text}")
+        elif spec.kind in ("cases", "collect"):
+            ty = self.cases(spec, index, var)
+        elif spec.kind == "lookup":
+            ty = self.lookup(spec, index, var)
+        elif spec.kind == "fields":
+            fields = []
+            for name, sub in spec.fields.items():
+                fvar, _ = self.value(sub, index, name, None)
+                fields.append((name, fvar))
+            info.update(children=tuple(i for i, n in enumerate(self.nodes) if n["parent"] == index))
+            vals = ", ".join(v for _, v in fields)
+            keys = self.const(tuple(n for n, _ in fields))
+            tup = "(" + vals + ("," if len(fields) == 1 else "") + ")"
+            self.lines.append(
+                f"    {var} = (FAILED if FAILED in {tup} else (None if None in {tup} else "
+                f"dict(zip({keys}, {tup}))))")
+            ty = Ty("mapping")
+        return var, ty
+
+    def cases(self, spec: ValueSpec, index: int, var: str) -> Ty:
+        collect = spec.kind == "collect"
+        whens: list[str] = []
+        children: list[int] = []
+        tys: list[Ty] = []
+        if not collect:
+            self.lines.append(f"    {var} = FAILED")
+            self.lines.append("    _pending = True")
+        else:
+            self.lines.append("    _items = []")
+        for i, case in enumerate(spec.cases):
+            ci = self.add_node(kind="item" if collect else "case", id=f"{'item' if collect else 'case'}_{i + 1}",
+                               description=self.decision.description, source=self.decision.source,
+                               parent=index)
+            children.append(ci)
+            w = f"n{ci}"
+            whens.append(w)
+            cond, facts = self.emit_expr(case.when)
+            self.nodes[ci].update(facts=facts, expression=case.when.text,
+                                  value_literal=_freeze(case.value.literal)
+                                  if case.value.kind == "literal" else None)
+            if collect:
+                self.lines.append(f"    {w} = {cond.text}")
+                self.lines.append(f"    if {w} is True:")
+                vcode, vty = self.inline_value(case.value)
+                self.lines.append(f"        _items.append({vcode})")
+                tys.append(vty)
+            else:
+                self.lines.append(f"    {w} = NA")
+                self.lines.append("    if _pending:")
+                self.lines.append(f"        {w} = {cond.text}")
+                self.lines.append(f"        if {w} is not False:")
+                vcode, vty = self.inline_value(case.value)
+                self.lines.append(f"            {var} = {vcode} if {w} is True else None")
+                self.lines.append("            _pending = False")
+                tys.append(vty)
+        if collect:
+            tup = "(" + ", ".join(whens) + ("," if len(whens) == 1 else "") + ")"
+            self.lines.append(f"    {var} = None if None in {tup} or None in _items else "
+                              "tuple(_items)")
+            item = tys[0] if tys and all(t == tys[0] for t in tys) else ANY
+            self.nodes[index]["children"] = tuple(children)
+            return Ty("list", item=item)
+        if spec.default is not None:
+            di = self.add_node(kind="default", id="default", description=self.decision.description,
+                               source=self.decision.source, parent=index,
+                               value_literal=_freeze(spec.default.literal)
+                               if spec.default.kind == "literal" else None)
+            children.append(di)
+            self.lines.append(f"    n{di} = NA")
+            self.lines.append("    if _pending:")
+            vcode, vty = self.inline_value(spec.default)
+            self.lines.append(f"        n{di} = True")
+            self.lines.append(f"        {var} = {vcode}")
+            tys.append(vty)
+        self.nodes[index]["children"] = tuple(children)
+        kinds = {t.kind for t in tys if t.kind != "any"}
+        return tys[0] if len(kinds) == 1 else ANY
+
+    def inline_value(self, spec: ValueSpec) -> tuple[str, Ty]:
+        if spec.kind == "literal":
+            return self.const(_freeze(spec.literal)), _literal_ty(spec.literal)
+        assert spec.compute is not None
+        code, facts = self.emit_expr(spec.compute, want=None)
+        return code.text, code.ty
+
+    def lookup(self, spec: ValueSpec, index: int, var: str) -> Ty:
+        assert spec.key is not None
+        key, facts = self.emit_expr(spec.key, want=None)
+        table: dict[Any, Any] = {}
+        kt = key.ty
+        for k, v in spec.table.items():
+            if kt.kind in ("enum", "ordinal") and kt.scale is not None:
+                try:
+                    table[self.scale_value(kt.scale, kt.kind, str(k), spec.key.node)] = _freeze(v)
+                except _CompileError as e:
+                    raise self.rc.doc.error(e.message, e.code, (*spec.path, "lookup", "table", k),
+                                            at_key=True, suggestion=e.suggestion) from None
+            elif kt.kind == "bool":
+                if str(k) not in ("true", "false"):
+                    raise self.rc.doc.error(f"'{k}' is not true or false", "PR308",
+                                            (*spec.path, "lookup", "table", k), at_key=True)
+                table[str(k) == "true"] = _freeze(v)
+            else:
+                table[str(k)] = _freeze(v)
+        if spec.default is None and kt.kind in ("enum", "ordinal", "bool") and kt.scale is not None:
+            keys = kt.scale.values if kt.kind == "enum" else range(len(kt.scale.values))
+            gaps = [kt.scale.values[k] if kt.kind == "ordinal" else k for k in keys
+                    if k not in table]
+            if gaps:
+                raise self.rc.doc.error(
+                    f"lookup table has no row for {', '.join(map(str, gaps))} and no default",
+                    "PR308", (*spec.path, "lookup", "table"))
+        default = FAILED if spec.default is None else _freeze(spec.default.literal)
+        self.nodes[index].update(facts=facts, expression=spec.key.text)
+        t = self.tmp()
+        self.lines.append(f"    {var} = None if ({t} := {key.text}) is None else "
+                          f"{self.const(MappingProxyType(table))}.get({t}, "
+                          f"{self.const(default)})")
+        values = list(table.values())
+        return _literal_ty(values[0]) if values else ANY
+
+    # the whole decision
+
+    def generate(self) -> CompiledDecision:
+        d = self.decision
+        out_ty: Ty | None = None
+        if d.kind == "passfail":
+            assert d.rule is not None
+            _, root_var = self.rule(d.rule, None)
+            result_line = f"    return ({root_var}, None, NODES, FACTS, SUBS)"
+        else:
+            gate = "True"
+            start = len(self.lines)
+            if d.requires:
+                ri = self.add_node(kind="requires", id="requires", description=d.description,
+                                   source=d.source, parent=None)
+                req_vars = [self.rule(r, ri)[1] for r in d.requires]
+                self.nodes[ri]["children"] = tuple(
+                    i for i, n in enumerate(self.nodes) if n["parent"] == ri)
+                tup = "(" + ", ".join(req_vars) + ("," if len(req_vars) == 1 else "") + ")"
+                self.lines.append(f"    n{ri} = (False if False in {tup} else "
+                                  f"(None if None in {tup} else True))")
+                gate = f"n{ri}"
+                start = len(self.lines)
+            var, out_ty = self.value(d.value, None, d.id, d.rounding)  # type: ignore[arg-type]
+            self.check_output(out_ty)
+            if d.requires:
+                # the value is computed only when the requirements pass: a failing
+                # requirement must not raise (e.g. a division by a zero rate)
+                self.lines[start:] = [f"    if {gate} is True:"] + [
+                    "    " + line for line in self.lines[start:]]
+            result_line = (
+                f"    _o = {gate}\n"
+                f"    if _o is True:\n"
+                f"        _o = False if {var} is FAILED else (None if {var} is None else True)\n"
+                f"    return (_o, {var} if _o is True else None, NODES, FACTS, SUBS)")
+        n_nodes = len(self.nodes)
+        node_tuple = "(" + ", ".join(f"n{i}" for i in range(n_nodes)) + ("," if n_nodes == 1
+                                                                          else "") + ")"
+        fact_tuple = "(" + ", ".join(f"f{i}" for i in range(len(self.fact_index))) + (
+            "," if len(self.fact_index) == 1 else "") + ")"
+        sub_tuple = "(" + ", ".join(f"s{j}" for j in range(len(self.sub_index))) + (
+            "," if len(self.sub_index) == 1 else "") + ")"
+        body = self.fact_prologue() + self.sub_prologue()
+        if self.uses_today:
+            body.append("    _today = as_of.astimezone(TZ).date()")
+        # nodes of a value decision that are never reached stay NA
+        body += [f"    n{i} = NA" for i in range(n_nodes)]
+        body += self.lines
+        body.append(result_line.replace("NODES", node_tuple).replace("FACTS", fact_tuple)
+                    .replace("SUBS", sub_tuple))
+        src = ("def _run(facts, as_of):\n    try:\n"
+               + "\n".join("    " + line for line in "\n".join(body).split("\n"))
+               + "\n    except _ArithmeticErrors as e:\n"
+               + "        raise FactError(f'cannot compute with these facts: {e!r}', "
+               + "code='PR606') from None\n")
+        run = self.rc.exec_function(src, self.ns, "_run")
+        nodes = tuple(_node_info(i, n) for i, n in enumerate(self.nodes))
+        uses_time = self.uses_time or any(
+            self.rc.compiled[s].uses_time for s in self.sub_index)
+        return CompiledDecision(
+            id=d.id, model=d, run=run, nodes=nodes, fact_names=tuple(self.fact_index),
+            subs=tuple(self.sub_index), uses_time=uses_time, output=out_ty, source_code=src)
+
+    def check_output(self, ty: Ty) -> None:
+        d = self.decision
+        if d.type is None or ty.kind == "any":
+            return
+        want = {"boolean": "bool", "integer": "number", "percent": "number"}.get(d.type, d.type)
+        if want == "money" and ty.kind == "number":
+            return  # a bare number can be declared money (its currency comes from `currency`)
+        if ty.kind != want:
+            raise self.rc.doc.error(f"decision '{d.id}' declares type {d.type} but computes "
+                                    f"{ty.describe()}", "PR401", (*d.path, "type"))
+
+    def fact_prologue(self) -> list[str]:
+        lines: list[str] = []
+        for name, i in self.fact_index.items():
+            f = self.model.facts[name]
+            v = f"f{i}"
+            key = self.const(name)
+            cv = self.const(f.converter())
+            lines.append(f"    {v} = facts.get({key})")
+            k = f.kind
+            if k == "boolean":
+                lines.append(f"    if {v} is not None and {v}.__class__ is not bool: {v} = {cv}({v})")
+            elif k == "string":
+                lines.append(f"    if {v} is not None and {v}.__class__ is not str: {v} = {cv}({v})")
+            elif k == "enum":
+                allowed = self.const(frozenset(f.values))
+                lines.append(f"    if {v} is not None and ({v}.__class__ is not str or {v} not in "
+                             f"{allowed}): {v} = {cv}({v})")
+            elif k == "ordinal":
+                index = self.const(MappingProxyType({s: n for n, s in enumerate(f.values)}))
+                lines.append(f"    if {v} is not None: {v} = {index}.get({v}) if {v}.__class__ "
+                             f"is str and {v} in {index} else {cv}({v})")
+            elif k in NUMERIC_KINDS:
+                checks = []
+                if f.minimum is not None:
+                    checks.append(f"{v} < {self.const(f.minimum)}")
+                if f.maximum is not None:
+                    checks.append(f"{v} > {self.const(f.maximum)}")
+                fast = f" or {' or '.join(checks)}" if checks else ""
+                lines.append(f"    if {v} is not None and ({v}.__class__ is not int{fast}): "
+                             f"{v} = {cv}({v})")
+            else:
+                lines.append(f"    if {v} is not None: {v} = {cv}({v})")
+        return lines
+
+    def sub_prologue(self) -> list[str]:
+        lines = []
+        for did, j in self.sub_index.items():
+            sub = self.rc.compiled[did]
+            lines.append(f"    s{j} = {self.const(sub.run)}(facts, as_of)")
+            if sub.kind == "passfail":
+                lines.append(f"    d{j} = s{j}[0]")
+            else:
+                lines.append(f"    v{j} = s{j}[1] if s{j}[0] is True else None")
+        return lines
+
+
+def _node_info(index: int, info: dict[str, Any]) -> NodeInfo:
+    return NodeInfo(index=index, **info)
+
+
+def _names_in(node: ast.Node) -> set[str]:
+    if isinstance(node, ast.Name):
+        return {node.id}
+    out: set[str] = set()
+    for field in attrs.fields(type(node)):
+        value = getattr(node, field.name)
+        if isinstance(value, tuple):
+            for v in value:
+                if attrs.has(type(v)):
+                    out |= _names_in(v)
+        elif attrs.has(type(value)):
+            out |= _names_in(value)
+    return out
+
+
+def _expected_text(node: ast.Node, model: RulesetModel) -> str:
+    """What a rule expects, as a reader wants it: ``>= 3000``, ``true``, ``in industries``."""
+    def with_params(n: ast.Node) -> str:
+        text = unparse(n)
+        names = sorted(_names_in(n) & set(model.params))
+        if names:
+            values = ", ".join(f"{p} = {model.params[p].value}" for p in names)
+            text += f" ({values})"
+        return text
+
+    if isinstance(node, ast.Compare):
+        return f"{node.op} {with_params(node.right)}"
+    if isinstance(node, ast.Between):
+        return f"between {with_params(node.low)} and {with_params(node.high)}"
+    if isinstance(node, ast.Name) and node.id in model.facts:
+        return "true"
+    if isinstance(node, ast.Unary) and node.op == "not" and isinstance(node.operand, ast.Name) \
+            and node.operand.id in model.facts:
+        return "false"
+    return unparse(node)
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_freeze(v) for v in value)
+    if isinstance(value, dict):
+        return MappingProxyType({k: _freeze(v) for k, v in value.items()})
+    return value
+
+
+def _literal_ty(value: Any) -> Ty:
+    if isinstance(value, bool):
+        return BOOL
+    if isinstance(value, (int, Decimal)):
+        return NUMBER
+    if isinstance(value, str):
+        return STRING
+    if isinstance(value, (list, tuple)):
+        return Ty("list", item=_literal_ty(value[0]) if value else ANY)
+    if isinstance(value, (dict, MappingProxyType)):
+        return Ty("mapping")
+    return ANY
+
+
+# -- function signatures ---------------------------------------------------------------
+
+
+def _sig(*kinds: str, result: Ty | str = "same", template: str) -> Callable[..., Code]:
+    def check(gen: _DecisionGen, node: ast.Call, args: list[Code]) -> Code:
+        for i, (arg, want) in enumerate(zip(args, kinds, strict=False)):
+            allowed = want.split("|")
+            if arg.ty.kind not in allowed and arg.ty.kind != "any":
+                raise gen.fail(f"{node.func}() argument {i + 1} must be "
+                               f"{' or '.join(allowed)}, but {unparse(node.args[i])} is "
+                               f"{arg.ty.describe()}", node.args[i])
+        ty = args[0].ty if result == "same" else result
+        assert isinstance(ty, Ty)
+        if node.func in ("add_working_days", "is_working_day"):
+            return gen.guard(args, lambda a: template.format(*a), ty)
+        if node.func == "date" and args[0].ty.kind == "date":
+            return args[0]
+        return gen.guard(args, lambda a: template.format(*a), ty)
+    return check
+
+
+def _minmax(name: str) -> Callable[..., Code]:
+    def check(gen: _DecisionGen, node: ast.Call, args: list[Code]) -> Code:
+        kinds = {a.ty.kind for a in args}
+        if not (kinds <= _NUMERIC | {"any"} or len(kinds) == 1 and kinds <= {"date", "datetime"}):
+            raise gen.fail(f"{name}() needs numbers, money or dates of one kind", node)
+        return gen.guard(args, lambda a: f"{name}({', '.join(a)})", args[0].ty)
+    return check
+
+
+def _round_check(gen: _DecisionGen, node: ast.Call, args: list[Code]) -> Code:
+    if args[0].ty.kind not in _NUMERIC:
+        raise gen.fail("round_half_up() rounds numbers or money", node.args[0])
+    if not isinstance(node.args[1], ast.NumLit) or not isinstance(node.args[1].value, int):
+        raise gen.fail("round_half_up() needs a whole number of places, written as a number",
+                       node.args[1])
+    return gen.guard([args[0]], lambda a: f"_round({a[0]}, {node.args[1].value})", args[0].ty)
+
+
+def _contains(gen: _DecisionGen, node: ast.Call, args: list[Code]) -> Code:
+    if args[0].ty.kind == "list":
+        return gen.guard(args, lambda a: f"{a[1]} in {a[0]}", BOOL)
+    if args[0].ty.kind != "string" or args[1].ty.kind != "string":
+        raise gen.fail("contains() takes a text and a word, or a list and an item", node)
+    return gen.guard(args, lambda a: f"{a[1]} in {a[0]}", BOOL)
+
+
+_FUNCTIONS: dict[str, tuple[int, Callable[..., Code]]] = {
+    "contains_any": (2, _sig("string", "list", result=BOOL, template="_contains_any({0}, {1})")),
+    "contains": (2, _contains),
+    "missing_from": (2, _sig("list", "list", result="same", template="_missing_from({0}, {1})")),
+    "len": (1, _sig("list|string", result=NUMBER, template="len({0})")),
+    "date": (1, _sig("datetime|date", result=DATE, template="{0}.astimezone(TZ).date()")),
+    "add_days": (2, _sig("date", "number", result=DATE, template="_add_days({0}, {1})")),
+    "days_between": (2, _sig("date", "date", result=NUMBER, template="_days_between({0}, {1})")),
+    "add_working_days": (2, _sig("date", "number", result=DATE,
+                                 template="CAL.add_working_days({0}, _whole({1}, "
+                                          "'add_working_days'))")),
+    "is_working_day": (1, _sig("date", result=BOOL, template="CAL.is_working_day({0})")),
+    "years_between": (2, _sig("date", "date", result=NUMBER,
+                              template="_years_between({0}, {1})")),
+    "quarter_start": (1, _sig("date", result=DATE, template="_quarter_start({0})")),
+    "quarter_end": (1, _sig("date", result=DATE, template="_quarter_end({0})")),
+    "add_months": (2, _sig("date", "number", result=DATE,
+                           template="_add_months({0}, _whole({1}, 'add_months'))")),
+    "round_half_up": (2, _round_check),
+    "abs": (1, _sig("number|money", result="same", template="abs({0})")),
+    "min": (-2, _minmax("min")),
+    "max": (-2, _minmax("max")),
+}
+
+
+# -- the ruleset -----------------------------------------------------------------------
+
+
+class _RulesetCompiler:
+    def __init__(self, model: RulesetModel, doc: Document) -> None:
+        self.model = model
+        self.doc = doc
+        self.compiled: dict[str, CompiledDecision] = {}
+        self.in_progress: list[str] = []
+        self.errors: list[RulesetError] = []
+
+    def located(self, e: _CompileError, expr: Expr) -> RulesetError:
+        offset = expression_offset(self.doc, expr.path, expr.text, e.pos)
+        message = f"{e.message} in '{expr.text}'" if len(expr.text) <= 80 else e.message
+        return self.doc.error(message, e.code, expr.path, offset=offset,
+                              suggestion=e.suggestion)
+
+    def exec_function(self, src: str, ns: dict[str, Any], name: str) -> Callable[..., Any]:
+        # The source is generated from the checked AST: identifiers are our own variable
+        # names and every value is a namespace constant, so no ruleset text is executed.
+        code = compile(src, f"<promorules {self.model.id}>", "exec")
+        local: dict[str, Any] = {}
+        exec(code, ns, local)  # noqa: S102
+        fn: Callable[..., Any] = local[name]
+        return fn
+
+    def compile_decision(self, did: str, via: str | None = None,
+                         path: tuple[str | int, ...] | None = None) -> CompiledDecision:
+        if did in self.compiled:
+            return self.compiled[did]
+        if did in self.in_progress:
+            cycle = [*self.in_progress[self.in_progress.index(did):], did]
+            raise self.doc.error("decisions refer to each other in a cycle: "
+                                 + " -> ".join(cycle), "PR305",
+                                 path or ("decisions", did))
+        self.in_progress.append(did)
+        try:
+            compiled = _DecisionGen(self, self.model.decisions[did]).generate()
+        finally:
+            self.in_progress.pop()
+        self.compiled[did] = compiled
+        return compiled
+
+    def compile_all(self) -> dict[str, CompiledDecision]:
+        for did in self.model.decisions:
+            try:
+                self.compile_decision(did)
+            except RulesetError as e:
+                if not any(x.format() == e.format() for x in self.errors):
+                    self.errors.append(e)
+        if self.errors:
+            self.errors.sort(key=lambda e: (e.line or 0, e.column or 0))
+            raise RulesetError.collect(self.errors)
+        return {did: self.compiled[did] for did in self.model.decisions}
+
+
+def compile_ruleset(model: RulesetModel, doc: Document) -> dict[str, CompiledDecision]:
+    """Compile every decision. Raises RulesetError with every problem found."""
+    return _RulesetCompiler(model, doc).compile_all()

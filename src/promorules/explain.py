@@ -1,0 +1,168 @@
+"""Pipeline stage 6: rendering a result for people (English and Chinese text).
+
+The explanation says what was decided, then each failed rule, ranked with the smallest
+relative gap first (the nearest misses are the most actionable), then rules that could not
+be decided for lack of facts, then warnings. Each rule shows its description, the actual
+values, what was expected, the gap and the source it encodes.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from .facts import display_value
+from .text import Text
+
+if TYPE_CHECKING:
+    from .trace import Result, RuleResult
+
+__all__ = ["explain"]
+
+_LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "pass": "PASS", "fail": "FAIL", "unknown": "UNKNOWN", "not_applicable": "NOT APPLICABLE",
+        "value": "value", "failed": "Failed rules", "unknown_rules": "Could not decide",
+        "warnings": "Warnings", "actual": "actual", "expected": "expected", "gap": "gap",
+        "source": "source", "missing": "missing facts", "threshold": "threshold",
+        "as_of": "as of", "params": "parameters", "ruleset": "ruleset", "all_passed":
+        "All {n} rules passed.", "of": "of",
+    },
+    "zh": {
+        "pass": "通过", "fail": "不通过", "unknown": "无法判定", "not_applicable": "不适用",
+        "value": "结果", "failed": "未通过的规则", "unknown_rules": "无法判定的规则",
+        "warnings": "提示", "actual": "实际", "expected": "要求", "gap": "差距",
+        "source": "依据", "missing": "缺少的事实", "threshold": "门槛",
+        "as_of": "评估时间", "params": "参数", "ruleset": "规则集", "all_passed":
+        "全部 {n} 条规则均通过。", "of": "/",
+    },
+}
+
+_COLORS = {"pass": "\033[32m", "fail": "\033[31m", "unknown": "\033[33m",
+           "not_applicable": "\033[2m", "bold": "\033[1m", "dim": "\033[2m", "reset": "\033[0m"}
+
+
+def _num(value: Any) -> str:
+    if isinstance(value, Decimal):
+        text = format(value, "f")
+        return text
+    return display_value(value)
+
+
+def _with_unit(value: Any, unit: str | None) -> str:
+    text = _num(value)
+    if unit == "%":
+        return text + "%"
+    return f"{text} {unit}" if unit else text
+
+
+def _leaves(node: RuleResult, outcome: str) -> list[RuleResult]:
+    """Leaf results with ``outcome`` under ``node`` (descending through groups)."""
+    out: list[RuleResult] = []
+    if node.outcome != outcome or node.severity == "warning":
+        return out
+    if node.kind in ("check", "not") or not node.children:
+        out.append(node)
+        return out
+    for child in node.children:
+        out.extend(_leaves(child, outcome))
+    return out
+
+
+def _rank(nodes: list[RuleResult]) -> list[RuleResult]:
+    # Smallest relative gap first; rules without a numeric gap keep document order after them.
+    with_gap = sorted((n for n in nodes if n.relative_gap is not None),
+                      key=lambda n: n.relative_gap or 0)
+    return with_gap + [n for n in nodes if n.relative_gap is None]
+
+
+def _rule_block(node: RuleResult, lang: str, number: int, paint: Any) -> list[str]:
+    lab = _LABELS[lang]
+    desc = node.description.get(lang) if isinstance(node.description, Text) else str(
+        node.description)
+    lines = [f"  {number}. {paint('bold', node.rule_id)} — {desc}"]
+    if node.facts:
+        shown = "; ".join(f"{k} = {node.display.get(k, display_value(node.actual.get(k)))}"
+                          for k in node.facts)
+        lines.append(f"     {lab['actual']}: {shown}")
+    if node.expected:
+        expected = node.expected
+        threshold = node.threshold
+        if threshold is not None and not isinstance(threshold, tuple):
+            shown_t = _with_unit(threshold, node.unit)
+            if _num(threshold) not in expected.split():
+                expected += f" (= {shown_t})"
+        lines.append(f"     {lab['expected']}: {expected}")
+    if node.gap is not None:
+        gap = _with_unit(node.gap, node.unit)
+        if node.relative_gap is not None and node.threshold not in (None, 0):
+            pct = (node.relative_gap * 100).quantize(Decimal("0.01"))
+            gap += f" ({pct}%)"
+        lines.append(f"     {lab['gap']}: {gap}")
+    if node.detail:
+        lines.append(f"     {node.detail}")
+    if node.source:
+        lines.append(f"     {lab['source']}: {node.source}")
+    return lines
+
+
+def explain(result: Result, lang: str = "en", *, color: bool = False) -> str:
+    """Render ``result`` as text in ``lang`` ("en" or "zh")."""
+    if lang not in _LABELS:
+        from .errors import PromorulesError
+
+        raise PromorulesError(f"unsupported language {lang!r}; use 'en' or 'zh'",
+                              code="PR010")
+    lab = _LABELS[lang]
+
+    def paint(style: str, text: str) -> str:
+        return f"{_COLORS[style]}{text}{_COLORS['reset']}" if color else text
+
+    trace = result.trace
+    outcome = str(result.outcome)
+    title = trace.description.get(lang)
+    head = f"{result.decision}: {paint(outcome, lab[outcome])}"
+    lines = [paint("bold", head) if not color else head, title]
+    if result.value is not None:
+        lines.append(f"{lab['value']}: {display_value(result.value)}")
+    meta = f"{lab['ruleset']}: {result.ruleset_id} {result.ruleset_version}"
+    if trace.source:
+        meta += f" · {lab['source']}: {trace.source}"
+    lines.append(paint("dim", meta))
+    failed = _rank(list(result.failed))
+    if failed:
+        lines += ["", paint("fail", f"{lab['failed']} ({len(failed)}):")]
+        for i, node in enumerate(failed, 1):
+            lines += _rule_block(node, lang, i, paint)
+    unknown = [n for n in _leaves(trace, "unknown")]
+    if unknown:
+        lines += ["", paint("unknown", f"{lab['unknown_rules']} ({len(unknown)}):")]
+        for i, node in enumerate(unknown, 1):
+            lines += _rule_block(node, lang, i, paint)
+        if result.missing:
+            lines.append(f"  {lab['missing']}: {', '.join(result.missing)}")
+    warnings = [n for n in trace.walk() if n.severity == "warning" and n.outcome == "fail"]
+    if warnings:
+        lines += ["", paint("unknown", f"{lab['warnings']} ({len(warnings)}):")]
+        for i, node in enumerate(warnings, 1):
+            lines += _rule_block(node, lang, i, paint)
+    if result.outcome == "pass" and not warnings:
+        checks = [n for n in trace.walk() if n.kind == "check" and n.outcome == "pass"]
+        if checks and result.value is None:
+            lines += ["", lab["all_passed"].format(n=len(checks))]
+    used = _used_params(trace, result)
+    if used:
+        lines += ["", f"{lab['params']}: " + ", ".join(
+            f"{k} = {_num(v)}" for k, v in used.items())]
+    return "\n".join(lines) + "\n"
+
+
+def _used_params(trace: RuleResult, result: Result) -> dict[str, Any]:
+    params = result.params
+    used: dict[str, Any] = {}
+    for node in trace.walk():
+        for text in (node.expected or "",):
+            for name in params:
+                if name in text.replace("(", " ").replace(")", " ").split():
+                    used[name] = params[name]
+    return used

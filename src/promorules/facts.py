@@ -1,0 +1,325 @@
+"""Fact types: validation and conversion of facts on the way in, and their display.
+
+Facts arrive as JSON-like values. Each declared fact type converts them to the engine's
+value (``int``/``Decimal`` numbers, ``bool``, ``str``, ordinal positions, ``date``, aware
+``datetime``, tuples) or raises a FactError naming the fact. Floats become Decimals through
+their shortest repr, so ``2999.99`` is exactly ``Decimal("2999.99")``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import math
+import re
+from collections.abc import Callable, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import attrs
+
+from .errors import FactError
+from .text import Text
+
+__all__ = [
+    "NUMERIC_KINDS",
+    "FactType",
+    "display_value",
+    "json_value",
+    "suggest",
+]
+
+NUMERIC_KINDS = frozenset({"number", "integer", "percent", "money"})
+_DECIMAL_TEXT = re.compile(r"\s*[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\s*")
+_DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATETIME_TEXT = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+)
+
+
+def suggest(name: str, candidates: object) -> str | None:
+    """The closest candidate to a misspelt name, for "did you mean" hints."""
+    names = [str(c) for c in candidates]  # type: ignore[attr-defined]
+    found = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def _kind_of(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float, Decimal)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, Mapping):
+        return "an object"
+    return type(value).__name__
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+@attrs.frozen
+class FactType:
+    """A declared fact: its type, constraints and description."""
+
+    name: str
+    kind: str
+    description: Text | None = None
+    unit: str | None = None
+    minimum: int | Decimal | None = None
+    maximum: int | Decimal | None = None
+    step: int | Decimal | None = None
+    currency: str | None = None
+    values: tuple[str, ...] = ()
+    item_kind: str | None = None  # for lists: "string", "number", "integer" or "enum"
+    timezone: ZoneInfo | None = attrs.field(default=None, eq=False)
+    _index: Mapping[str, int] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_index", {v: i for i, v in enumerate(self.values)})
+
+    # -- description -------------------------------------------------------------------
+
+    @property
+    def expected(self) -> str:
+        """What a valid value looks like, for error messages."""
+        k = self.kind
+        if k == "money":
+            text = f"an amount of money in {self.currency} (a number or a decimal string)"
+        elif k == "percent":
+            text = "a percentage (a number from 0 to 100)"
+        elif k == "integer":
+            text = "a whole number"
+        elif k == "number":
+            text = "a number"
+        elif k == "boolean":
+            text = "true or false"
+        elif k in ("enum", "ordinal"):
+            text = "one of " + ", ".join(self.values)
+        elif k == "string":
+            text = "a string"
+        elif k == "date":
+            text = "an ISO date such as \"2024-03-08\""
+        elif k == "datetime":
+            text = "an ISO date-time such as \"2024-03-04T10:00:00+08:00\""
+        else:
+            item = "one of " + ", ".join(self.values) if self.item_kind == "enum" else (
+                f"{self.item_kind}s")
+            text = f"a list of {item}"
+        if k in NUMERIC_KINDS and (self.minimum is not None or self.maximum is not None):
+            if self.minimum is not None and self.maximum is not None:
+                text += f" from {self.minimum} to {self.maximum}"
+            elif self.minimum is not None:
+                text += f" >= {self.minimum}"
+            else:
+                text += f" <= {self.maximum}"
+        return text
+
+    def _error(self, value: object, problem: str, code: str = "PR601",
+               hint: str | None = None) -> FactError:
+        message = f"fact '{self.name}': {problem}; expected {self.expected}"
+        if hint:
+            message += f" ({hint})"
+        return FactError(message, code=code, fact=self.name, value=value, expected=self.expected)
+
+    # -- conversion --------------------------------------------------------------------
+
+    def converter(self) -> Callable[[Any], Any]:
+        """The function converting a present (non-null) input value, raising FactError."""
+        return getattr(self, "_convert_" + self.kind)  # type: ignore[no-any-return]
+
+    def convert(self, value: object) -> Any:
+        """Convert one input value (``None`` means missing and stays ``None``)."""
+        return None if value is None else self.converter()(value)
+
+    def _number(self, value: object) -> int | Decimal:
+        cls = value.__class__
+        if cls is int:
+            assert isinstance(value, int)
+            return value
+        if cls is float:
+            assert isinstance(value, float)
+            if not math.isfinite(value):
+                raise self._error(value, f"{value!r} is not a finite number", "PR602")
+            return Decimal(repr(value))
+        if isinstance(value, bool):
+            raise self._error(value, f"got the boolean {str(value).lower()}")
+        if isinstance(value, Decimal):
+            if not value.is_finite():
+                raise self._error(value, f"{value} is not a finite number", "PR602")
+            return value
+        if isinstance(value, int):  # int subclasses (not bool)
+            return int(value)
+        if isinstance(value, str):
+            if _DECIMAL_TEXT.fullmatch(value):
+                try:
+                    return Decimal(value.strip())
+                except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
+                    pass
+            low = value.strip().lower()
+            if low in ("nan", "inf", "infinity", "-inf", "-infinity", "+inf"):
+                raise self._error(value, f"{value!r} is not a finite number", "PR602")
+            raise self._error(value, f"{_short(value)} is not a number")
+        raise self._error(value, f"got {_kind_of(value)}")
+
+    def _check_range(self, value: int | Decimal, original: object) -> int | Decimal:
+        if self.minimum is not None and value < self.minimum:
+            raise self._error(original, f"{value} is below the minimum {self.minimum}", "PR603")
+        if self.maximum is not None and value > self.maximum:
+            raise self._error(original, f"{value} is above the maximum {self.maximum}", "PR603")
+        return value
+
+    def _convert_number(self, value: object) -> int | Decimal:
+        return self._check_range(self._number(value), value)
+
+    _convert_percent = _convert_number
+    _convert_money = _convert_number
+
+    def _convert_integer(self, value: object) -> int:
+        number = self._number(value)
+        if isinstance(number, Decimal):
+            if number != number.to_integral_value():
+                raise self._error(value, f"{value} is not a whole number")
+            number = int(number)
+        self._check_range(number, value)
+        return number
+
+    def _convert_boolean(self, value: object) -> bool:
+        if value is True or value is False:
+            return value
+        hint = "JSON true/false, not 0/1 or a string" if isinstance(value, (int, str)) else None
+        raise self._error(value, f"got {_kind_of(value)} {_short(value)}", hint=hint)
+
+    def _convert_string(self, value: object) -> str:
+        if isinstance(value, str):
+            return value
+        raise self._error(value, f"got {_kind_of(value)}")
+
+    def _member(self, value: object) -> str:
+        if not isinstance(value, str):
+            raise self._error(value, f"got {_kind_of(value)}")
+        if value not in self._index:
+            close = suggest(value, self.values)
+            raise self._error(value, f"unknown value {value!r}", "PR604",
+                              hint=f"did you mean {close!r}?" if close else None)
+        return value
+
+    def _convert_enum(self, value: object) -> str:
+        return self._member(value)
+
+    def _convert_ordinal(self, value: object) -> int:
+        return self._index[self._member(value)]
+
+    def _convert_date(self, value: object) -> dt.date:
+        if isinstance(value, dt.datetime):
+            raise self._error(value, "got a date-time")
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, str):
+            if not _DATE_TEXT.fullmatch(value):
+                raise self._error(value, f"{_short(value)} is not an ISO date", "PR605")
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                raise self._error(value, f"{value!r} is not a valid date", "PR605") from None
+        raise self._error(value, f"got {_kind_of(value)}")
+
+    def _convert_datetime(self, value: object) -> dt.datetime:
+        if isinstance(value, dt.datetime):
+            result = value
+        elif isinstance(value, str):
+            if not _DATETIME_TEXT.fullmatch(value):
+                raise self._error(value, f"{_short(value)} is not an ISO date-time", "PR605")
+            try:
+                result = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+            except ValueError:
+                raise self._error(value, f"{value!r} is not a valid date-time", "PR605") from None
+        else:
+            raise self._error(value, f"got {_kind_of(value)}")
+        if result.tzinfo is None:
+            result = result.replace(tzinfo=self.timezone)
+        return result
+
+    def _convert_list(self, value: object) -> tuple[Any, ...]:
+        if not isinstance(value, (list, tuple)):
+            raise self._error(value, f"got {_kind_of(value)}")
+        out: list[Any] = []
+        for item in value:
+            if self.item_kind in ("string", "enum"):
+                if not isinstance(item, str):
+                    raise self._error(value, f"item {_short(item)} is not a string")
+                if self.item_kind == "enum" and item not in self._index:
+                    close = suggest(item, self.values)
+                    raise self._error(value, f"unknown item {item!r}", "PR604",
+                                      hint=f"did you mean {close!r}?" if close else None)
+                out.append(item)
+            else:
+                number = self._number(item)
+                if self.item_kind == "integer" and number != int(number):
+                    raise self._error(value, f"item {item} is not a whole number")
+                out.append(int(number) if self.item_kind == "integer" else number)
+        return tuple(out)
+
+    # -- display -----------------------------------------------------------------------
+
+    def display(self, value: Any) -> str:
+        """A converted value as a person reads it (``2999.99 CNY``, ``AA``, ``true``)."""
+        if value is None:
+            return "missing"
+        if self.kind == "ordinal":
+            return self.values[value]
+        text = display_value(value)
+        if self.kind == "money" and self.currency:
+            return f"{text} {self.currency}"
+        if self.kind == "percent":
+            return f"{text}%"
+        if self.unit:
+            return f"{text} {self.unit}"
+        return text
+
+    def to_json(self, value: Any) -> Any:
+        """A converted value as JSON: ordinals by name, money as a decimal string."""
+        if self.kind == "ordinal" and value is not None:
+            return self.values[value]
+        return json_value(value)
+
+
+def display_value(value: Any) -> str:
+    """A plain value as text, without units."""
+    if value is None:
+        return "missing"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, (tuple, list, frozenset)):
+        return "[" + ", ".join(display_value(v) for v in value) + "]"
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{k}: {display_value(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+def json_value(value: Any) -> Any:
+    """A plain value as JSON: Decimal as a decimal string, dates as ISO strings."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, (tuple, list, frozenset)):
+        items = sorted(value) if isinstance(value, frozenset) else value
+        return [json_value(v) for v in items]
+    if isinstance(value, Mapping):
+        return {str(k): json_value(v) for k, v in value.items()}
+    return value

@@ -1,0 +1,200 @@
+"""Pipeline stage 1: strict YAML text -> plain data, plus where every node stands.
+
+PyYAML's parser produces events; we build the data ourselves instead of using its
+constructors, so that nothing is resolved implicitly: only ``true``/``false`` are booleans
+(``NO`` stays a string), dates stay strings for promorules to read, numbers are exact
+(``int`` or ``Decimal``, never ``float``), duplicate keys are errors, and anchors, aliases
+and tags are refused (so an alias bomb costs nothing). Every error is collected with its
+1-based line and column.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import attrs
+import yaml
+
+from .errors import RulesetError
+
+__all__ = ["Document", "Path", "parse_yaml"]
+
+Path = tuple[str | int, ...]
+
+MAX_BYTES = 2_000_000
+MAX_DEPTH = 64
+
+_INT = re.compile(r"[-+]?[0-9]+")
+_DECIMAL = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+_TRUE = frozenset({"true", "True", "TRUE"})
+_FALSE = frozenset({"false", "False", "FALSE"})
+_NULL = frozenset({"", "~", "null", "Null", "NULL"})
+
+
+@attrs.frozen
+class Document:
+    """Parsed YAML: the data, and the (line, column) of each node and each mapping key."""
+
+    source: str
+    data: Any
+    marks: dict[Path, tuple[int, int]]
+    key_marks: dict[Path, tuple[int, int]]
+    text: str = ""
+
+    def position(self, path: Path) -> tuple[int | None, int | None]:
+        """Best position for ``path``: the node, else its key, else the nearest parent."""
+        p = tuple(path)
+        while True:
+            if p in self.marks:
+                return self.marks[p]
+            if p in self.key_marks:
+                return self.key_marks[p]
+            if not p:
+                return None, None
+            p = p[:-1]
+
+    def error(self, message: str, code: str, path: Path, *, at_key: bool = False,
+              suggestion: str | None = None, offset: tuple[int, int] | None = None) -> RulesetError:
+        """A RulesetError located at ``path`` (at the key itself when ``at_key``)."""
+        line, col = (self.key_marks.get(tuple(path)) if at_key else None) or self.position(path)
+        if offset is not None and line is not None and col is not None:
+            # ``offset`` is (line, column) inside a scalar that starts at (line, col).
+            dl, c = offset
+            line, col = (line + dl, (col + c) if dl == 0 else c)
+        return RulesetError(message, code=code, source=self.source, line=line, column=col,
+                            path=path, suggestion=suggestion)
+
+
+def _scalar(event: yaml.ScalarEvent) -> Any:
+    value: str = event.value
+    if event.style is not None or not event.implicit[0]:
+        return value  # quoted or block scalar: always a string
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    if value in _NULL:
+        return None
+    if _INT.fullmatch(value):
+        return int(value)
+    if _DECIMAL.fullmatch(value):
+        return Decimal(value)
+    return value
+
+
+class _Builder:
+    def __init__(self, source: str, events: Iterator[yaml.Event]) -> None:
+        self.source = source
+        self.events = events
+        self.marks: dict[Path, tuple[int, int]] = {}
+        self.key_marks: dict[Path, tuple[int, int]] = {}
+        self.errors: list[RulesetError] = []
+
+    def _err(self, message: str, code: str, event: yaml.Event, path: Path) -> RulesetError:
+        m = event.start_mark
+        return RulesetError(message, code=code, source=self.source,
+                            line=m.line + 1, column=m.column + 1, path=path)
+
+    def _check_node_event(self, event: yaml.Event, path: Path) -> None:
+        if isinstance(event, yaml.AliasEvent):
+            raise self._err("aliases (*name) are not supported in rulesets; write the value out",
+                            "PR103", event, path)
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            raise self._err(f"anchors (&{anchor}) are not supported in rulesets", "PR103",
+                            event, path)
+        tag = getattr(event, "tag", None)
+        if tag is not None and tag != "!":
+            raise self._err(f"tags ({tag}) are not supported in rulesets; quote the value "
+                            "instead", "PR104", event, path)
+
+    def node(self, event: yaml.Event, path: Path, depth: int) -> Any:
+        self._check_node_event(event, path)
+        if depth > MAX_DEPTH:
+            raise self._err(f"nesting deeper than {MAX_DEPTH} levels", "PR105", event, path)
+        m = event.start_mark
+        self.marks[path] = (m.line + 1, m.column + 1)
+        if isinstance(event, yaml.ScalarEvent):
+            return _scalar(event)
+        if isinstance(event, yaml.SequenceStartEvent):
+            items: list[Any] = []
+            while not isinstance(ev := next(self.events), yaml.SequenceEndEvent):
+                items.append(self.node(ev, (*path, len(items)), depth + 1))
+            return items
+        if isinstance(event, yaml.MappingStartEvent):
+            mapping: dict[str, Any] = {}
+            while not isinstance(key_ev := next(self.events), yaml.MappingEndEvent):
+                self._check_node_event(key_ev, path)
+                if not isinstance(key_ev, yaml.ScalarEvent):
+                    raise self._err("mapping keys must be plain strings", "PR105", key_ev, path)
+                key = key_ev.value
+                value_ev = next(self.events)
+                if key in mapping:
+                    km = self.key_marks[(*path, key)]
+                    self.errors.append(self._err(
+                        f"duplicate key '{key}' (first defined at line {km[0]})", "PR102",
+                        key_ev, (*path, key)))
+                    self._skip(value_ev)
+                    continue
+                km = key_ev.start_mark
+                self.key_marks[(*path, key)] = (km.line + 1, km.column + 1)
+                mapping[key] = self.node(value_ev, (*path, key), depth + 1)
+            return mapping
+        raise self._err(f"unexpected YAML event {type(event).__name__}", "PR101", event, path)
+
+    def _skip(self, event: yaml.Event) -> None:
+        """Consume a (duplicate) node without building it, still refusing aliases."""
+        self._check_node_event(event, ())
+        depth = 1 if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)) else 0
+        while depth:
+            ev = next(self.events)
+            self._check_node_event(ev, ())
+            if isinstance(ev, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+            elif isinstance(ev, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+
+    def document(self) -> Any:
+        data: Any = None
+        seen_document = False
+        for event in self.events:
+            if isinstance(event, yaml.DocumentStartEvent):
+                if seen_document:
+                    raise self._err("a ruleset file holds one YAML document", "PR105", event, ())
+                seen_document = True
+                data = self.node(next(self.events), (), 0)
+        return data
+
+
+def parse_yaml(text: str, source: str = "<string>") -> Document:
+    """Parse ruleset YAML strictly. Raises RulesetError (with every error in ``.errors``)."""
+    if len(text) > MAX_BYTES:
+        raise RulesetError(f"file is larger than {MAX_BYTES} characters", code="PR100",
+                           source=source)
+    builder = _Builder(source, iter(yaml.parse(text, Loader=yaml.SafeLoader)))
+    try:
+        data = builder.document()
+    except RulesetError as e:
+        raise RulesetError.collect([*builder.errors, e]) from None
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        problem = e.problem or "invalid YAML"
+        if e.context:
+            problem = f"{problem} ({e.context})"
+        err = RulesetError(f"YAML syntax error: {problem}", code="PR101", source=source,
+                           line=mark.line + 1 if mark else None,
+                           column=mark.column + 1 if mark else None)
+        raise RulesetError.collect([*builder.errors, err]) from None
+    except yaml.YAMLError as e:  # reader errors: control characters, bad encodings
+        raise RulesetError(f"YAML error: {e}", code="PR101", source=source) from None
+    except RecursionError:
+        raise RulesetError("YAML nesting is too deep", code="PR105", source=source) from None
+    if builder.errors:
+        raise RulesetError.collect(builder.errors)
+    if not isinstance(data, dict):
+        raise RulesetError("a ruleset must be a YAML mapping (id:, version:, facts:, ...)",
+                           code="PR105", source=source, line=1, column=1)
+    return Document(source, data, builder.marks, builder.key_marks, text)

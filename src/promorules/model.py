@@ -1,0 +1,441 @@
+"""Pipeline stage 3: schema-valid plain data -> a frozen model of the ruleset.
+
+Expressions are parsed here (located syntax errors), names are checked to be unique,
+citations resolved, fact and parameter declarations checked for consistency, and parameter
+overrides applied. Everything found is collected, not just the first problem.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import attrs
+
+from .calendar import WorkingCalendar
+from .errors import RulesetError
+from .expressions import ExpressionSyntaxError, ast, parse
+from .facts import NUMERIC_KINDS, FactType, suggest
+from .loader import Document, Path
+from .text import Text
+
+__all__ = [
+    "Case",
+    "Decision",
+    "Expr",
+    "ListDecl",
+    "Param",
+    "Rounding",
+    "Rule",
+    "RulesetModel",
+    "ValueSpec",
+    "build_model",
+]
+
+
+@attrs.frozen
+class Expr:
+    """A parsed expression, with its text and YAML location."""
+
+    text: str
+    node: ast.Node
+    path: Path
+
+
+@attrs.frozen
+class Rule:
+    """A node of a pass/fail rule tree."""
+
+    id: str
+    kind: str  # "check", "all", "any", "not", "decision"
+    description: Text
+    source: str | None
+    path: Path
+    check: Expr | None = None
+    children: tuple[Rule, ...] = ()
+    decision: str | None = None
+    applies_when: Expr | None = None
+    severity: str = "error"
+
+
+@attrs.frozen
+class Case:
+    """One ``when`` of ``cases`` or ``collect``, and the value it gives."""
+
+    when: Expr
+    value: ValueSpec
+
+
+@attrs.frozen
+class ValueSpec:
+    """How a value decision (or one field of it) computes its value."""
+
+    kind: str  # "literal", "compute", "cases", "lookup", "collect", "fields"
+    path: Path
+    literal: Any = None
+    compute: Expr | None = None
+    cases: tuple[Case, ...] = ()
+    default: ValueSpec | None = None
+    key: Expr | None = None
+    table: Mapping[str, Any] = attrs.field(factory=dict)
+    fields: Mapping[str, ValueSpec] = attrs.field(factory=dict)
+
+
+@attrs.frozen
+class Rounding:
+    places: int
+    mode: str
+
+
+@attrs.frozen
+class Decision:
+    id: str
+    kind: str  # "passfail" or "value"
+    description: Text
+    source: str | None
+    path: Path
+    rule: Rule | None = None  # pass/fail: the root group, whose id is the decision id
+    value: ValueSpec | None = None
+    requires: tuple[Rule, ...] = ()
+    type: str | None = None
+    currency: str | None = None
+    rounding: Rounding | None = None
+
+
+@attrs.frozen
+class Param:
+    name: str
+    type: FactType
+    default: int | Decimal
+    value: int | Decimal
+    description: Text | None
+    source: str | None
+
+
+@attrs.frozen
+class ListDecl:
+    name: str
+    items: tuple[Any, ...]
+    description: Text | None
+    source: str | None
+
+
+@attrs.frozen
+class RulesetModel:
+    id: str
+    version: str
+    title: Text
+    timezone: ZoneInfo
+    sources: Mapping[str, Mapping[str, str]]
+    facts: Mapping[str, FactType]
+    params: Mapping[str, Param]
+    lists: Mapping[str, ListDecl]
+    decisions: Mapping[str, Decision]
+    calendar: WorkingCalendar
+    description: Text | None
+    source_name: str
+
+
+_VALUE_KEYS = ("compute", "cases", "lookup", "collect", "fields", "value")
+_GROUP_KEYS = ("all", "any", "not")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class _Builder:
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.errors: list[RulesetError] = []
+        self.tz: ZoneInfo = ZoneInfo("UTC")
+        self.sources: dict[str, Mapping[str, str]] = {}
+
+    def err(self, message: str, code: str, path: Path, **kw: Any) -> None:
+        self.errors.append(self.doc.error(message, code, path, **kw))
+
+    def text(self, value: Any) -> Text:
+        return Text(en=str(value["en"]), zh=str(value["zh"]))
+
+    def opt_text(self, value: Any) -> Text | None:
+        return None if value is None else self.text(value)
+
+    def citation(self, value: Any, path: Path) -> str | None:
+        if value is None:
+            return None
+        doc_id, _, section = str(value).partition(" ")
+        source = self.sources.get(doc_id)
+        if source is None:
+            close = suggest(doc_id, self.sources)
+            self.err(f"source '{doc_id}' is not declared under 'sources'"
+                     + (f" (did you mean '{close}'?)" if close else ""), "PR307", path,
+                     suggestion=close)
+            return str(value)
+        return f"{source['file']} {section.strip()}".strip()
+
+    def expr(self, text: Any, path: Path) -> Expr | None:
+        text = str(text)
+        try:
+            node = parse(text)
+        except ExpressionSyntaxError as e:
+            self.errors.append(self.doc.error(
+                f"{e.message} in expression '{text}'", e.code, path,
+                offset=self.doc_offset(path, text, e.pos)))
+            return None
+        return Expr(text, node, path)
+
+    def doc_offset(self, path: Path, text: str, pos: int) -> tuple[int, int] | None:
+        """(line delta, column delta) of ``pos`` in ``text`` relative to the scalar's mark."""
+        return expression_offset(self.doc, path, text, pos)
+
+    # -- declarations ------------------------------------------------------------------
+
+    def fact(self, name: str, d: Mapping[str, Any], path: Path) -> FactType:
+        kind = d["type"]
+        minimum, maximum = d.get("min"), d.get("max")
+        if kind == "percent":
+            minimum = 0 if minimum is None else minimum
+            maximum = 100 if maximum is None else maximum
+        if minimum is not None and maximum is not None and minimum > maximum:
+            self.err(f"fact '{name}': min {minimum} is above max {maximum}", "PR309", path)
+        return FactType(
+            name=name, kind=kind, description=self.opt_text(d.get("description")),
+            unit=d.get("unit"), minimum=minimum, maximum=maximum, step=d.get("step"),
+            currency=d.get("currency"), values=tuple(str(v) for v in d.get("values", ())),
+            item_kind=d.get("items"), timezone=self.tz,
+        )
+
+    def param(self, name: str, d: Mapping[str, Any], path: Path,
+              override: object, has_override: bool) -> Param | None:
+        ptype = FactType(name=name, kind=d["type"], minimum=d.get("min"), maximum=d.get("max"),
+                         currency=d.get("currency"), timezone=self.tz)
+        if d["type"] == "percent":
+            ptype = attrs.evolve(ptype, minimum=d.get("min", 0), maximum=d.get("max", 100))
+        try:
+            default = ptype.convert(d["default"])
+        except Exception as e:  # FactError: the declared default is itself invalid
+            self.err(f"parameter '{name}': default {d['default']} is invalid: "
+                     f"{getattr(e, 'message', e)}", "PR309", (*path, "default"))
+            return None
+        value = default
+        if has_override:
+            try:
+                value = ptype.convert(override)
+                if value is None:
+                    raise ValueError("null")
+            except Exception:
+                self.errors.append(RulesetError(
+                    f"parameter '{name}': {override!r} is not valid; expected {ptype.expected}",
+                    code="PR501" if not _in_range_problem(ptype, override) else "PR502",
+                    source=self.doc.source, path=("params", name)))
+                return None
+        return Param(name, ptype, default, value, self.opt_text(d.get("description")),
+                     self.citation(d.get("source"), (*path, "source")))
+
+    # -- rules and values --------------------------------------------------------------
+
+    def rule(self, d: Mapping[str, Any], path: Path, ids: dict[str, Path]) -> Rule:
+        rid = str(d["id"])
+        if rid in ids:
+            line = self.doc.position(ids[rid])[0]
+            self.err(f"rule id '{rid}' is used twice in this decision (also at line {line})",
+                     "PR306", (*path, "id"))
+        ids[rid] = (*path, "id")
+        common = dict(
+            id=rid, description=self.text(d["description"]),
+            source=self.citation(d.get("source"), (*path, "source")), path=path,
+            applies_when=(self.expr(d["applies_when"], (*path, "applies_when"))
+                          if "applies_when" in d else None),
+            severity=d.get("severity", "error"),
+        )
+        if "check" in d:
+            return Rule(kind="check", check=self.expr(d["check"], (*path, "check")), **common)
+        if "decision" in d:
+            return Rule(kind="decision", decision=str(d["decision"]), **common)
+        if "not" in d:
+            return Rule(kind="not", children=(self.rule(d["not"], (*path, "not"), ids),),
+                        **common)
+        kind = "all" if "all" in d else "any"
+        children = tuple(self.rule(c, (*path, kind, i), ids) for i, c in enumerate(d[kind]))
+        return Rule(kind=kind, children=children, **common)
+
+    def value_spec(self, d: Mapping[str, Any], path: Path) -> ValueSpec:
+        if "compute" in d:
+            return ValueSpec("compute", path, compute=self.expr(d["compute"], (*path, "compute")))
+        if "cases" in d:
+            cases = tuple(self.case(c, (*path, "cases", i)) for i, c in enumerate(d["cases"]))
+            default = None
+            if "default" in d:
+                default = ValueSpec("literal", (*path, "default"), literal=d["default"])
+            elif "default_compute" in d:
+                default = ValueSpec("compute", (*path, "default_compute"), compute=self.expr(
+                    d["default_compute"], (*path, "default_compute")))
+            return ValueSpec("cases", path, cases=cases, default=default)
+        if "lookup" in d:
+            lk = d["lookup"]
+            default = (ValueSpec("literal", (*path, "lookup", "default"), literal=lk["default"])
+                       if "default" in lk else None)
+            return ValueSpec("lookup", path, key=self.expr(lk["key"], (*path, "lookup", "key")),
+                             table=dict(lk["table"]), default=default)
+        if "collect" in d:
+            items = tuple(self.case(c, (*path, "collect", i)) for i, c in enumerate(d["collect"]))
+            return ValueSpec("collect", path, cases=items)
+        if "fields" in d:
+            return ValueSpec("fields", path, fields={
+                k: self.value_spec(v, (*path, "fields", k)) for k, v in d["fields"].items()})
+        return ValueSpec("literal", path, literal=d["value"])
+
+    def case(self, d: Mapping[str, Any], path: Path) -> Case:
+        when = self.expr(d["when"], (*path, "when"))
+        value = (ValueSpec("compute", (*path, "compute"),
+                           compute=self.expr(d["compute"], (*path, "compute")))
+                 if "compute" in d else ValueSpec("literal", (*path, "value"), literal=d["value"]))
+        assert when is not None or self.errors
+        return Case(when, value)  # type: ignore[arg-type]
+
+    def decision(self, did: str, d: Mapping[str, Any], path: Path) -> Decision:
+        description = self.text(d["description"])
+        source = self.citation(d.get("source"), (*path, "source"))
+        rounding = None
+        if "round" in d:
+            rounding = Rounding(int(d["round"].get("places", 2)), d["round"].get("mode", "half_up"))
+        ids: dict[str, Path] = {}
+        requires = tuple(self.rule(r, (*path, "requires", i), ids)
+                         for i, r in enumerate(d.get("requires", ())))
+        common = dict(id=did, description=description, source=source, path=path,
+                      requires=requires, type=d.get("type"), currency=d.get("currency"),
+                      rounding=rounding)
+        for key in _GROUP_KEYS:
+            if key in d:
+                root = {"id": did, "description": d["description"], key: d[key]}
+                if "source" in d:
+                    root["source"] = d["source"]
+                return Decision(kind="passfail", rule=self.rule(root, path, ids), **common)
+        return Decision(kind="value", value=self.value_spec(d, path), **common)
+
+    # -- the whole ruleset -------------------------------------------------------------
+
+    def build(self, params: Mapping[str, object]) -> RulesetModel:
+        data = self.doc.data
+        try:
+            self.tz = ZoneInfo(str(data["timezone"]))
+        except (ZoneInfoNotFoundError, ValueError):
+            close = None
+            self.err(f"unknown time zone '{data['timezone']}' (use an IANA name such as "
+                     "'Asia/Shanghai')", "PR309", ("timezone",), suggestion=close)
+        self.sources = {str(k): v for k, v in data["sources"].items()}
+
+        seen: dict[str, str] = {}
+        for section in ("facts", "params", "lists", "decisions"):
+            for name in data.get(section) or {}:
+                if name in ("as_of", "today"):
+                    self.err(f"'{name}' is a built-in name and cannot be declared", "PR304",
+                             (section, name), at_key=True)
+                if name in seen:
+                    self.err(f"'{name}' is declared in both '{seen[name]}' and '{section}'; "
+                             "names must be unique across facts, params, lists and decisions",
+                             "PR304", (section, name), at_key=True)
+                seen.setdefault(name, section)
+
+        facts = {n: self.fact(n, d, ("facts", n)) for n, d in data["facts"].items()}
+        declared_params = data.get("params") or {}
+        for name in params:
+            if name not in declared_params:
+                close = suggest(name, declared_params)
+                self.errors.append(RulesetError(
+                    f"unknown parameter '{name}'" + (f" (did you mean '{close}'?)" if close else
+                                                    "") + "; declared: "
+                    + (", ".join(declared_params) or "none"),
+                    code="PR500", source=self.doc.source, suggestion=close))
+        param_models: dict[str, Param] = {}
+        for n, d in declared_params.items():
+            p = self.param(n, d, ("params", n), params.get(n), n in params)
+            if p is not None:
+                param_models[n] = p
+        lists = {
+            n: ListDecl(n, tuple(d["items"]), self.opt_text(d.get("description")),
+                        self.citation(d.get("source"), ("lists", n, "source")))
+            for n, d in (data.get("lists") or {}).items()
+        }
+        decisions = {
+            did: self.decision(did, d, ("decisions", did))
+            for did, d in data["decisions"].items()
+        }
+        return RulesetModel(
+            id=str(data["id"]), version=str(data["version"]), title=self.text(data["title"]),
+            timezone=self.tz, sources=self.sources, facts=facts, params=param_models,
+            lists=lists, decisions=decisions, calendar=self.calendar(data.get("calendar")),
+            description=self.opt_text(data.get("description")), source_name=self.doc.source,
+        )
+
+    def calendar(self, d: Mapping[str, Any] | None) -> WorkingCalendar:
+        if not d:
+            return WorkingCalendar()
+        holidays: dict[dt.date, str] = {}
+        for i, h in enumerate(d.get("holidays", ())):
+            day = self.date(h["date"], ("calendar", "holidays", i, "date"))
+            if day is not None:
+                holidays[day] = str(h.get("name", "holiday"))
+        workdays = set()
+        for i, w in enumerate(d.get("workdays", ())):
+            day = self.date(w, ("calendar", "workdays", i))
+            if day is not None:
+                workdays.add(day)
+        return WorkingCalendar(holidays=holidays, workdays=frozenset(workdays))
+
+    def date(self, value: Any, path: Path) -> dt.date | None:
+        try:
+            if _DATE.fullmatch(str(value)):
+                return dt.date.fromisoformat(str(value))
+        except ValueError:
+            pass
+        self.err(f"'{value}' is not a valid date (YYYY-MM-DD)", "PR402", path)
+        return None
+
+
+def _in_range_problem(ptype: FactType, value: object) -> bool:
+    try:
+        ptype.converter()  # noqa: B018
+        number = ptype._number(value)
+    except Exception:
+        return False
+    return number is not None and ptype.kind in NUMERIC_KINDS
+
+
+def expression_offset(doc: Document, path: Path, text: str, pos: int) -> tuple[int, int] | None:
+    """Where character ``pos`` of an expression scalar stands, relative to the scalar's mark.
+
+    Plain and quoted one-line scalars: same line, column shifted (plus the quote). Block
+    scalars (``|``, ``>``): the text starts on the following lines.
+    """
+    line_no, col = doc.position(path)
+    if line_no is None or col is None or not doc.text:
+        return None
+    lines = doc.text.splitlines()
+    if line_no - 1 >= len(lines):
+        return None
+    first_line = text.split("\n", 1)[0]
+    here = lines[line_no - 1][col - 1:]
+    before = text[:pos]
+    dl = before.count("\n")
+    if here.startswith(first_line) or here[1:].startswith(first_line):
+        shift = 1 if here[:1] in ("'", '"') and not here.startswith(first_line) else 0
+        if dl == 0:
+            return 0, pos + shift
+        return None
+    if here.startswith(("|", ">")) and line_no + dl < len(lines):
+        target = lines[line_no + dl]
+        indent = len(target) - len(target.lstrip())
+        return dl + 1, indent + len(before.rsplit("\n", 1)[-1]) + 1
+    return None
+
+
+def build_model(doc: Document, params: Mapping[str, object] | None = None) -> RulesetModel:
+    """Build the model of a schema-valid document. Raises RulesetError with every problem."""
+    builder = _Builder(doc)
+    model = builder.build(params or {})
+    if builder.errors:
+        builder.errors.sort(key=lambda e: (e.line or 0, e.column or 0))
+        raise RulesetError.collect(builder.errors)
+    return model

@@ -1,0 +1,182 @@
+"""The public entry points: ``load`` / ``loads`` run the pipeline (YAML -> schema -> model
+-> compiled decisions) once, and :class:`Ruleset` evaluates decisions many times.
+
+A Ruleset is immutable after loading: its mappings are read-only views, its compiled
+functions are pure, and evaluation keeps no state between calls, so one instance can be
+shared by every thread of a service.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+from .compiler import CompiledDecision, compile_ruleset
+from .errors import FactError, PromorulesError, RulesetError, UnknownDecisionError
+from .facts import FactType, suggest
+from .loader import parse_yaml
+from .model import RulesetModel, build_model
+from .schema import validate
+from .text import Text
+from .trace import Result
+
+__all__ = ["Ruleset", "check", "load", "loads"]
+
+
+class Ruleset:
+    """A loaded, compiled ruleset. Create it with :func:`load` or :func:`loads`."""
+
+    __slots__ = ("_compiled", "_decisions", "_model", "_params", "_tz")
+
+    def __init__(self, model: RulesetModel, compiled: Mapping[str, CompiledDecision]) -> None:
+        init = object.__setattr__
+        init(self, "_compiled", dict(compiled))
+        init(self, "_decisions", MappingProxyType(self._compiled))
+        init(self, "_params", MappingProxyType({n: p.value for n, p in model.params.items()}))
+        init(self, "_tz", model.timezone)
+        init(self, "_model", model)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if hasattr(self, "_model"):
+            raise AttributeError("a Ruleset is immutable")
+        object.__setattr__(self, name, value)
+
+    def __repr__(self) -> str:
+        return f"<Ruleset {self.id} {self.version}: {len(self._compiled)} decisions>"
+
+    @property
+    def id(self) -> str:
+        return self._model.id
+
+    @property
+    def version(self) -> str:
+        return self._model.version
+
+    @property
+    def title(self) -> Text:
+        return self._model.title
+
+    @property
+    def timezone(self) -> str:
+        return str(self._model.timezone.key)
+
+    @property
+    def source(self) -> str:
+        """The file (or name given to ``loads``) the ruleset was read from."""
+        return self._model.source_name
+
+    @property
+    def decisions(self) -> Mapping[str, CompiledDecision]:
+        """Read-only mapping: decision id -> compiled decision."""
+        return self._decisions
+
+    @property
+    def facts(self) -> Mapping[str, FactType]:
+        """Read-only mapping: fact name -> its declared type and range."""
+        return MappingProxyType(dict(self._model.facts))
+
+    @property
+    def params(self) -> Mapping[str, Any]:
+        """Read-only mapping: parameter name -> value in force."""
+        return self._params
+
+    @property
+    def model(self) -> RulesetModel:
+        """The parsed ruleset (declarations, rules, sources), for tools."""
+        return self._model
+
+    def _as_of(self, as_of: object) -> dt.datetime:
+        if as_of is None:
+            return dt.datetime.now(self._tz)
+        if isinstance(as_of, str):
+            try:
+                as_of = dt.datetime.fromisoformat(as_of.replace("Z", "+00:00"))
+            except ValueError:
+                raise FactError(f"as_of {as_of!r} is not an ISO date or date-time",
+                                code="PR608", fact="as_of", value=as_of) from None
+        if isinstance(as_of, dt.datetime):
+            return as_of if as_of.tzinfo is not None else as_of.replace(tzinfo=self._tz)
+        if isinstance(as_of, dt.date):
+            return dt.datetime(as_of.year, as_of.month, as_of.day, tzinfo=self._tz)
+        raise FactError(f"as_of must be a date-time, a date or an ISO string, not "
+                        f"{type(as_of).__name__}", code="PR608", fact="as_of", value=as_of)
+
+    def evaluate(self, decision: str, facts: Mapping[str, Any], as_of: object = None) -> Result:
+        """Evaluate ``decision`` on ``facts`` (a JSON-like mapping) at ``as_of``.
+
+        Raises FactError for invalid facts and UnknownDecisionError for an unknown decision.
+        """
+        compiled = self._compiled.get(decision) if isinstance(decision, str) else None
+        if compiled is None:
+            close = suggest(str(decision), self._compiled)
+            raise UnknownDecisionError(
+                f"ruleset '{self.id}' has no decision {decision!r}"
+                + (f" (did you mean '{close}'?)" if close else "")
+                + "; decisions: " + ", ".join(self._compiled))
+        if facts.__class__ is not dict and not isinstance(facts, Mapping):
+            raise FactError(f"facts must be a mapping of fact names to values, not "
+                            f"{type(facts).__name__}", code="PR600")
+        when = self._as_of(as_of) if compiled.uses_time else None
+        try:
+            record = compiled.run(facts, when)
+        except PromorulesError:
+            raise
+        except RecursionError:
+            raise FactError("facts are nested too deeply", code="PR600") from None
+        except Exception as e:  # a bug in promorules: never let a raw exception escape
+            raise PromorulesError(f"internal error evaluating '{decision}': {e!r}",
+                                  code="PR900") from e
+        return Result(self, compiled, record, when)
+
+
+def _compile(text: str, source: str, params: Mapping[str, object] | None) -> Ruleset:
+    doc = parse_yaml(text, source)
+    problems = validate(doc)
+    if problems:
+        raise RulesetError.collect(problems)
+    model = build_model(doc, params)
+    return Ruleset(model, compile_ruleset(model, doc))
+
+
+def loads(text: str, source: str = "<string>", params: Mapping[str, object] | None = None
+          ) -> Ruleset:
+    """Load a ruleset from YAML text. Raises RulesetError listing every problem."""
+    if not isinstance(text, str):
+        raise RulesetError(f"ruleset text must be a str, not {type(text).__name__}",
+                           code="PR100", source=source)
+    if params is not None and not isinstance(params, Mapping):
+        raise RulesetError("params must be a mapping of parameter names to values",
+                           code="PR500", source=source)
+    return _compile(text, source, params)
+
+
+def _read(path: str | os.PathLike[str]) -> str:
+    name = os.fspath(path)
+    try:
+        with open(name, "rb") as fh:
+            data = fh.read(4_000_001)
+    except OSError as e:
+        raise RulesetError(f"cannot read ruleset: {e.strerror or e}", code="PR100",
+                           source=name) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise RulesetError(f"ruleset is not UTF-8 text ({e.reason} at byte {e.start})",
+                           code="PR100", source=name) from None
+
+
+def load(path: str | os.PathLike[str], params: Mapping[str, object] | None = None) -> Ruleset:
+    """Load a ruleset file. Raises RulesetError listing every problem."""
+    return loads(_read(path), source=os.fspath(path), params=params)
+
+
+def check(path: str | os.PathLike[str]) -> list[RulesetError]:
+    """Every problem of a ruleset file (empty when it is valid)."""
+    try:
+        load(path)
+    except RulesetError as e:
+        return list(e.errors)
+    return []

@@ -1,0 +1,111 @@
+"""Pipeline stage 2: structural validation of the parsed YAML against the JSON Schema.
+
+The schema (draft 2020-12) ships here as ``ruleset.schema.json`` and is published at the
+repository's ``schema/ruleset.schema.json`` for editors. Every violation is reported, each
+located at its YAML line and column, with a "did you mean" for misspelt keys.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import jsonschema
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError, best_match
+
+from ..errors import RulesetError
+from ..facts import suggest
+from ..loader import Document
+
+__all__ = ["schema", "validate"]
+
+
+@cache
+def schema() -> dict[str, Any]:
+    """The ruleset JSON Schema, as a dict."""
+    text = resources.files(__package__).joinpath("ruleset.schema.json").read_text("utf-8")
+    result: dict[str, Any] = json.loads(text)
+    return result
+
+
+def _is_number(checker: object, value: object) -> bool:
+    # YAML numbers are read exactly, as int or Decimal; bool is not a number.
+    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+
+
+@cache
+def _validator() -> Any:
+    cls = jsonschema.validators.extend(
+        Draft202012Validator,
+        type_checker=Draft202012Validator.TYPE_CHECKER.redefine("number", _is_number),
+    )
+    return cls(schema())
+
+
+_UNEXPECTED = re.compile(r"'([^']+)' (?:was|were) unexpected")
+
+
+def _allowed_keys(error: ValidationError) -> list[str]:
+    props = error.schema.get("properties", {}) if isinstance(error.schema, dict) else {}
+    return list(props)
+
+
+def _describe(error: ValidationError) -> str:
+    where = ".".join(str(p) for p in error.absolute_path)
+    if error.validator == "required":
+        return error.message.replace("is a required property", "is required") + (
+            f" in {where}" if where else "")
+    if error.validator == "type":
+        return f"{where or 'value'}: {error.message}"
+    if error.validator in ("pattern", "enum", "const", "format", "minItems", "minimum",
+                           "maximum", "uniqueItems", "minLength"):
+        return f"{where or 'value'}: {error.message}"
+    return error.message if not where else f"{where}: {error.message}"
+
+
+def _leaf_errors(error: ValidationError) -> list[ValidationError]:
+    """For oneOf/anyOf failures, the sub-error that explains the problem best."""
+    if error.validator in ("oneOf", "anyOf") and error.context:
+        best = best_match(error.context)
+        if best is not None and best.validator not in ("oneOf", "anyOf", "not"):
+            return [best]
+        if best is not None:
+            return _leaf_errors(best)
+    return [error]
+
+
+def validate(doc: Document) -> list[RulesetError]:
+    """Every schema violation of ``doc``, located; empty when the structure is valid."""
+    found: list[RulesetError] = []
+    seen: set[tuple[Any, ...]] = set()
+    for top in _validator().iter_errors(doc.data):
+        for error in _leaf_errors(top):
+            path = tuple(error.absolute_path)
+            if error.validator in ("additionalProperties", "unevaluatedProperties"):
+                names = _UNEXPECTED.findall(error.message) or ["?"]
+                allowed = _allowed_keys(error)
+                for name in names:
+                    hint = suggest(name, allowed) if allowed else None
+                    message = f"unknown key '{name}'"
+                    if path:
+                        message += " in " + ".".join(str(p) for p in path)
+                    if hint:
+                        message += f" (did you mean '{hint}'?)"
+                    key = (path, name)
+                    if key not in seen:
+                        seen.add(key)
+                        found.append(doc.error(message, "PR201", (*path, name), at_key=True,
+                                               suggestion=hint))
+                continue
+            key = (path, error.message)
+            if key in seen:
+                continue
+            seen.add(key)
+            found.append(doc.error(_describe(error), "PR200", path))
+    found.sort(key=lambda e: (e.line or 0, e.column or 0))
+    return found

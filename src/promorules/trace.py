@@ -1,0 +1,417 @@
+"""Pipeline stage 5: the result of an evaluation and its trace tree.
+
+The compiled function returns a compact record; a :class:`Result` keeps it and builds the
+trace (a tree of :class:`RuleResult`), the failed rules, the missing facts and the warnings
+only when they are first asked for. The fast path (``outcome``, ``failed_rule_ids``) never
+builds the tree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from enum import StrEnum
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from .compiler import FAILED, NA, CompiledDecision, NodeInfo
+from .facts import FactType, json_value
+from .text import Text
+
+if TYPE_CHECKING:
+    from .ruleset import Ruleset
+
+__all__ = ["Outcome", "Result", "RuleResult"]
+
+
+class Outcome(StrEnum):
+    """The outcome of a decision or a rule. Compares equal to its string value."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    UNKNOWN = "unknown"
+    NOT_APPLICABLE = "not_applicable"
+
+
+_OUTCOME = {True: Outcome.PASS, False: Outcome.FAIL, None: Outcome.UNKNOWN}
+
+
+@attrs.frozen
+class RuleResult:
+    """One node of a trace: a rule (or a part of a value computation) and how it came out.
+
+    ``gap`` is, for a failed numeric threshold, how far the compared value is from passing
+    (``0.01`` for a deposit of 2999.99 against ``>= 3000``); ``threshold`` the value it was
+    compared with; ``relative_gap`` the gap as a fraction of the threshold.
+    """
+
+    rule_id: str
+    description: Text
+    outcome: Outcome
+    facts: tuple[str, ...]
+    actual: Mapping[str, Any]
+    expected: str | None
+    gap: Decimal | int | None
+    source: str | None
+    children: tuple[RuleResult, ...] = ()
+    kind: str = "check"
+    severity: str = "error"
+    value: Any = None
+    threshold: Any = None
+    relative_gap: Decimal | None = None
+    unit: str | None = None
+    detail: str | None = None
+    decision: str | None = None
+    display: Mapping[str, str] = attrs.field(factory=dict, repr=False)
+
+    @property
+    def passed(self) -> bool:
+        return self.outcome == Outcome.PASS
+
+    def walk(self) -> Iterator[RuleResult]:
+        """This node and all below it, depth first."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "rule_id": self.rule_id,
+            "kind": self.kind,
+            "description": self.description.to_dict(),
+            "outcome": str(self.outcome),
+            "facts": list(self.facts),
+            "actual": {k: json_value(v) for k, v in self.actual.items()},
+            "expected": self.expected,
+            "gap": json_value(self.gap),
+            "source": self.source,
+        }
+        if self.severity != "error":
+            out["severity"] = self.severity
+        if self.kind not in ("check", "all", "any", "not", "decision", "requires"):
+            out["value"] = json_value(self.value)
+        if self.threshold is not None:
+            out["threshold"] = json_value(self.threshold)
+        if self.detail:
+            out["detail"] = self.detail
+        if self.decision:
+            out["decision"] = self.decision
+        out["children"] = [c.to_dict() for c in self.children]
+        return out
+
+
+def _exponent(value: Any) -> int:
+    if isinstance(value, Decimal):
+        exp = value.as_tuple().exponent
+        return exp if isinstance(exp, int) else 0
+    return 0
+
+
+def compute_gap(op: str, values: tuple[Any, ...], step: Any) -> tuple[Any, Any]:
+    """(gap, threshold) for a failed numeric comparison ``values[0] op values[1]``."""
+    if any(v is None or isinstance(v, bool) for v in values):
+        return None, None
+    if step is None:
+        step = Decimal(1).scaleb(min(_exponent(v) for v in values))
+    x = values[0]
+    if op == "between":
+        lo, hi = values[1], values[2]
+        return (lo - x if x < lo else x - hi), (lo, hi)
+    t = values[1]
+    gap = {">=": t - x, ">": t - x + step, "<=": x - t, "<": x - t + step}[op]
+    return (gap if gap > 0 else None), t
+
+
+def _relative(gap: Any, threshold: Any) -> Decimal | None:
+    if gap is None:
+        return None
+    base = threshold[0] if isinstance(threshold, tuple) else threshold
+    try:
+        return abs(Decimal(gap) / Decimal(base)) if base else Decimal(gap)
+    except Exception:
+        return None
+
+
+def public_value(value: Any) -> Any:
+    """A record value as handed to callers: fresh lists and dicts, never shared constants."""
+    if isinstance(value, tuple):
+        return [public_value(v) for v in value]
+    if isinstance(value, (MappingProxyType, dict)):
+        return {k: public_value(v) for k, v in value.items()}
+    return value
+
+
+class _TraceBuilder:
+    def __init__(self, ruleset: Ruleset) -> None:
+        self.rs = ruleset
+        self.facts = ruleset._model.facts
+
+    def actual(self, names: tuple[str, ...], decision: CompiledDecision,
+               values: tuple[Any, ...]) -> tuple[dict[str, Any], dict[str, str]]:
+        actual: dict[str, Any] = {}
+        shown: dict[str, str] = {}
+        for name in names:
+            ft: FactType = self.facts[name]
+            raw = values[decision.fact_names.index(name)] if name in decision.fact_names else None
+            actual[name] = ft.to_json(raw) if ft.kind == "ordinal" else raw
+            shown[name] = ft.display(raw)
+        return actual, shown
+
+    def build(self, decision: CompiledDecision, record: tuple[Any, ...], as_of: Any) -> RuleResult:
+        outcome_code, value, node_values, fact_values, subs = record
+        nodes = decision.nodes
+        dead: set[int] = set()
+
+        def node_outcome(info: NodeInfo, v: Any) -> Outcome:
+            if info.index in dead or v is NA:
+                return Outcome.NOT_APPLICABLE
+            if info.kind in ("check", "all", "any", "not", "decision", "requires", "case",
+                             "item", "default"):
+                return _OUTCOME[v] if v in (True, False, None) else Outcome.PASS
+            if v is FAILED:
+                return Outcome.FAIL
+            return Outcome.UNKNOWN if v is None else Outcome.PASS
+
+        def make(i: int) -> RuleResult:
+            info = nodes[i]
+            v = node_values[i]
+            outcome = node_outcome(info, v)
+            if outcome is Outcome.NOT_APPLICABLE:
+                dead.update(_descendants(nodes, i))
+            children = [make(c) for c in info.children]
+            if info.kind == "decision" and info.decision is not None:
+                j = decision.subs.index(info.decision)
+                sub = self.rs._compiled[info.decision]
+                if outcome is not Outcome.NOT_APPLICABLE:
+                    children.append(self.build(sub, subs[j], as_of))
+            actual, shown = self.actual(info.facts, decision, fact_values)
+            gap = threshold = None
+            detail = None
+            if info.detail is not None and outcome is Outcome.FAIL and info.compare_op:
+                parts = info.detail(fact_values, subs, as_of)
+                if info.compare_op == "contains_any":
+                    found = [w for w in parts[1] if parts[0] is not None and w in parts[0]]
+                    detail = "found: " + ", ".join(found)
+                else:
+                    gap, threshold = compute_gap(info.compare_op, parts, info.step)
+            node_value = None
+            if info.kind not in ("check", "all", "any", "not", "decision", "requires"):
+                if info.kind in ("case", "item", "default"):
+                    node_value = info.value_literal
+                elif v is not NA and v is not FAILED:
+                    node_value = public_value(v)
+            return RuleResult(
+                rule_id=info.id, description=info.description, outcome=outcome,
+                facts=info.facts, actual=MappingProxyType(actual), expected=info.expected
+                if info.kind == "check" else info.expression,
+                gap=gap, source=info.source, children=tuple(children), kind=info.kind,
+                severity=info.severity, value=node_value, threshold=threshold,
+                relative_gap=_relative(gap, threshold), unit=info.unit, detail=detail,
+                decision=info.decision, display=MappingProxyType(shown))
+
+        roots = [i for i, n in enumerate(nodes) if n.parent is None]
+        built = [make(i) for i in roots]
+        referenced = {n.decision for n in nodes if n.kind == "decision"}
+        extra = tuple(
+            self.build(self.rs._compiled[did], subs[j], as_of)
+            for j, did in enumerate(decision.subs) if did not in referenced)
+        model = decision.model
+        if decision.kind == "passfail":
+            root = built[0]
+            return attrs.evolve(root, children=root.children + extra, kind="decision",
+                                decision=decision.id)
+        outcome = _OUTCOME[outcome_code]
+        value_root = built[-1]
+        children = tuple(built[:-1]) + (
+            value_root.children if value_root.kind in ("cases", "collect", "fields") else (
+                value_root,)) + extra
+        return RuleResult(
+            rule_id=decision.id, description=model.description, outcome=outcome,
+            facts=value_root.facts, actual=value_root.actual, expected=value_root.expected,
+            gap=None, source=model.source, children=children, kind="value",
+            value=public_value(value), decision=decision.id, display=value_root.display)
+
+
+def _descendants(nodes: tuple[NodeInfo, ...], i: int) -> list[int]:
+    out: list[int] = []
+    stack = list(nodes[i].children)
+    while stack:
+        j = stack.pop()
+        out.append(j)
+        stack.extend(nodes[j].children)
+    return out
+
+
+def _failing_ids(rs: Ruleset, decision: CompiledDecision, record: tuple[Any, ...]) -> list[str]:
+    """Ids of the leaf rules on the paths that made ``record`` fail (no trace needed)."""
+    values = record[2]
+    nodes = decision.nodes
+    out: list[str] = []
+
+    def walk(i: int) -> None:
+        info = nodes[i]
+        if values[i] is not False or info.severity == "warning":
+            return
+        if info.kind == "check" or info.kind == "not":
+            out.append(info.id)
+        elif info.kind == "decision" and info.decision is not None:
+            j = decision.subs.index(info.decision)
+            out.extend(_failing_ids(rs, rs._compiled[info.decision], record[4][j]))
+        else:
+            for c in info.children:
+                walk(c)
+
+    for i, info in enumerate(nodes):
+        if info.parent is None:
+            if info.kind in ("cases", "collect", "fields", "lookup", "compute", "value"):
+                if values[i] is FAILED and record[0] is False:
+                    out.append(decision.id)
+            else:
+                walk(i)
+    return out
+
+
+class Result:
+    """The outcome of ``Ruleset.evaluate``: outcome, value, failed rules, trace, explanation.
+
+    Immutable; the trace and everything derived from it are built on first access.
+    """
+
+    __slots__ = ("_as_of", "_decision", "_failed", "_record", "_rs", "_trace", "outcome")
+
+    outcome: Outcome
+
+    def __init__(self, rs: Ruleset, decision: CompiledDecision, record: tuple[Any, ...],
+                 as_of: dt.datetime | None) -> None:
+        self._rs = rs
+        self._decision = decision
+        self._record = record
+        self._as_of = as_of
+        self._trace: RuleResult | None = None
+        self._failed: tuple[RuleResult, ...] | None = None
+        self.outcome = _OUTCOME[record[0]]
+
+    def __repr__(self) -> str:
+        value = "" if self._record[1] is None else f", value={self.value!r}"
+        return f"<Result {self.decision}: {self.outcome}{value}>"
+
+    @property
+    def passed(self) -> bool:
+        """``outcome == "pass"``."""
+        return self._record[0] is True
+
+    @property
+    def decision(self) -> str:
+        return self._decision.id
+
+    @property
+    def ruleset_id(self) -> str:
+        return self._rs.id
+
+    @property
+    def ruleset_version(self) -> str:
+        return self._rs.version
+
+    @property
+    def as_of(self) -> dt.datetime | None:
+        """The evaluation instant used (None when the decision does not depend on time)."""
+        return self._as_of
+
+    @property
+    def value(self) -> Any:
+        """The computed value (a fresh list/dict for lists/mappings); None for pass/fail."""
+        return public_value(self._record[1])
+
+    @property
+    def trace(self) -> RuleResult:
+        """The whole evaluation as a tree of RuleResult."""
+        if self._trace is None:
+            self._trace = _TraceBuilder(self._rs).build(self._decision, self._record,
+                                                        self._as_of)
+        return self._trace
+
+    @property
+    def failed_rule_ids(self) -> tuple[str, ...]:
+        """Ids of the failed leaf rules, without building the trace (the fast path)."""
+        if self._record[0] is not False:
+            return ()
+        return tuple(_failing_ids(self._rs, self._decision, self._record))
+
+    @property
+    def failed(self) -> tuple[RuleResult, ...]:
+        """The leaf rule results that made the decision fail, in rule order."""
+        if self._failed is None:
+            self._failed = () if self._record[0] is not False else tuple(
+                _failing_nodes(self.trace))
+        return self._failed
+
+    @property
+    def unknown(self) -> tuple[RuleResult, ...]:
+        """The leaf rule results that could not be decided for lack of facts."""
+        return tuple(r for r in self.trace.walk() if r.outcome == Outcome.UNKNOWN and (
+            not r.children or r.kind == "not"))
+
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """Names of the facts that were needed and absent."""
+        if self._record[0] is True and self._decision.kind == "passfail":
+            # a pass may still have skipped unknown branches of an `any`
+            pass
+        seen: dict[str, None] = {}
+        for node in self.trace.walk():
+            if node.outcome == Outcome.UNKNOWN:
+                for name, value in node.actual.items():
+                    if value is None:
+                        seen.setdefault(name)
+        return tuple(seen)
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Advisory messages: failed warning-severity rules."""
+        out = []
+        for node in self.trace.walk():
+            if node.severity == "warning" and node.outcome == Outcome.FAIL:
+                facts = ", ".join(f"{k} = {node.display.get(k)}" for k in node.facts)
+                out.append(f"{node.rule_id}: {node.description.en} ({facts}; expected "
+                           f"{node.expected})")
+        return tuple(out)
+
+    @property
+    def params(self) -> Mapping[str, Any]:
+        """The parameter values in force for this evaluation."""
+        return self._rs.params
+
+    def explain(self, lang: str = "en", *, color: bool = False) -> str:
+        """A human-readable explanation in English (``"en"``) or Chinese (``"zh"``)."""
+        from .explain import explain
+
+        return explain(self, lang, color=color)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Everything above as JSON-serialisable data."""
+        return {
+            "ruleset_id": self.ruleset_id,
+            "ruleset_version": self.ruleset_version,
+            "decision": self.decision,
+            "outcome": str(self.outcome),
+            "value": json_value(self.value),
+            "as_of": json_value(self._as_of),
+            "failed": [r.rule_id for r in self.failed],
+            "missing": list(self.missing),
+            "warnings": list(self.warnings),
+            "params": {k: json_value(v) for k, v in self._rs.params.items()},
+            "trace": self.trace.to_dict(),
+        }
+
+
+def _failing_nodes(root: RuleResult) -> Iterator[RuleResult]:
+    if root.outcome != Outcome.FAIL or root.severity == "warning":
+        return
+    if root.kind in ("check", "not") or (not root.children and root.kind != "decision"):
+        yield root
+        return
+    for child in root.children:
+        yield from _failing_nodes(child)
