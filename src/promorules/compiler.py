@@ -119,6 +119,10 @@ class Code:
     const: bool = False  # a constant: no fact, param-free literal
 
 
+class _Skip(Exception):
+    """An expression that did not parse (already reported): skip what depends on it."""
+
+
 class _CompileError(Exception):
     def __init__(self, message: str, code: str, pos: int, suggestion: str | None = None) -> None:
         super().__init__(message)
@@ -570,8 +574,10 @@ class _DecisionGen:
         self.nodes.append(info)
         return index
 
-    def emit_expr(self, expr: Expr, want: str | None = "bool") -> tuple[Code, tuple[str, ...]]:
+    def emit_expr(self, expr: Expr | None, want: str | None = "bool") -> tuple[Code, tuple[str, ...]]:
         """Compile one YAML expression; returns its code and the facts it reads."""
+        if expr is None:
+            raise _Skip
         self.node_facts = set()
         self.expr_ctx = expr
         try:
@@ -629,6 +635,16 @@ class _DecisionGen:
         return {"compare_op": op, "detail": detail, "step": step, "unit": unit,
                 "subject": subject}
 
+    def found_info(self, expr: Expr) -> dict[str, Any]:
+        """For ``[not] contains_any(text, words)``: report which words were found."""
+        node = expr.node
+        if isinstance(node, ast.Unary) and node.op == "not":
+            node = node.operand
+        if not (isinstance(node, ast.Call) and node.func == "contains_any"):
+            return {}
+        texts = [self._emit(a).text for a in node.args]
+        return {"compare_op": "contains_any", "detail": self.detail_function(texts)}
+
     def detail_function(self, texts: list[str]) -> Callable[..., Any]:
         """A function (facts, subs, as_of) -> the values of ``texts``, for traces."""
         body = self.prologue_unpack()
@@ -664,7 +680,7 @@ class _DecisionGen:
             code, facts = self.emit_expr(rule.check)
             info.update(facts=tuple(sorted({*facts, *when_facts})), expression=rule.check.text,
                         expected=_expected_text(rule.check.node, self.model),
-                        **self.gap_info(rule.check, code))
+                        **(self.gap_info(rule.check, code) or self.found_info(rule.check)))
             value_text = code.text
         elif rule.kind == "decision":
             assert rule.decision is not None
@@ -1162,15 +1178,17 @@ class _RulesetCompiler:
         for did in self.model.decisions:
             try:
                 self.compile_decision(did)
+            except _Skip:
+                continue
             except RulesetError as e:
                 if not any(x.format() == e.format() for x in self.errors):
                     self.errors.append(e)
-        if self.errors:
-            self.errors.sort(key=lambda e: (e.line or 0, e.column or 0))
-            raise RulesetError.collect(self.errors)
-        return {did: self.compiled[did] for did in self.model.decisions}
+        return {did: c for did, c in self.compiled.items()}
 
 
-def compile_ruleset(model: RulesetModel, doc: Document) -> dict[str, CompiledDecision]:
-    """Compile every decision. Raises RulesetError with every problem found."""
-    return _RulesetCompiler(model, doc).compile_all()
+def compile_ruleset(model: RulesetModel, doc: Document
+                    ) -> tuple[dict[str, CompiledDecision], list[RulesetError]]:
+    """Compile every decision; returns them and every problem found."""
+    rc = _RulesetCompiler(model, doc)
+    compiled = rc.compile_all()
+    return {did: compiled[did] for did in model.decisions if did in compiled}, rc.errors

@@ -26,7 +26,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "warnings": "Warnings", "actual": "actual", "expected": "expected", "gap": "gap",
         "source": "source", "missing": "missing facts", "threshold": "threshold",
         "as_of": "as of", "params": "parameters", "ruleset": "ruleset", "all_passed":
-        "All {n} rules passed.", "of": "of",
+        "All {n} rules passed.", "found": "found", ":": ": ",
     },
     "zh": {
         "pass": "通过", "fail": "不通过", "unknown": "无法判定", "not_applicable": "不适用",
@@ -34,7 +34,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "warnings": "提示", "actual": "实际", "expected": "要求", "gap": "差距",
         "source": "依据", "missing": "缺少的事实", "threshold": "门槛",
         "as_of": "评估时间", "params": "参数", "ruleset": "规则集", "all_passed":
-        "全部 {n} 条规则均通过。", "of": "/",
+        "全部 {n} 条规则均通过。", "found": "发现", ":": "：",
     },
 }
 
@@ -44,8 +44,7 @@ _COLORS = {"pass": "\033[32m", "fail": "\033[31m", "unknown": "\033[33m",
 
 def _num(value: Any) -> str:
     if isinstance(value, Decimal):
-        text = format(value, "f")
-        return text
+        return format(value, "f")
     return display_value(value)
 
 
@@ -76,33 +75,49 @@ def _rank(nodes: list[RuleResult]) -> list[RuleResult]:
     return with_gap + [n for n in nodes if n.relative_gap is None]
 
 
+def _percent(fraction: Decimal) -> str:
+    """A relative gap as a short percentage: 0.0003%, 1.2%, 40%."""
+    pct = fraction * 100
+    if pct >= 10:
+        return f"{pct.quantize(Decimal(1))}%"
+    text = f"{pct:.2g}" if pct else "0"
+    if "e" in text:
+        text = format(Decimal(text), "f")
+    return f"{text}%"
+
+
 def _rule_block(node: RuleResult, lang: str, number: int, paint: Any) -> list[str]:
     lab = _LABELS[lang]
+    colon = lab[":"]
     desc = node.description.get(lang) if isinstance(node.description, Text) else str(
         node.description)
     lines = [f"  {number}. {paint('bold', node.rule_id)} — {desc}"]
     if node.facts:
         shown = "; ".join(f"{k} = {node.display.get(k, display_value(node.actual.get(k)))}"
                           for k in node.facts)
-        lines.append(f"     {lab['actual']}: {shown}")
+        lines.append(f"     {lab['actual']}{colon}{shown}")
     if node.expected:
         expected = node.expected
         threshold = node.threshold
         if threshold is not None and not isinstance(threshold, tuple):
-            shown_t = _with_unit(threshold, node.unit)
-            if _num(threshold) not in expected.split():
-                expected += f" (= {shown_t})"
-        lines.append(f"     {lab['expected']}: {expected}")
+            if _num(threshold) in expected.split():
+                if node.unit and expected.endswith(_num(threshold)):
+                    expected += "%" if node.unit == "%" else f" {node.unit}"
+            else:
+                expected += f" (= {_with_unit(threshold, node.unit)})"
+        lines.append(f"     {lab['expected']}{colon}{expected}")
     if node.gap is not None:
         gap = _with_unit(node.gap, node.unit)
         if node.relative_gap is not None and node.threshold not in (None, 0):
-            pct = (node.relative_gap * 100).quantize(Decimal("0.01"))
-            gap += f" ({pct}%)"
-        lines.append(f"     {lab['gap']}: {gap}")
+            gap += f" ({_percent(node.relative_gap)})"
+        lines.append(f"     {lab['gap']}{colon}{gap}")
     if node.detail:
-        lines.append(f"     {node.detail}")
+        detail = node.detail
+        if detail.startswith("found: "):
+            detail = f"{lab['found']}{colon}{detail[len('found: '):]}"
+        lines.append(f"     {detail}")
     if node.source:
-        lines.append(f"     {lab['source']}: {node.source}")
+        lines.append(f"     {lab['source']}{colon}{node.source}")
     return lines
 
 
@@ -121,29 +136,32 @@ def explain(result: Result, lang: str = "en", *, color: bool = False) -> str:
     trace = result.trace
     outcome = str(result.outcome)
     title = trace.description.get(lang)
-    head = f"{result.decision}: {paint(outcome, lab[outcome])}"
+    head = f"{result.decision}{lab[':']}{paint(outcome, lab[outcome])}"
     lines = [paint("bold", head) if not color else head, title]
     if result.value is not None:
-        lines.append(f"{lab['value']}: {display_value(result.value)}")
-    meta = f"{lab['ruleset']}: {result.ruleset_id} {result.ruleset_version}"
+        lines.append(f"{lab['value']}{lab[':']}{display_value(result.value)}")
+    colon = lab[":"]
+    meta = f"{lab['ruleset']}{colon}{result.ruleset_id} {result.ruleset_version}"
     if trace.source:
-        meta += f" · {lab['source']}: {trace.source}"
+        meta += f" · {lab['source']}{colon}{trace.source}"
     lines.append(paint("dim", meta))
     failed = _rank(list(result.failed))
     if failed:
-        lines += ["", paint("fail", f"{lab['failed']} ({len(failed)}):")]
+        lines += ["", paint("fail", f"{lab['failed']} ({len(failed)})") + lab[":"].strip()]
         for i, node in enumerate(failed, 1):
             lines += _rule_block(node, lang, i, paint)
-    unknown = [n for n in _leaves(trace, "unknown")]
+    unknown = list(result.unknown)
     if unknown:
-        lines += ["", paint("unknown", f"{lab['unknown_rules']} ({len(unknown)}):")]
+        lines += ["", paint("unknown", f"{lab['unknown_rules']} ({len(unknown)})")
+                  + lab[":"].strip()]
         for i, node in enumerate(unknown, 1):
             lines += _rule_block(node, lang, i, paint)
         if result.missing:
-            lines.append(f"  {lab['missing']}: {', '.join(result.missing)}")
+            lines.append(f"  {lab['missing']}{lab[':']}{', '.join(result.missing)}")
     warnings = [n for n in trace.walk() if n.severity == "warning" and n.outcome == "fail"]
     if warnings:
-        lines += ["", paint("unknown", f"{lab['warnings']} ({len(warnings)}):")]
+        lines += ["", paint("unknown", f"{lab['warnings']} ({len(warnings)})")
+                  + lab[":"].strip()]
         for i, node in enumerate(warnings, 1):
             lines += _rule_block(node, lang, i, paint)
     if result.outcome == "pass" and not warnings:
@@ -152,7 +170,7 @@ def explain(result: Result, lang: str = "en", *, color: bool = False) -> str:
             lines += ["", lab["all_passed"].format(n=len(checks))]
     used = _used_params(trace, result)
     if used:
-        lines += ["", f"{lab['params']}: " + ", ".join(
+        lines += ["", f"{lab['params']}{lab[':']}" + ", ".join(
             f"{k} = {_num(v)}" for k, v in used.items())]
     return "\n".join(lines) + "\n"
 

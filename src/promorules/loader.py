@@ -43,6 +43,7 @@ class Document:
     marks: dict[Path, tuple[int, int]]
     key_marks: dict[Path, tuple[int, int]]
     text: str = ""
+    errors: tuple[RulesetError, ...] = ()  # recoverable problems (duplicate keys)
 
     def position(self, path: Path) -> tuple[int | None, int | None]:
         """Best position for ``path``: the node, else its key, else the nearest parent."""
@@ -170,7 +171,8 @@ class _Builder:
 
 
 def parse_yaml(text: str, source: str = "<string>") -> Document:
-    """Parse ruleset YAML strictly. Raises RulesetError (with every error in ``.errors``)."""
+    """Parse ruleset YAML strictly. Fatal problems raise RulesetError; duplicate keys are
+    collected in ``Document.errors``."""
     if len(text) > MAX_BYTES:
         raise RulesetError(f"file is larger than {MAX_BYTES} characters", code="PR100",
                            source=source)
@@ -192,9 +194,10 @@ def parse_yaml(text: str, source: str = "<string>") -> Document:
         raise RulesetError(f"YAML error: {e}", code="PR101", source=source) from None
     except RecursionError:
         raise RulesetError("YAML nesting is too deep", code="PR105", source=source) from None
-    if builder.errors:
-        raise RulesetError.collect(builder.errors)
     if not isinstance(data, dict):
         raise RulesetError("a ruleset must be a YAML mapping (id:, version:, facts:, ...)",
                            code="PR105", source=source, line=1, column=1)
-    return Document(source, data, builder.marks, builder.key_marks, text)
+    # Duplicate keys are reported, but the first value is kept so that later stages can
+    # still report their own problems in the same run.
+    return Document(source, data, builder.marks, builder.key_marks, text,
+                    tuple(builder.errors))

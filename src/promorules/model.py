@@ -431,11 +431,13 @@ def expression_offset(doc: Document, path: Path, text: str, pos: int) -> tuple[i
     return None
 
 
-def build_model(doc: Document, params: Mapping[str, object] | None = None) -> RulesetModel:
-    """Build the model of a schema-valid document. Raises RulesetError with every problem."""
+def build_model(doc: Document, params: Mapping[str, object] | None = None
+                ) -> tuple[RulesetModel, list[RulesetError]]:
+    """Build the model of a schema-valid document, and every problem found on the way.
+
+    Expressions that do not parse are left as None; the compiler skips what depends on
+    them, so that one run reports the problems of every stage.
+    """
     builder = _Builder(doc)
     model = builder.build(params or {})
-    if builder.errors:
-        builder.errors.sort(key=lambda e: (e.line or 0, e.column or 0))
-        raise RulesetError.collect(builder.errors)
-    return model
+    return model, builder.errors

@@ -134,11 +134,20 @@ class Ruleset:
 
 def _compile(text: str, source: str, params: Mapping[str, object] | None) -> Ruleset:
     doc = parse_yaml(text, source)
-    problems = validate(doc)
+    problems = [*doc.errors, *validate(doc)]
+    if len(problems) > len(doc.errors):
+        raise _collect(problems)  # the later stages need a structurally valid document
+    model, model_problems = build_model(doc, params)
+    compiled, compile_problems = compile_ruleset(model, doc)
+    problems += model_problems + compile_problems
     if problems:
-        raise RulesetError.collect(problems)
-    model = build_model(doc, params)
-    return Ruleset(model, compile_ruleset(model, doc))
+        raise _collect(problems)
+    return Ruleset(model, compiled)
+
+
+def _collect(problems: list[RulesetError]) -> RulesetError:
+    problems.sort(key=lambda e: (e.line or 0, e.column or 0))
+    return RulesetError.collect(problems)
 
 
 def loads(text: str, source: str = "<string>", params: Mapping[str, object] | None = None

@@ -110,10 +110,25 @@ def _exponent(value: Any) -> int:
     return 0
 
 
+def tidy(value: Any, places: int = 2) -> Any:
+    """Drop trailing zeros past ``places`` decimals: 95.0000 -> 95.00, 1.5992 unchanged."""
+    if not isinstance(value, Decimal) or not value.is_finite():
+        return value
+    exp = value.as_tuple().exponent
+    if isinstance(exp, int) and exp < -places:
+        normal = value.normalize()
+        nexp = normal.as_tuple().exponent
+        if isinstance(nexp, int) and nexp > -places:
+            return normal.quantize(Decimal(1).scaleb(-places))
+        return normal
+    return value
+
+
 def compute_gap(op: str, values: tuple[Any, ...], step: Any) -> tuple[Any, Any]:
     """(gap, threshold) for a failed numeric comparison ``values[0] op values[1]``."""
     if any(v is None or isinstance(v, bool) for v in values):
         return None, None
+    values = tuple(tidy(v) for v in values)
     if step is None:
         step = Decimal(1).scaleb(min(_exponent(v) for v in values))
     x = values[0]
@@ -356,10 +371,7 @@ class Result:
 
     @property
     def missing(self) -> tuple[str, ...]:
-        """Names of the facts that were needed and absent."""
-        if self._record[0] is True and self._decision.kind == "passfail":
-            # a pass may still have skipped unknown branches of an `any`
-            pass
+        """Names of the facts that were needed and absent (read by a rule left unknown)."""
         seen: dict[str, None] = {}
         for node in self.trace.walk():
             if node.outcome == Outcome.UNKNOWN:
