@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import re
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from types import MappingProxyType
@@ -119,6 +120,9 @@ class Code:
     const: bool = False  # a constant: no fact, param-free literal
 
 
+_SIMPLE = re.compile(r"[fdv]\d+|as_of|_today")
+
+
 class _Skip(Exception):
     """An expression that did not parse (already reported): skip what depends on it."""
 
@@ -156,6 +160,15 @@ def _days_between(a: dt.date, b: dt.date) -> int:
     return (b - a).days
 
 
+def _fast_decimal(text: str) -> Decimal | None:
+    """A decimal string as Decimal, or None for anything the full conversion must judge."""
+    try:
+        value = Decimal(text)
+    except decimal.InvalidOperation:
+        return None
+    return value if value.is_finite() and "_" not in text else None
+
+
 def _whole(n: int | Decimal, what: str) -> int:
     if n != int(n):
         raise FactError(f"{what} needs a whole number, got {n}", code="PR606")
@@ -165,7 +178,7 @@ def _whole(n: int | Decimal, what: str) -> int:
 RUNTIME: dict[str, Any] = {
     "NA": NA, "FAILED": FAILED, "CTX": _CTX, "FactError": FactError,
     "_contains_any": _contains_any, "_missing_from": _missing_from, "_round": _round,
-    "_add_days": _add_days, "_days_between": _days_between, "_whole": _whole,
+    "_add_days": _add_days, "_fast_decimal": _fast_decimal, "_days_between": _days_between, "_whole": _whole,
     "_years_between": cal.years_between, "_quarter_start": cal.quarter_start,
     "_quarter_end": cal.quarter_end, "_add_months": cal.add_months,
     "_ArithmeticErrors": (ArithmeticError, decimal.DecimalException, OverflowError),
@@ -283,7 +296,10 @@ class _DecisionGen:
         args: list[str] = []
         conds: list[str] = []
         for p in parts:
-            if p.nullable:
+            if p.nullable and _SIMPLE.fullmatch(p.text):
+                conds.append(f"{p.text} is None")  # a plain variable: no temporary needed
+                args.append(p.text)
+            elif p.nullable:
                 t = self.tmp()
                 conds.append(f"({t} := {p.text}) is None")
                 args.append(t)
@@ -709,8 +725,10 @@ class _DecisionGen:
                 value_text = f"(None if {c} is None else (NA if {c} is NA else not {c}))"
             else:
                 tup = "(" + ", ".join(cvars) + ("," if len(cvars) == 1 else "") + ")"
+                # fast path first: every child passed (the common case on a hot path)
                 if rule.kind == "all":
-                    value_text = (f"(False if False in {tup} else "
+                    every = " and ".join(f"{c} is True" for c in cvars)
+                    value_text = (f"(True if {every} else False if False in {tup} else "
                                   f"(None if None in {tup} else True))")
                 else:
                     value_text = (f"(True if True in {tup} else "
@@ -918,15 +936,22 @@ class _DecisionGen:
             "," if len(self.fact_index) == 1 else "") + ")"
         sub_tuple = "(" + ", ".join(f"s{j}" for j in range(len(self.sub_index))) + (
             "," if len(self.sub_index) == 1 else "") + ")"
-        body = self.fact_prologue() + self.sub_prologue()
+        body = self.fact_prologue()
+        fast = self.fast_predicate(d.rule) if d.kind == "passfail" and d.rule else None
+        if fast is not None:
+            # The guarded fast path: true only when every fact has its canonical type and
+            # every rule passes; anything else takes the full path below.
+            body.append(f"    if not full and {fast}: return (True, None, None, {fact_tuple}, ())")
+        body += self.fact_conversions() + self.sub_prologue()
         if self.uses_today:
             body.append("    _today = as_of.astimezone(TZ).date()")
-        # nodes of a value decision that are never reached stay NA
-        body += [f"    n{i} = NA" for i in range(n_nodes)]
+        if d.kind == "value":
+            # nodes of a value decision that are never reached stay NA
+            body += [f"    n{i} = NA" for i in range(n_nodes)]
         body += self.lines
         body.append(result_line.replace("NODES", node_tuple).replace("FACTS", fact_tuple)
                     .replace("SUBS", sub_tuple))
-        src = ("def _run(facts, as_of):\n    try:\n"
+        src = ("def _run(facts, as_of, full=False):\n    try:\n"
                + "\n".join("    " + line for line in "\n".join(body).split("\n"))
                + "\n    except _ArithmeticErrors as e:\n"
                + "        raise FactError(f'cannot compute with these facts: {e!r}', "
@@ -938,6 +963,78 @@ class _DecisionGen:
         return CompiledDecision(
             id=d.id, model=d, run=run, nodes=nodes, fact_names=tuple(self.fact_index),
             subs=tuple(self.sub_index), uses_time=uses_time, output=out_ty, source_code=src)
+
+    def fast_predicate(self, rule: Rule) -> str | None:
+        """A condition that holds only if ``rule`` passes on canonically typed facts.
+
+        It must also prove every fact it reads valid (type, range, enum value), so that the
+        fast path never accepts what the full path would reject. None when the rule's shape
+        has no such predicate (any/not/applies_when/warnings/decision references).
+        """
+        if rule.applies_when is not None or rule.severity != "error":
+            return None
+        if rule.kind == "all":
+            parts = [self.fast_predicate(c) for c in rule.children]
+            if any(p is None for p in parts):
+                return None
+            return "(" + " and ".join(p for p in parts if p) + ")"
+        if rule.kind != "check" or rule.check is None:
+            return None
+        return self.fast_check(rule.check.node)
+
+    def fast_check(self, node: ast.Node) -> str | None:
+        facts = self.model.facts
+        if isinstance(node, ast.Binary) and node.op == "and":
+            a, b = self.fast_check(node.left), self.fast_check(node.right)
+            return f"({a} and {b})" if a and b else None
+        if isinstance(node, ast.Name) and node.id in facts and facts[node.id].kind == "boolean":
+            return f"{self.fact_var(node.id)} is True"
+        if isinstance(node, ast.Unary) and node.op == "not" and isinstance(
+            node.operand, ast.Name
+        ) and node.operand.id in facts and facts[node.operand.id].kind == "boolean":
+            return f"{self.fact_var(node.operand.id)} is False"
+        if not isinstance(node, ast.Compare) or not isinstance(node.left, ast.Name):
+            return None
+        fact = facts.get(node.left.id)
+        if fact is None:
+            return None
+        v = self.fact_var(fact.name)
+        try:
+            if fact.kind in ("string", "enum") and node.op == "in":
+                code = self.membership(node)
+                const = code.text.rsplit(" in ", 1)[-1].rstrip(")")
+                if const not in self.ns or not isinstance(self.ns[const], frozenset):
+                    return None
+                if fact.kind == "enum" and not self.ns[const] <= set(fact.values):
+                    return None
+                return f"({v}.__class__ is str and {v} in {const})"
+            if fact.kind == "ordinal" and node.op in ("<", "<=", ">", ">=", "==", "!="):
+                other = self.resolve_symbols(Code(v, fact_ty(fact), True), node.right)
+                if not other.const:
+                    return None
+                index = self.const(MappingProxyType({x: n for n, x in enumerate(fact.values)}))
+                return (f"({v}.__class__ is str and {v} in {index} and {index}[{v}] {node.op} "
+                        f"{other.text})")
+            if fact.kind in NUMERIC_KINDS and node.op in ("<", "<=", ">", ">="):
+                other = self.emit(node.right)
+                if other.nullable or other.ty.kind not in _NUMERIC or not (
+                    other.text in self.ns
+                ):
+                    return None
+                rng = ""
+                if fact.minimum is not None:
+                    rng += f" and {v} >= {self.const(fact.minimum)}"
+                if fact.maximum is not None:
+                    rng += f" and {v} <= {self.const(fact.maximum)}"
+                canonical = f"{v}.__class__ is int"
+                if fact.kind in ("money", "number", "percent"):
+                    # decimal strings are converted in place (then canonical for the slow path)
+                    canonical = (f"({v}.__class__ is int or {v}.__class__ is str and "
+                                 f"({v} := _fast_decimal({v})) is not None)")
+                return f"({canonical}{rng} and {v} {node.op} {other.text})"
+        except _CompileError:
+            return None
+        return None
 
     def check_output(self, ty: Ty) -> None:
         d = self.decision
@@ -951,34 +1048,50 @@ class _DecisionGen:
                                     f"{ty.describe()}", "PR401", (*d.path, "type"))
 
     def fact_prologue(self) -> list[str]:
+        """Read and convert the facts this decision uses.
+
+        Plain dicts are read by subscript (the fastest path); a missing key, or any other
+        mapping, falls back to ``.get`` (never ``[]`` on a mapping that might insert, like
+        a defaultdict).
+        """
+        if not self.fact_index:
+            return []
+        keys = {name: self.const(name) for name in self.fact_index}
+        lines = ["    try:", "        if facts.__class__ is not dict: raise KeyError"]
+        lines += [f"        f{i} = facts[{keys[n]}]" for n, i in self.fact_index.items()]
+        lines += ["    except KeyError:", "        _get = facts.get"]
+        lines += [f"        f{i} = _get({keys[n]})" for n, i in self.fact_index.items()]
+        return lines
+
+    def fact_conversions(self) -> list[str]:
         lines: list[str] = []
         for name, i in self.fact_index.items():
             f = self.model.facts[name]
             v = f"f{i}"
-            key = self.const(name)
             cv = self.const(f.converter())
-            lines.append(f"    {v} = facts.get({key})")
             k = f.kind
             if k == "boolean":
-                lines.append(f"    if {v} is not None and {v}.__class__ is not bool: {v} = {cv}({v})")
+                lines.append(f"    if {v}.__class__ is not bool and {v} is not None: "
+                             f"{v} = {cv}({v})")
             elif k == "string":
-                lines.append(f"    if {v} is not None and {v}.__class__ is not str: {v} = {cv}({v})")
+                lines.append(f"    if {v}.__class__ is not str and {v} is not None: "
+                             f"{v} = {cv}({v})")
             elif k == "enum":
                 allowed = self.const(frozenset(f.values))
-                lines.append(f"    if {v} is not None and ({v}.__class__ is not str or {v} not in "
-                             f"{allowed}): {v} = {cv}({v})")
+                lines.append(f"    if ({v}.__class__ is not str or {v} not in {allowed}) and "
+                             f"{v} is not None: {v} = {cv}({v})")
             elif k == "ordinal":
                 index = self.const(MappingProxyType({s: n for n, s in enumerate(f.values)}))
-                lines.append(f"    if {v} is not None: {v} = {index}.get({v}) if {v}.__class__ "
-                             f"is str and {v} in {index} else {cv}({v})")
+                lines.append(f"    _o = {index}.get({v}) if {v}.__class__ is str else None")
+                lines.append(f"    if _o is not None: {v} = _o")
+                lines.append(f"    elif {v} is not None: {v} = {cv}({v})")
             elif k in NUMERIC_KINDS:
-                checks = []
+                checks = ""
                 if f.minimum is not None:
-                    checks.append(f"{v} < {self.const(f.minimum)}")
+                    checks += f" or {v} < {self.const(f.minimum)}"
                 if f.maximum is not None:
-                    checks.append(f"{v} > {self.const(f.maximum)}")
-                fast = f" or {' or '.join(checks)}" if checks else ""
-                lines.append(f"    if {v} is not None and ({v}.__class__ is not int{fast}): "
+                    checks += f" or {v} > {self.const(f.maximum)}"
+                lines.append(f"    if ({v}.__class__ is not int{checks}) and {v} is not None: "
                              f"{v} = {cv}({v})")
             else:
                 lines.append(f"    if {v} is not None: {v} = {cv}({v})")
@@ -988,7 +1101,7 @@ class _DecisionGen:
         lines = []
         for did, j in self.sub_index.items():
             sub = self.rc.compiled[did]
-            lines.append(f"    s{j} = {self.const(sub.run)}(facts, as_of)")
+            lines.append(f"    s{j} = {self.const(sub.run)}(facts, as_of, full)")
             if sub.kind == "passfail":
                 lines.append(f"    d{j} = s{j}[0]")
             else:

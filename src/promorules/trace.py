@@ -176,7 +176,8 @@ class _TraceBuilder:
         return actual, shown
 
     def build(self, decision: CompiledDecision, record: tuple[Any, ...], as_of: Any) -> RuleResult:
-        outcome_code, value, node_values, fact_values, subs = record
+        outcome_code, value, node_values, fact_values, subs = full_record(decision, record,
+                                                                           as_of)
         nodes = decision.nodes
         dead: set[int] = set()
 
@@ -248,6 +249,15 @@ class _TraceBuilder:
             facts=value_root.facts, actual=value_root.actual, expected=value_root.expected,
             gap=None, source=model.source, children=children, kind="value",
             value=public_value(value), decision=decision.id, display=value_root.display)
+
+
+def full_record(decision: CompiledDecision, record: tuple[Any, ...], as_of: Any
+                ) -> tuple[Any, ...]:
+    """The record with node values: a fast-path pass carries only the fact values it
+    checked, from which the full path recomputes everything (same facts, same result)."""
+    if record[2] is not None:
+        return record
+    return decision.run(dict(zip(decision.fact_names, record[3], strict=True)), as_of, True)
 
 
 def _descendants(nodes: tuple[NodeInfo, ...], i: int) -> list[int]:
