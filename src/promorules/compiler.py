@@ -169,6 +169,38 @@ def _fast_decimal(text: str) -> Decimal | None:
     return value if value.is_finite() and "_" not in text else None
 
 
+def _canon_number(value: Any) -> int | Decimal | None:
+    """What the full conversion makes of a float, Decimal or decimal string, or None
+    when it must be judged by the full path (NaN, bool, odd types)."""
+    cls = value.__class__
+    if cls is float:
+        return Decimal(repr(value)) if value - value == 0 else None  # finite
+    if cls is str:
+        return _fast_decimal(value)
+    if cls is Decimal:
+        return value if value.is_finite() else None
+    return None
+
+
+def _canon_integer(value: Any) -> int | None:
+    number = _canon_number(value)
+    if number is None or number != int(number):
+        return None
+    return int(number)
+
+
+_BAD = ("promorules.BAD",)
+
+
+def _try(convert: Callable[[Any], Any], value: Any) -> Any:
+    if value is None:
+        return _BAD
+    try:
+        return convert(value)
+    except FactError:
+        return _BAD
+
+
 def _whole(n: int | Decimal, what: str) -> int:
     if n != int(n):
         raise FactError(f"{what} needs a whole number, got {n}", code="PR606")
@@ -178,7 +210,8 @@ def _whole(n: int | Decimal, what: str) -> int:
 RUNTIME: dict[str, Any] = {
     "NA": NA, "FAILED": FAILED, "CTX": _CTX, "FactError": FactError,
     "_contains_any": _contains_any, "_missing_from": _missing_from, "_round": _round,
-    "_add_days": _add_days, "_fast_decimal": _fast_decimal, "_days_between": _days_between, "_whole": _whole,
+    "_add_days": _add_days, "_fast_decimal": _fast_decimal, "_canon_number": _canon_number,
+    "_canon_integer": _canon_integer, "_try": _try, "_BAD": _BAD, "_days_between": _days_between, "_whole": _whole,
     "_years_between": cal.years_between, "_quarter_start": cal.quarter_start,
     "_quarter_end": cal.quarter_end, "_add_months": cal.add_months,
     "_ArithmeticErrors": (ArithmeticError, decimal.DecimalException, OverflowError),
@@ -211,6 +244,7 @@ class NodeInfo:
     subject: str | None = None  # the fact the gap applies to, when there is one
     value_literal: Any = None  # for case/item nodes: the value they give (when a literal)
     expression: str | None = None  # the expression text (check, when, compute)
+    conditional: bool = False  # has `applies_when`: its value may be NA
 
 
 @attrs.frozen
@@ -226,6 +260,9 @@ class CompiledDecision:
     uses_time: bool
     output: Ty | None = attrs.field(repr=False)
     source_code: str = attrs.field(repr=False)
+    has_warnings: bool = False  # it (or a decision it uses) has warning-severity rules
+    # pass/fail: (node values, sub records) -> failed leaf ids, generated from the tree
+    failed_ids: Callable[..., list[str]] | None = attrs.field(default=None, repr=False)
 
     @property
     def kind(self) -> str:
@@ -263,6 +300,11 @@ class _DecisionGen:
         self.uses_today = False
         self.node_facts: set[str] = set()  # facts read by the expression being compiled
         self.expr_ctx: Expr | None = None
+        # Second pass for the two-valued path: facts are known present, nodes already exist.
+        self.present = False
+        self.replay: int | None = None
+        self.canon_vars: dict[str, str] = {}  # f3 -> c3 where the fast path converted
+        self.leaf_codes: list[str] | None = None  # check expressions seen in the second pass
 
     # namespace and names
 
@@ -314,6 +356,9 @@ class _DecisionGen:
         m = self.model
         if n in m.facts:
             self.node_facts.add(n)
+            if self.present:  # two-valued pass: the canonical value, known present
+                var = self.fact_var(n)
+                return Code(self.canon_vars.get(var, var), fact_ty(m.facts[n]))
             return Code(self.fact_var(n), fact_ty(m.facts[n]), nullable=True)
         if n in m.params:
             p = m.params[n]
@@ -586,6 +631,9 @@ class _DecisionGen:
     # rule trees
 
     def add_node(self, **info: Any) -> int:
+        if self.replay is not None:  # second pass: the same nodes, in the same order
+            self.replay += 1
+            return self.replay - 1
         index = len(self.nodes)
         self.nodes.append(info)
         return index
@@ -684,9 +732,10 @@ class _DecisionGen:
     def rule(self, rule: Rule, parent: int | None) -> tuple[int, str]:
         """Emit a rule; returns its node index and the variable holding its contribution."""
         index = self.add_node(kind=rule.kind, id=rule.id, description=rule.description,
-                              source=rule.source, parent=parent, severity=rule.severity)
+                              source=rule.source, parent=parent, severity=rule.severity,
+                              conditional=rule.applies_when is not None)
         var = f"n{index}"
-        info = self.nodes[index]
+        info = self.nodes[index] if self.replay is None else {}
         when: Code | None = None
         when_facts: tuple[str, ...] = ()
         if rule.applies_when is not None:
@@ -694,9 +743,13 @@ class _DecisionGen:
         if rule.kind == "check":
             assert rule.check is not None
             code, facts = self.emit_expr(rule.check)
-            info.update(facts=tuple(sorted({*facts, *when_facts})), expression=rule.check.text,
-                        expected=_expected_text(rule.check.node, self.model),
-                        **(self.gap_info(rule.check, code) or self.found_info(rule.check)))
+            if self.leaf_codes is not None:
+                self.leaf_codes.append(code.text)
+            if self.replay is None:
+                info.update(
+                    facts=tuple(sorted({*facts, *when_facts})), expression=rule.check.text,
+                    expected=_expected_text(rule.check.node, self.model),
+                    **(self.gap_info(rule.check, code) or self.found_info(rule.check)))
             value_text = code.text
         elif rule.kind == "decision":
             assert rule.decision is not None
@@ -720,7 +773,14 @@ class _DecisionGen:
             children = [self.rule(c, index) for c in rule.children]
             info.update(children=tuple(c[0] for c in children), facts=when_facts)
             cvars = [c[1] for c in children]
-            if rule.kind == "not":
+            plain = self.present and all(
+                c.applies_when is None and c.severity == "error" for c in rule.children)
+            if plain:
+                # two-valued pass, no child can be NA: plain boolean operators
+                joiner = {"all": " and ", "any": " or "}.get(rule.kind)
+                value_text = f"(not {cvars[0]})" if joiner is None else (
+                    "(" + joiner.join(cvars) + ")")
+            elif rule.kind == "not":
                 c = cvars[0]
                 value_text = f"(None if {c} is None else (NA if {c} is NA else not {c}))"
             else:
@@ -937,21 +997,18 @@ class _DecisionGen:
         sub_tuple = "(" + ", ".join(f"s{j}" for j in range(len(self.sub_index))) + (
             "," if len(self.sub_index) == 1 else "") + ")"
         body = self.fact_prologue()
-        fast = self.fast_predicate(d.rule) if d.kind == "passfail" and d.rule else None
-        if fast is not None:
-            # The guarded fast path: true only when every fact has its canonical type and
-            # every rule passes; anything else takes the full path below.
-            body.append(f"    if not full and {fast}: return (True, None, None, {fact_tuple}, ())")
-        body += self.fact_conversions() + self.sub_prologue()
         if self.uses_today:
             body.append("    _today = as_of.astimezone(TZ).date()")
+        if d.kind == "passfail" and not self.sub_index and self.fact_index:
+            body += self.two_valued_block(node_tuple, fact_tuple)
+        body += self.fact_conversions() + self.sub_prologue()
         if d.kind == "value":
             # nodes of a value decision that are never reached stay NA
             body += [f"    n{i} = NA" for i in range(n_nodes)]
         body += self.lines
         body.append(result_line.replace("NODES", node_tuple).replace("FACTS", fact_tuple)
                     .replace("SUBS", sub_tuple))
-        src = ("def _run(facts, as_of, full=False):\n    try:\n"
+        src = ("def _run(facts, as_of):\n    try:\n"
                + "\n".join("    " + line for line in "\n".join(body).split("\n"))
                + "\n    except _ArithmeticErrors as e:\n"
                + "        raise FactError(f'cannot compute with these facts: {e!r}', "
@@ -960,81 +1017,102 @@ class _DecisionGen:
         nodes = tuple(_node_info(i, n) for i, n in enumerate(self.nodes))
         uses_time = self.uses_time or any(
             self.rc.compiled[s].uses_time for s in self.sub_index)
+        has_warnings = any(n.severity == "warning" for n in nodes) or any(
+            self.rc.compiled[s].has_warnings for s in self.sub_index)
+        failed_ids = self.failed_ids_function(nodes) if d.kind == "passfail" else None
         return CompiledDecision(
             id=d.id, model=d, run=run, nodes=nodes, fact_names=tuple(self.fact_index),
-            subs=tuple(self.sub_index), uses_time=uses_time, output=out_ty, source_code=src)
+            subs=tuple(self.sub_index), uses_time=uses_time, output=out_ty, source_code=src,
+            has_warnings=has_warnings, failed_ids=failed_ids)
 
-    def fast_predicate(self, rule: Rule) -> str | None:
-        """A condition that holds only if ``rule`` passes on canonically typed facts.
-
-        It must also prove every fact it reads valid (type, range, enum value), so that the
-        fast path never accepts what the full path would reject. None when the rule's shape
-        has no such predicate (any/not/applies_when/warnings/decision references).
-        """
-        if rule.applies_when is not None or rule.severity != "error":
-            return None
-        if rule.kind == "all":
-            parts = [self.fast_predicate(c) for c in rule.children]
-            if any(p is None for p in parts):
-                return None
-            return "(" + " and ".join(p for p in parts if p) + ")"
-        if rule.kind != "check" or rule.check is None:
-            return None
-        return self.fast_check(rule.check.node)
-
-    def fast_check(self, node: ast.Node) -> str | None:
-        facts = self.model.facts
-        if isinstance(node, ast.Binary) and node.op == "and":
-            a, b = self.fast_check(node.left), self.fast_check(node.right)
-            return f"({a} and {b})" if a and b else None
-        if isinstance(node, ast.Name) and node.id in facts and facts[node.id].kind == "boolean":
-            return f"{self.fact_var(node.id)} is True"
-        if isinstance(node, ast.Unary) and node.op == "not" and isinstance(
-            node.operand, ast.Name
-        ) and node.operand.id in facts and facts[node.operand.id].kind == "boolean":
-            return f"{self.fact_var(node.operand.id)} is False"
-        if not isinstance(node, ast.Compare) or not isinstance(node.left, ast.Name):
-            return None
-        fact = facts.get(node.left.id)
-        if fact is None:
-            return None
-        v = self.fact_var(fact.name)
+    def two_valued_block(self, node_tuple: str, fact_tuple: str) -> list[str]:
+        """The fast path: when every fact is present with its canonical JSON type (and in
+        range), the rules are evaluated in plain two-valued logic, with no unknown checks.
+        Anything else (a missing fact, a float, an odd type) takes the full path, which
+        converts, validates and uses three-valued logic; both give the same record."""
+        d = self.decision
+        assert d.rule is not None
+        conds: list[str] = []
+        for name, i in self.fact_index.items():
+            f = self.model.facts[name]
+            v, c = f"f{i}", f"c{i}"
+            k = f.kind
+            if k == "boolean":
+                conds.append(f"{v}.__class__ is bool")
+            elif k == "string":
+                conds.append(f"{v}.__class__ is str")
+            elif k == "enum":
+                conds.append(f"{v}.__class__ is str and {v} in {self.const(frozenset(f.values))}")
+            elif k == "ordinal":
+                index = self.const(MappingProxyType({x: n for n, x in enumerate(f.values)}))
+                conds.append(f"{v}.__class__ is str and ({c} := {index}.get({v})) is not None")
+                self.canon_vars[v] = c
+            elif k in NUMERIC_KINDS:
+                convert = "_canon_integer" if k == "integer" else "_canon_number"
+                cond = f"(({c} := {v}).__class__ is int or ({c} := {convert}({v})) is not None)"
+                if f.minimum is not None:
+                    cond += f" and {c} >= {self.const(f.minimum)}"
+                if f.maximum is not None:
+                    cond += f" and {c} <= {self.const(f.maximum)}"
+                conds.append(cond)
+                self.canon_vars[v] = c
+            else:
+                conds.append(f"({c} := _try({self.const(f.converter())}, {v})) is not _BAD")
+                self.canon_vars[v] = c
+        saved, self.lines = self.lines, []
+        self.present, self.replay, self.leaf_codes = True, 0, []
         try:
-            if fact.kind in ("string", "enum") and node.op == "in":
-                code = self.membership(node)
-                const = code.text.rsplit(" in ", 1)[-1].rstrip(")")
-                if const not in self.ns or not isinstance(self.ns[const], frozenset):
-                    return None
-                if fact.kind == "enum" and not self.ns[const] <= set(fact.values):
-                    return None
-                return f"({v}.__class__ is str and {v} in {const})"
-            if fact.kind == "ordinal" and node.op in ("<", "<=", ">", ">=", "==", "!="):
-                other = self.resolve_symbols(Code(v, fact_ty(fact), True), node.right)
-                if not other.const:
-                    return None
-                index = self.const(MappingProxyType({x: n for n, x in enumerate(fact.values)}))
-                return (f"({v}.__class__ is str and {v} in {index} and {index}[{v}] {node.op} "
-                        f"{other.text})")
-            if fact.kind in NUMERIC_KINDS and node.op in ("<", "<=", ">", ">="):
-                other = self.emit(node.right)
-                if other.nullable or other.ty.kind not in _NUMERIC or not (
-                    other.text in self.ns
-                ):
-                    return None
-                rng = ""
-                if fact.minimum is not None:
-                    rng += f" and {v} >= {self.const(fact.minimum)}"
-                if fact.maximum is not None:
-                    rng += f" and {v} <= {self.const(fact.maximum)}"
-                canonical = f"{v}.__class__ is int"
-                if fact.kind in ("money", "number", "percent"):
-                    # decimal strings are converted in place (then canonical for the slow path)
-                    canonical = (f"({v}.__class__ is int or {v}.__class__ is str and "
-                                 f"({v} := _fast_decimal({v})) is not None)")
-                return f"({canonical}{rng} and {v} {node.op} {other.text})"
-        except _CompileError:
-            return None
-        return None
+            _, root = self.rule(d.rule, None)
+            lines, leaves = self.lines, self.leaf_codes
+        finally:
+            self.lines, self.present, self.replay, self.leaf_codes = saved, False, None, None
+        canon_facts = "(" + ", ".join(
+            self.canon_vars.get(f"f{i}", f"f{i}") for i in range(len(self.fact_index))) + (
+            "," if len(self.fact_index) == 1 else "") + ")"
+        block = ["    if " + " and ".join(f"({x})" for x in conds) + ":"]
+        if self.is_conjunction(d.rule):
+            # every rule passing is the common case: one short-circuit test, then every node
+            # is True by construction
+            all_true = self.const((True,) * len(self.nodes))
+            block.append("        if " + " and ".join(leaves) + ":")
+            block.append(f"            return (True, None, {all_true}, {canon_facts}, ())")
+        block += ["    " + line for line in lines]
+        block.append(f"        return ({root}, None, {node_tuple}, {canon_facts}, ())")
+        return block
+
+    def is_conjunction(self, rule: Rule) -> bool:
+        """Only `all` groups and plain checks, no conditions or warnings."""
+        if rule.applies_when is not None or rule.severity != "error":
+            return False
+        if rule.kind == "check":
+            return True
+        return rule.kind == "all" and all(self.is_conjunction(c) for c in rule.children)
+
+    def failed_ids_function(self, nodes: tuple[NodeInfo, ...]) -> Callable[..., list[str]]:
+        """(node values, sub records) -> ids of the failed leaves that decide a failure:
+        nested ifs that follow the rule tree (warnings never decide)."""
+        lines = ["def _failed(N, S):", "    out = []"]
+
+        def emit(i: int, indent: str) -> None:
+            info = nodes[i]
+            if info.severity == "warning":
+                return
+            lines.append(f"{indent}if N[{i}] is False:")
+            if info.kind in ("check", "not"):
+                lines.append(f"{indent}    out.append({self.const(info.id)})")
+            elif info.kind == "decision" and info.decision is not None:
+                sub = self.rc.compiled[info.decision]
+                j = self.sub_index[info.decision]
+                lines.append(f"{indent}    out.extend({self.const(sub.failed_ids)}(S[{j}][2], "
+                             f"S[{j}][4]))")
+            else:
+                for child in info.children:
+                    emit(child, indent + "    ")
+                lines.append(f"{indent}    pass")
+
+        emit(0, "    ")
+        lines.append("    return out")
+        return self.rc.exec_function("\n".join(lines) + "\n", self.ns, "_failed")
 
     def check_output(self, ty: Ty) -> None:
         d = self.decision
@@ -1101,7 +1179,7 @@ class _DecisionGen:
         lines = []
         for did, j in self.sub_index.items():
             sub = self.rc.compiled[did]
-            lines.append(f"    s{j} = {self.const(sub.run)}(facts, as_of, full)")
+            lines.append(f"    s{j} = {self.const(sub.run)}(facts, as_of)")
             if sub.kind == "passfail":
                 lines.append(f"    d{j} = s{j}[0]")
             else:

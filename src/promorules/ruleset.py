@@ -21,7 +21,7 @@ from .loader import parse_yaml
 from .model import RulesetModel, build_model
 from .schema import validate
 from .text import Text
-from .trace import Result
+from .trace import Result, make_result
 
 __all__ = ["Ruleset", "check", "load", "loads"]
 
@@ -29,7 +29,7 @@ __all__ = ["Ruleset", "check", "load", "loads"]
 class Ruleset:
     """A loaded, compiled ruleset. Create it with :func:`load` or :func:`loads`."""
 
-    __slots__ = ("_compiled", "_decisions", "_model", "_params", "_tz")
+    __slots__ = ("_compiled", "_decisions", "_model", "_params", "_renderers", "_tz")
 
     def __init__(self, model: RulesetModel, compiled: Mapping[str, CompiledDecision]) -> None:
         init = object.__setattr__
@@ -37,6 +37,8 @@ class Ruleset:
         init(self, "_decisions", MappingProxyType(self._compiled))
         init(self, "_params", MappingProxyType({n: p.value for n, p in model.params.items()}))
         init(self, "_tz", model.timezone)
+        # generated to_dict renderers, made on first use (a benign race between threads)
+        init(self, "_renderers", {})
         init(self, "_model", model)
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -109,13 +111,14 @@ class Ruleset:
 
         Raises FactError for invalid facts and UnknownDecisionError for an unknown decision.
         """
-        compiled = self._compiled.get(decision) if isinstance(decision, str) else None
-        if compiled is None:
+        try:
+            compiled = self._compiled[decision]
+        except (KeyError, TypeError):
             close = suggest(str(decision), self._compiled)
             raise UnknownDecisionError(
                 f"ruleset '{self.id}' has no decision {decision!r}"
                 + (f" (did you mean '{close}'?)" if close else "")
-                + "; decisions: " + ", ".join(self._compiled))
+                + "; decisions: " + ", ".join(self._compiled)) from None
         if facts.__class__ is not dict and not isinstance(facts, Mapping):
             raise FactError(f"facts must be a mapping of fact names to values, not "
                             f"{type(facts).__name__}", code="PR600")
@@ -129,7 +132,7 @@ class Ruleset:
         except Exception as e:  # a bug in promorules: never let a raw exception escape
             raise PromorulesError(f"internal error evaluating '{decision}': {e!r}",
                                   code="PR900") from e
-        return Result(self, compiled, record, when)
+        return make_result(self, compiled, record, when)
 
 
 def _compile(text: str, source: str, params: Mapping[str, object] | None) -> Ruleset:

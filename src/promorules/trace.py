@@ -37,6 +37,7 @@ class Outcome(StrEnum):
 
 
 _OUTCOME = {True: Outcome.PASS, False: Outcome.FAIL, None: Outcome.UNKNOWN}
+_new_result = object.__new__
 
 
 @attrs.frozen
@@ -78,6 +79,13 @@ class RuleResult:
             yield from child.walk()
 
     def to_dict(self) -> dict[str, Any]:
+        """This node and its children as JSON data.
+
+        Every node has ``rule_id``, ``kind``, ``description``, ``outcome``, ``facts``,
+        ``actual``, ``expected``, ``gap``, ``source`` and ``children``; ``threshold`` and
+        ``detail`` appear when known, ``severity`` for warnings, ``value`` on the nodes of
+        value decisions and ``decision`` on nodes that stand for a decision.
+        """
         out: dict[str, Any] = {
             "rule_id": self.rule_id,
             "kind": self.kind,
@@ -88,19 +96,22 @@ class RuleResult:
             "expected": self.expected,
             "gap": json_value(self.gap),
             "source": self.source,
+            "children": [c.to_dict() for c in self.children],
         }
-        if self.severity != "error":
-            out["severity"] = self.severity
-        if self.kind not in ("check", "all", "any", "not", "decision", "requires"):
-            out["value"] = json_value(self.value)
         if self.threshold is not None:
             out["threshold"] = json_value(self.threshold)
-        if self.detail:
+        if self.detail is not None:
             out["detail"] = self.detail
-        if self.decision:
+        if self.severity != "error":
+            out["severity"] = self.severity
+        if self.kind not in _RULE_KINDS:
+            out["value"] = json_value(self.value)
+        if self.decision is not None:
             out["decision"] = self.decision
-        out["children"] = [c.to_dict() for c in self.children]
         return out
+
+
+_RULE_KINDS = frozenset({"check", "all", "any", "not", "decision", "requires"})
 
 
 def _exponent(value: Any) -> int:
@@ -140,6 +151,18 @@ def compute_gap(op: str, values: tuple[Any, ...], step: Any) -> tuple[Any, Any]:
     return (gap if gap > 0 else None), t
 
 
+def node_gap(info: NodeInfo, fact_values: tuple[Any, ...], subs: tuple[Any, ...],
+             as_of: Any) -> tuple[Any, Any, str | None]:
+    """(gap, threshold, detail) of a failed check node that has a detail function."""
+    assert info.detail is not None
+    parts = info.detail(fact_values, subs, as_of)
+    if info.compare_op == "contains_any":
+        found = [w for w in parts[1] if parts[0] is not None and w in parts[0]]
+        return None, None, "found: " + ", ".join(found)
+    gap, threshold = compute_gap(str(info.compare_op), parts, info.step)
+    return gap, threshold, None
+
+
 def _relative(gap: Any, threshold: Any) -> Decimal | None:
     if gap is None:
         return None
@@ -176,8 +199,7 @@ class _TraceBuilder:
         return actual, shown
 
     def build(self, decision: CompiledDecision, record: tuple[Any, ...], as_of: Any) -> RuleResult:
-        outcome_code, value, node_values, fact_values, subs = full_record(decision, record,
-                                                                           as_of)
+        outcome_code, value, node_values, fact_values, subs = record
         nodes = decision.nodes
         dead: set[int] = set()
 
@@ -204,15 +226,9 @@ class _TraceBuilder:
                 if outcome is not Outcome.NOT_APPLICABLE:
                     children.append(self.build(sub, subs[j], as_of))
             actual, shown = self.actual(info.facts, decision, fact_values)
-            gap = threshold = None
-            detail = None
-            if info.detail is not None and outcome is Outcome.FAIL and info.compare_op:
-                parts = info.detail(fact_values, subs, as_of)
-                if info.compare_op == "contains_any":
-                    found = [w for w in parts[1] if parts[0] is not None and w in parts[0]]
-                    detail = "found: " + ", ".join(found)
-                else:
-                    gap, threshold = compute_gap(info.compare_op, parts, info.step)
+            gap = threshold = detail = None
+            if outcome is Outcome.FAIL and info.detail is not None:
+                gap, threshold, detail = node_gap(info, fact_values, subs, as_of)
             node_value = None
             if info.kind not in ("check", "all", "any", "not", "decision", "requires"):
                 if info.kind in ("case", "item", "default"):
@@ -251,15 +267,6 @@ class _TraceBuilder:
             value=public_value(value), decision=decision.id, display=value_root.display)
 
 
-def full_record(decision: CompiledDecision, record: tuple[Any, ...], as_of: Any
-                ) -> tuple[Any, ...]:
-    """The record with node values: a fast-path pass carries only the fact values it
-    checked, from which the full path recomputes everything (same facts, same result)."""
-    if record[2] is not None:
-        return record
-    return decision.run(dict(zip(decision.fact_names, record[3], strict=True)), as_of, True)
-
-
 def _descendants(nodes: tuple[NodeInfo, ...], i: int) -> list[int]:
     out: list[int] = []
     stack = list(nodes[i].children)
@@ -272,6 +279,8 @@ def _descendants(nodes: tuple[NodeInfo, ...], i: int) -> list[int]:
 
 def _failing_ids(rs: Ruleset, decision: CompiledDecision, record: tuple[Any, ...]) -> list[str]:
     """Ids of the leaf rules on the paths that made ``record`` fail (no trace needed)."""
+    if decision.failed_ids is not None:
+        return decision.failed_ids(record[2], record[4])
     values = record[2]
     nodes = decision.nodes
     out: list[str] = []
@@ -289,14 +298,28 @@ def _failing_ids(rs: Ruleset, decision: CompiledDecision, record: tuple[Any, ...
             for c in info.children:
                 walk(c)
 
-    for i, info in enumerate(nodes):
-        if info.parent is None:
-            if info.kind in ("cases", "collect", "fields", "lookup", "compute", "value"):
-                if values[i] is FAILED and record[0] is False:
-                    out.append(decision.id)
-            else:
-                walk(i)
+    roots = [i for i, info in enumerate(nodes) if info.parent is None]
+    if decision.kind == "passfail":
+        walk(roots[0])
+    elif nodes[roots[0]].kind == "requires" and values[roots[0]] is False:
+        walk(roots[0])
+    else:
+        out.append(decision.id)
     return out
+
+
+def make_result(rs: Ruleset, decision: CompiledDecision, record: tuple[Any, ...],
+                as_of: dt.datetime | None) -> Result:
+    """Build a Result without an ``__init__`` frame (this runs on every evaluation)."""
+    result = _new_result(Result)
+    result._rs = rs
+    result._decision = decision
+    result._record = record
+    result._as_of = as_of
+    result._trace = None
+    result._failed = None
+    result.outcome = _OUTCOME[record[0]]
+    return result
 
 
 class Result:
@@ -382,6 +405,13 @@ class Result:
     @property
     def missing(self) -> tuple[str, ...]:
         """Names of the facts that were needed and absent (read by a rule left unknown)."""
+        return self._missing()
+
+    def _missing(self) -> tuple[str, ...]:
+        if self._decision.kind == "passfail" and self._trace is None:
+            found: dict[str, None] = {}
+            _missing_fast(self._rs, self._decision, self._record, found)
+            return tuple(found)
         seen: dict[str, None] = {}
         for node in self.trace.walk():
             if node.outcome == Outcome.UNKNOWN:
@@ -414,26 +444,206 @@ class Result:
 
     def to_dict(self) -> dict[str, Any]:
         """Everything above as JSON-serialisable data."""
+        record = self._record
+        model = self._rs._model
         return {
-            "ruleset_id": self.ruleset_id,
-            "ruleset_version": self.ruleset_version,
-            "decision": self.decision,
-            "outcome": str(self.outcome),
-            "value": json_value(self.value),
-            "as_of": json_value(self._as_of),
-            "failed": [r.rule_id for r in self.failed],
-            "missing": list(self.missing),
-            "warnings": list(self.warnings),
-            "params": {k: json_value(v) for k, v in self._rs.params.items()},
-            "trace": self.trace.to_dict(),
+            "ruleset_id": model.id,
+            "ruleset_version": model.version,
+            "decision": self._decision.id,
+            "outcome": self.outcome.value,
+            "value": None if record[1] is None else json_value(public_value(record[1])),
+            "as_of": None if self._as_of is None else self._as_of.isoformat(),
+            "failed": [] if record[0] is not False else list(self.failed_rule_ids),
+            "missing": [] if None not in record[2] and not record[4] else list(self._missing()),
+            "warnings": list(self.warnings) if self._decision.has_warnings else [],
+            "params": {k: json_value(v) for k, v in self._rs._params.items()},
+            "trace": render_dict(self._rs, self._decision, self._record, self._as_of),
         }
 
 
 def _failing_nodes(root: RuleResult) -> Iterator[RuleResult]:
+    """The failed leaves that decide a failure: rules of a pass/fail tree (descending into
+    referenced decisions), and for a value decision its failed requirements, or the
+    decision itself when no value could be produced. Mirrors ``_failing_ids``."""
     if root.outcome != Outcome.FAIL or root.severity == "warning":
         return
-    if root.kind in ("check", "not") or (not root.children and root.kind != "decision"):
+    if root.kind == "value":
+        requires = [c for c in root.children if c.kind == "requires"]
+        if requires and requires[0].outcome == Outcome.FAIL:
+            yield from _failing_nodes(requires[0])
+        else:
+            yield root
+        return
+    if root.kind in ("check", "not"):
         yield root
         return
     for child in root.children:
-        yield from _failing_nodes(child)
+        if child.kind in ("check", "not", "all", "any", "decision", "requires"):
+            yield from _failing_nodes(child)
+
+
+# -- to_dict at speed ------------------------------------------------------------------
+#
+# ``Result.to_dict()`` is what services log on every request, so for pass/fail decisions the
+# trace dict is built by a function generated once per decision: one nested dict display
+# whose static parts (ids, descriptions, expected text, sources) are namespace constants and
+# whose dynamic parts (outcome, actual values, gaps) are read straight from the record. It
+# produces exactly ``RuleResult.to_dict()`` of the trace (a property test holds them equal).
+
+_OUT_TEXT = {True: "pass", False: "fail", None: "unknown", NA: "not_applicable"}
+_NOGAP: dict[str, Any] = {}
+
+
+def _json_expr(ft: FactType, var: str) -> str:
+    """Python code turning a converted fact value into its JSON form."""
+    if ft.kind in ("boolean", "string", "enum", "integer"):
+        return var
+    if ft.kind in ("number", "percent", "money"):
+        return f"(str({var}) if {var}.__class__ is _Decimal else {var})"
+    if ft.kind == "ordinal":
+        return f"(None if {var} is None else {ft.name!r}_NAMES[{var}])"
+    return f"_json({var})"
+
+
+class _RendererGen:
+    def __init__(self, rs: Ruleset, decision: CompiledDecision) -> None:
+        self.rs = rs
+        self.d = decision
+        self.ns: dict[str, Any] = {"OUT": _OUT_TEXT, "NA": NA, "NOGAP": _NOGAP,
+                                   "_Decimal": Decimal, "_json": json_value,
+                                   "R": lambda did, rec, as_of: render_dict(
+                                       rs, rs._compiled[did], rec, as_of)}
+        self.stmts: list[str] = []
+        self.facts_used: set[int] = set()
+
+    def const(self, value: Any) -> str:
+        name = f"K{len(self.ns)}"
+        self.ns[name] = value
+        return name
+
+    def fact(self, name: str) -> str:
+        k = self.d.fact_names.index(name)
+        self.facts_used.add(k)
+        ft = self.rs._model.facts[name]
+        expr = _json_expr(ft, f"f{k}")
+        if ft.kind == "ordinal":
+            names = self.const(ft.values)
+            expr = f"(None if f{k} is None else {names}[f{k}])"
+        return expr
+
+    def node(self, i: int, dead: str | None) -> str:
+        info = self.d.nodes[i]
+        if info.conditional:
+            x = f"x{i}"
+            self.stmts.append(f"    {x} = {dead or 'False'} or N[{i}] is NA")
+            dead = x
+        outcome = f"OUT[N[{i}]]"
+        if dead is not None and not info.conditional:
+            outcome = f'("not_applicable" if {dead} else OUT[N[{i}]])'
+        o = f"o{i}"
+        self.stmts.append(f"    {o} = {outcome}")
+        extras = ""
+        if info.detail is not None:
+            g = f"g{i}"
+            gap_fn = self.const(lambda F, S, as_of, _info=info: _json_gap(_info, F, S, as_of))
+            self.stmts.append(f"    {g} = {gap_fn}(F, S, as_of) if {o} == 'fail' else NOGAP")
+            extras = f", **{g}"
+        children = [self.node(c, dead) for c in info.children]
+        kids = "[" + ", ".join(children) + "]"
+        if info.kind == "decision" and info.decision is not None:
+            j = self.d.subs.index(info.decision)
+            kids += (f" + ([] if {o} == 'not_applicable' else "
+                     f"[R({self.const(info.decision)}, S[{j}], as_of)])")
+        kind = info.kind
+        decision = info.decision
+        if info.parent is None:
+            kind, decision = "decision", self.d.id
+            referenced = {n.decision for n in self.d.nodes if n.kind == "decision"}
+            extra = [f"R({self.const(did)}, S[{j}], as_of)"
+                     for j, did in enumerate(self.d.subs) if did not in referenced]
+            if extra:
+                kids += " + [" + ", ".join(extra) + "]"
+        actual = "{" + ", ".join(f"{self.const(n)}: {self.fact(n)}" for n in info.facts) + "}"
+        expected = info.expected if info.kind == "check" else info.expression
+        if info.severity != "error":
+            extras += f', "severity": {self.const(info.severity)}'
+        if decision is not None:
+            extras += f', "decision": {self.const(decision)}'
+        return (
+            "{"
+            f'"rule_id": {self.const(info.id)}, "kind": {self.const(kind)}, '
+            f'"description": {{"en": {self.const(info.description.en)}, '
+            f'"zh": {self.const(info.description.zh)}}}, '
+            f'"outcome": {o}, "facts": [{", ".join(self.const(f) for f in info.facts)}], '
+            f'"actual": {actual}, "expected": {self.const(expected)}, "gap": None, '
+            f'"source": {self.const(info.source)}, "children": {kids}{extras}'
+            "}"
+        )
+
+    def generate(self) -> Callable[..., dict[str, Any]]:
+        root = next(i for i, n in enumerate(self.d.nodes) if n.parent is None)
+        body = self.node(root, None)
+        unpack = [f"    f{k} = F[{k}]" for k in sorted(self.facts_used)]
+        src = ("def _render(N, F, S, as_of):\n" + "\n".join(unpack + self.stmts)
+               + f"\n    return {body}\n")
+        local: dict[str, Any] = {}
+        # generated from the compiled decision's own node table; values are constants
+        exec(compile(src, f"<promorules render {self.d.id}>", "exec"), self.ns, local)  # noqa: S102
+        fn: Callable[..., dict[str, Any]] = local["_render"]
+        return fn
+
+
+def _json_gap(info: NodeInfo, F: tuple[Any, ...], S: tuple[Any, ...], as_of: Any
+              ) -> dict[str, Any]:
+    """The gap keys of a failed node's dict (threshold and detail only when known)."""
+    gap, threshold, detail = node_gap(info, F, S, as_of)
+    out: dict[str, Any] = {"gap": json_value(gap)}
+    if threshold is not None:
+        out["threshold"] = json_value(threshold)
+    if detail is not None:
+        out["detail"] = detail
+    return out
+
+
+def render_dict(rs: Ruleset, decision: CompiledDecision, record: tuple[Any, ...],
+                as_of: Any) -> dict[str, Any]:
+    """The trace of ``record`` as JSON data (``RuleResult.to_dict()`` of its trace)."""
+    if decision.kind != "passfail":
+        return _TraceBuilder(rs).build(decision, record, as_of).to_dict()
+    renderer = rs._renderers.get(decision.id)
+    if renderer is None:
+        renderer = rs._renderers[decision.id] = _RendererGen(rs, decision).generate()
+    return renderer(record[2], record[3], record[4], as_of)
+
+
+def _missing_fast(rs: Ruleset, decision: CompiledDecision, record: tuple[Any, ...],
+                  out: dict[str, None]) -> None:
+    """Absent facts read by unknown rules, in trace order, without building the trace."""
+    values, facts, subs = record[2], record[3], record[4]
+    if None not in values:  # nothing unknown here; only sub-decisions can add
+        for j, did in enumerate(decision.subs):
+            _missing_fast(rs, rs._compiled[did], subs[j], out)
+        return
+    nodes = decision.nodes
+
+    def walk(i: int) -> None:
+        info = nodes[i]
+        v = values[i]
+        if v is NA:
+            return
+        if v is None:
+            for name in info.facts:
+                if facts[decision.fact_names.index(name)] is None:
+                    out.setdefault(name)
+        for c in info.children:
+            walk(c)
+        if info.kind == "decision" and info.decision is not None:
+            j = decision.subs.index(info.decision)
+            _missing_fast(rs, rs._compiled[info.decision], subs[j], out)
+
+    root = next(i for i, n in enumerate(nodes) if n.parent is None)
+    walk(root)
+    referenced = {n.decision for n in nodes if n.kind == "decision"}
+    for j, did in enumerate(decision.subs):
+        if did not in referenced:
+            _missing_fast(rs, rs._compiled[did], subs[j], out)
