@@ -54,7 +54,8 @@ class SkippedRun:
         span = self.first.isoformat() if self.first == self.last else (
             f"{self.first.isoformat()} .. {self.last.isoformat()}")
         if lang == "zh":
-            reason = "周末" if self.reason == "weekend" else HOLIDAY_ZH.get(self.reason, self.reason)
+            reason = "周末" if self.reason == "weekend" else HOLIDAY_ZH.get(self.reason,
+                                                                             self.reason)
         else:
             reason = self.reason
         return f"{span} {reason}"

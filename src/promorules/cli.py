@@ -67,10 +67,13 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _print_error(err: PromorulesError, stderr: IO[str]) -> None:
+def _print_error(err: PromorulesError, stderr: IO[str], facts_path: str | None) -> None:
     if isinstance(err, RulesetError):
         for e in err.errors:
             stderr.write(e.format() + "\n")
+    elif isinstance(err, FactError) and facts_path:
+        where = "<stdin>" if facts_path == "-" else facts_path
+        stderr.write(f"{where}: {err}\n")
     else:
         stderr.write(f"error: {err}\n")
 
@@ -157,8 +160,12 @@ def run(argv: Sequence[str] | None = None, stdout: IO[str] | None = None,
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     stdin = stdin or sys.stdin
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv in (["--version"], ["-V"]):
+        stdout.write(f"promorules {__version__}\n")
+        return 0
     try:
-        args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+        args = _parser().parse_args(argv)
     except _UsageError as e:
         stderr.write(f"{e}\n")
         return EXIT_INVALID
@@ -172,7 +179,7 @@ def run(argv: Sequence[str] | None = None, stdout: IO[str] | None = None,
         stderr.write(f"{e}\n")
         return EXIT_INVALID
     except PromorulesError as e:
-        _print_error(e, stderr)
+        _print_error(e, stderr, getattr(args, "facts", None))
         return EXIT_INVALID
 
 

@@ -30,7 +30,7 @@ from .expressions import ast
 from .expressions.ast import unparse
 from .facts import NUMERIC_KINDS, FactType, suggest
 from .loader import Document
-from .model import Case, Decision, Expr, Rule, RulesetModel, ValueSpec, expression_offset
+from .model import Decision, Expr, Rule, RulesetModel, ValueSpec, expression_offset
 
 __all__ = ["NA", "CompiledDecision", "NodeInfo", "compile_ruleset"]
 
@@ -201,6 +201,18 @@ def _try(convert: Callable[[Any], Any], value: Any) -> Any:
         return _BAD
 
 
+_CENT = Decimal("0.01")
+
+
+def _cents(value: int | Decimal) -> Decimal:
+    """A money value as an amount of cents, exactly; rounding must be explicit."""
+    exact = Decimal(value).quantize(_CENT, context=_CTX)
+    if exact != value:
+        raise FactError(f"the money value {value} is not a whole number of cents and the "
+                        "decision declares no rounding ('round:')", code="PR606")
+    return exact
+
+
 def _whole(n: int | Decimal, what: str) -> int:
     if n != int(n):
         raise FactError(f"{what} needs a whole number, got {n}", code="PR606")
@@ -211,7 +223,8 @@ RUNTIME: dict[str, Any] = {
     "NA": NA, "FAILED": FAILED, "CTX": _CTX, "FactError": FactError,
     "_contains_any": _contains_any, "_missing_from": _missing_from, "_round": _round,
     "_add_days": _add_days, "_fast_decimal": _fast_decimal, "_canon_number": _canon_number,
-    "_canon_integer": _canon_integer, "_try": _try, "_BAD": _BAD, "_days_between": _days_between, "_whole": _whole,
+    "_canon_integer": _canon_integer, "_try": _try, "_BAD": _BAD,
+    "_days_between": _days_between, "_whole": _whole, "_cents": _cents,
     "_years_between": cal.years_between, "_quarter_start": cal.quarter_start,
     "_quarter_end": cal.quarter_end, "_add_months": cal.add_months,
     "_ArithmeticErrors": (ArithmeticError, decimal.DecimalException, OverflowError),
@@ -426,8 +439,7 @@ class _DecisionGen:
                     raise self.fail("list literals hold only literal values (numbers, strings, "
                                     "dates, or enum values)", i)
             items = [self._emit(i) for i in node.items]
-            values = tuple(self.ns[i.text] if i.text in self.ns else i.text == "True"
-                           for i in items)
+            values = tuple(self.ns.get(i.text, i.text == "True") for i in items)
             item_ty = items[0].ty if items else ANY
             return Code(self.const(values), Ty("list", item=item_ty), const=True)
         if isinstance(node, ast.Unary):
@@ -539,11 +551,17 @@ class _DecisionGen:
     def compare(self, op: str, left: ast.Node, right: ast.Node, node: ast.Node) -> Code:
         a = self._emit(left)
         if a.ty.kind == "symbol":
-            b = self.emit(right)
+            b = self._emit(right)
             if b.ty.kind in ("enum", "ordinal"):
                 a = self.resolve_symbols(b, left)
             else:
                 assert isinstance(left, ast.Name)
+                if b.ty.kind == "symbol" and isinstance(right, ast.Name):
+                    # two bare names: the misspelt fact is the one close to a declared name
+                    left_err, right_err = self.unknown_name(left), self.unknown_name(right)
+                    if right_err.suggestion and not left_err.suggestion:
+                        raise right_err
+                    raise left_err
                 raise self.unknown_name(left)
         elif a.ty.kind in ("enum", "ordinal"):
             b = self.resolve_symbols(a, right)
@@ -638,7 +656,8 @@ class _DecisionGen:
         self.nodes.append(info)
         return index
 
-    def emit_expr(self, expr: Expr | None, want: str | None = "bool") -> tuple[Code, tuple[str, ...]]:
+    def emit_expr(self, expr: Expr | None, want: str | None = "bool"
+                  ) -> tuple[Code, tuple[str, ...]]:
         """Compile one YAML expression; returns its code and the facts it reads."""
         if expr is None:
             raise _Skip
@@ -719,7 +738,7 @@ class _DecisionGen:
     def prologue_unpack(self) -> list[str]:
         lines = [f"    f{i} = F[{i}]" for i in range(len(self.fact_index))]
         for did, j in self.sub_index.items():
-            sub = self.rc.compiled[did] if did in self.rc.compiled else None
+            sub = self.rc.compiled.get(did)
             lines.append(f"    s{j} = S[{j}]")
             if sub is not None and sub.kind == "passfail":
                 lines.append(f"    d{j} = s{j}[0]")
@@ -741,8 +760,8 @@ class _DecisionGen:
         if rule.applies_when is not None:
             when, when_facts = self.emit_expr(rule.applies_when)
         if rule.kind == "check":
-            assert rule.check is not None
             code, facts = self.emit_expr(rule.check)
+            assert rule.check is not None
             if self.leaf_codes is not None:
                 self.leaf_codes.append(code.text)
             if self.replay is None:
@@ -820,8 +839,8 @@ class _DecisionGen:
             ty = _literal_ty(spec.literal)
             info.update(value_literal=frozen)
         elif spec.kind == "compute":
-            assert spec.compute is not None
             code, facts = self.emit_expr(spec.compute, want=None)
+            assert spec.compute is not None
             ty = code.ty
             text = code.text
             if rounding is not None:
@@ -863,9 +882,10 @@ class _DecisionGen:
         else:
             self.lines.append("    _items = []")
         for i, case in enumerate(spec.cases):
-            ci = self.add_node(kind="item" if collect else "case", id=f"{'item' if collect else 'case'}_{i + 1}",
-                               description=self.decision.description, source=self.decision.source,
-                               parent=index)
+            label = "item" if collect else "case"
+            ci = self.add_node(kind=label, id=f"{label}_{i + 1}",
+                               description=self.decision.description,
+                               source=self.decision.source, parent=index)
             children.append(ci)
             w = f"n{ci}"
             whens.append(w)
@@ -914,13 +934,12 @@ class _DecisionGen:
     def inline_value(self, spec: ValueSpec) -> tuple[str, Ty]:
         if spec.kind == "literal":
             return self.const(_freeze(spec.literal)), _literal_ty(spec.literal)
-        assert spec.compute is not None
-        code, facts = self.emit_expr(spec.compute, want=None)
+        code, _ = self.emit_expr(spec.compute, want=None)
         return code.text, code.ty
 
     def lookup(self, spec: ValueSpec, index: int, var: str) -> Ty:
-        assert spec.key is not None
         key, facts = self.emit_expr(spec.key, want=None)
+        assert spec.key is not None
         table: dict[Any, Any] = {}
         kt = key.ty
         for k, v in spec.table.items():
@@ -938,9 +957,11 @@ class _DecisionGen:
             else:
                 table[str(k)] = _freeze(v)
         if spec.default is None and kt.kind in ("enum", "ordinal", "bool") and kt.scale is not None:
-            keys = kt.scale.values if kt.kind == "enum" else range(len(kt.scale.values))
-            gaps = [kt.scale.values[k] if kt.kind == "ordinal" else k for k in keys
-                    if k not in table]
+            scale = kt.scale.values
+            if kt.kind == "enum":
+                gaps = [k for k in scale if k not in table]
+            else:
+                gaps = [scale[n] for n in range(len(scale)) if n not in table]
             if gaps:
                 raise self.rc.doc.error(
                     f"lookup table has no row for {', '.join(map(str, gaps))} and no default",
@@ -979,6 +1000,10 @@ class _DecisionGen:
                 start = len(self.lines)
             var, out_ty = self.value(d.value, None, d.id, d.rounding)  # type: ignore[arg-type]
             self.check_output(out_ty)
+            if d.type == "money" or out_ty.kind == "money":
+                self.check_money_rounding()
+                self.lines.append(f"    if {var} is not None and {var} is not FAILED: "
+                                  f"{var} = _cents({var})")
             if d.requires:
                 # the value is computed only when the requirements pass: a failing
                 # requirement must not raise (e.g. a division by a zero rate)
@@ -1114,6 +1139,20 @@ class _DecisionGen:
         lines.append("    return out")
         return self.rc.exec_function("\n".join(lines) + "\n", self.ns, "_failed")
 
+    def check_money_rounding(self) -> None:
+        """Money is never rounded implicitly: a money value computed with * or / (which can
+        produce fractions of a cent) must say how it is rounded."""
+        d = self.decision
+        spec = d.value
+        if d.rounding is not None or spec is None or spec.compute is None:
+            return
+        if any(isinstance(n, ast.Binary) and n.op in ("*", "/")
+               for n in _walk(spec.compute.node)):
+            raise self.rc.doc.error(
+                f"decision '{d.id}' computes money with '*' or '/', which can give fractions "
+                "of a cent: declare how to round it, e.g. round: {places: 2, mode: half_up}",
+                "PR401", (*d.path, "compute"))
+
     def check_output(self, ty: Ty) -> None:
         d = self.decision
         if d.type is None or ty.kind == "any":
@@ -1189,6 +1228,16 @@ class _DecisionGen:
 
 def _node_info(index: int, info: dict[str, Any]) -> NodeInfo:
     return NodeInfo(index=index, **info)
+
+
+def _walk(node: ast.Node) -> list[ast.Node]:
+    out = [node]
+    for field in attrs.fields(type(node)):
+        value = getattr(node, field.name)
+        for v in value if isinstance(value, tuple) else (value,):
+            if attrs.has(type(v)):
+                out += _walk(v)
+    return out
 
 
 def _names_in(node: ast.Node) -> set[str]:
@@ -1274,7 +1323,7 @@ def _sig(*kinds: str, result: Ty | str = "same", template: str) -> Callable[...,
 def _minmax(name: str) -> Callable[..., Code]:
     def check(gen: _DecisionGen, node: ast.Call, args: list[Code]) -> Code:
         kinds = {a.ty.kind for a in args}
-        if not (kinds <= _NUMERIC | {"any"} or len(kinds) == 1 and kinds <= {"date", "datetime"}):
+        if not (kinds <= _NUMERIC | {"any"} or (len(kinds) == 1 and kinds <= {"date", "datetime"})):
             raise gen.fail(f"{name}() needs numbers, money or dates of one kind", node)
         return gen.guard(args, lambda a: f"{name}({', '.join(a)})", args[0].ty)
     return check
@@ -1283,10 +1332,12 @@ def _minmax(name: str) -> Callable[..., Code]:
 def _round_check(gen: _DecisionGen, node: ast.Call, args: list[Code]) -> Code:
     if args[0].ty.kind not in _NUMERIC:
         raise gen.fail("round_half_up() rounds numbers or money", node.args[0])
-    if not isinstance(node.args[1], ast.NumLit) or not isinstance(node.args[1].value, int):
+    places = node.args[1]
+    if not isinstance(places, ast.NumLit) or not isinstance(places.value, int):
         raise gen.fail("round_half_up() needs a whole number of places, written as a number",
-                       node.args[1])
-    return gen.guard([args[0]], lambda a: f"_round({a[0]}, {node.args[1].value})", args[0].ty)
+                       places)
+    n = places.value
+    return gen.guard([args[0]], lambda a: f"_round({a[0]}, {n})", args[0].ty)
 
 
 def _contains(gen: _DecisionGen, node: ast.Call, args: list[Code]) -> Code:
@@ -1344,7 +1395,7 @@ class _RulesetCompiler:
         # names and every value is a namespace constant, so no ruleset text is executed.
         code = compile(src, f"<promorules {self.model.id}>", "exec")
         local: dict[str, Any] = {}
-        exec(code, ns, local)  # noqa: S102
+        exec(code, ns, local)
         fn: Callable[..., Any] = local[name]
         return fn
 

@@ -275,7 +275,7 @@ class FactType:
         if value is None:
             return "missing"
         if self.kind == "ordinal":
-            return self.values[value]
+            return str(self.values[value])
         text = display_value(value)
         if self.kind == "money" and self.currency:
             return f"{text} {self.currency}"

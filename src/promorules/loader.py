@@ -86,6 +86,12 @@ def _scalar(event: yaml.ScalarEvent) -> Any:
     return value
 
 
+def _mark(event: yaml.Event) -> tuple[int, int]:
+    """1-based (line, column) where an event starts."""
+    m = event.start_mark
+    return (m.line + 1, m.column + 1) if m is not None else (1, 1)
+
+
 class _Builder:
     def __init__(self, source: str, events: Iterator[yaml.Event]) -> None:
         self.source = source
@@ -95,9 +101,9 @@ class _Builder:
         self.errors: list[RulesetError] = []
 
     def _err(self, message: str, code: str, event: yaml.Event, path: Path) -> RulesetError:
-        m = event.start_mark
-        return RulesetError(message, code=code, source=self.source,
-                            line=m.line + 1, column=m.column + 1, path=path)
+        line, col = _mark(event)
+        return RulesetError(message, code=code, source=self.source, line=line, column=col,
+                            path=path)
 
     def _check_node_event(self, event: yaml.Event, path: Path) -> None:
         if isinstance(event, yaml.AliasEvent):
@@ -116,8 +122,7 @@ class _Builder:
         self._check_node_event(event, path)
         if depth > MAX_DEPTH:
             raise self._err(f"nesting deeper than {MAX_DEPTH} levels", "PR105", event, path)
-        m = event.start_mark
-        self.marks[path] = (m.line + 1, m.column + 1)
+        self.marks[path] = _mark(event)
         if isinstance(event, yaml.ScalarEvent):
             return _scalar(event)
         if isinstance(event, yaml.SequenceStartEvent):
@@ -140,8 +145,7 @@ class _Builder:
                         key_ev, (*path, key)))
                     self._skip(value_ev)
                     continue
-                km = key_ev.start_mark
-                self.key_marks[(*path, key)] = (km.line + 1, km.column + 1)
+                self.key_marks[(*path, key)] = _mark(key_ev)
                 mapping[key] = self.node(value_ev, (*path, key), depth + 1)
             return mapping
         raise self._err(f"unexpected YAML event {type(event).__name__}", "PR101", event, path)
@@ -190,7 +194,13 @@ def parse_yaml(text: str, source: str = "<string>") -> Document:
                            line=mark.line + 1 if mark else None,
                            column=mark.column + 1 if mark else None)
         raise RulesetError.collect([*builder.errors, err]) from None
-    except yaml.YAMLError as e:  # reader errors: control characters, bad encodings
+    except yaml.reader.ReaderError as e:  # control characters, bad encodings
+        line = text.count("\n", 0, e.position) + 1
+        column = e.position - (text.rfind("\n", 0, e.position) + 1) + 1
+        raise RulesetError(f"YAML error: {e.reason} (character {e.character!r} is not "
+                           "allowed)", code="PR101", source=source, line=line,
+                           column=column) from None
+    except yaml.YAMLError as e:
         raise RulesetError(f"YAML error: {e}", code="PR101", source=source) from None
     except RecursionError:
         raise RulesetError("YAML nesting is too deep", code="PR105", source=source) from None

@@ -303,9 +303,9 @@ class _Builder:
         ids: dict[str, Path] = {}
         requires = tuple(self.rule(r, (*path, "requires", i), ids)
                          for i, r in enumerate(d.get("requires", ())))
-        common = dict(id=did, description=description, source=source, path=path,
-                      requires=requires, type=d.get("type"), currency=d.get("currency"),
-                      rounding=rounding)
+        common: dict[str, Any] = dict(
+            id=did, description=description, source=source, path=path, requires=requires,
+            type=d.get("type"), currency=d.get("currency"), rounding=rounding)
         for key in _GROUP_KEYS:
             if key in d:
                 root = {"id": did, "description": d["description"], key: d[key]}
@@ -396,7 +396,7 @@ class _Builder:
 
 def _in_range_problem(ptype: FactType, value: object) -> bool:
     try:
-        ptype.converter()  # noqa: B018
+        ptype.converter()
         number = ptype._number(value)
     except Exception:
         return False
@@ -404,10 +404,12 @@ def _in_range_problem(ptype: FactType, value: object) -> bool:
 
 
 def expression_offset(doc: Document, path: Path, text: str, pos: int) -> tuple[int, int] | None:
-    """Where character ``pos`` of an expression scalar stands, relative to the scalar's mark.
+    """Where character ``pos`` of an expression scalar stands: (line delta, column) relative
+    to the scalar's mark, as ``Document.error`` takes it (column is absolute on other lines).
 
-    Plain and quoted one-line scalars: same line, column shifted (plus the quote). Block
-    scalars (``|``, ``>``): the text starts on the following lines.
+    The scalar's value is mapped back onto its source lines: a plain or quoted scalar starts
+    at the mark (after the quote) and folds its continuation lines with spaces; a block
+    scalar (``|`` keeps newlines, ``>`` folds them) starts on the next line.
     """
     line_no, col = doc.position(path)
     if line_no is None or col is None or not doc.text:
@@ -415,19 +417,33 @@ def expression_offset(doc: Document, path: Path, text: str, pos: int) -> tuple[i
     lines = doc.text.splitlines()
     if line_no - 1 >= len(lines):
         return None
-    first_line = text.split("\n", 1)[0]
-    here = lines[line_no - 1][col - 1:]
-    before = text[:pos]
-    dl = before.count("\n")
-    if here.startswith(first_line) or here[1:].startswith(first_line):
-        shift = 1 if here[:1] in ("'", '"') and not here.startswith(first_line) else 0
-        if dl == 0:
-            return 0, pos + shift
-        return None
-    if here.startswith(("|", ">")) and line_no + dl < len(lines):
-        target = lines[line_no + dl]
-        indent = len(target) - len(target.lstrip())
-        return dl + 1, indent + len(before.rsplit("\n", 1)[-1]) + 1
+    head = lines[line_no - 1][col - 1:]
+    segments: list[tuple[int, int, str]] = []  # (line delta, 1-based column, content)
+    if head[:1] in ("|", ">"):
+        key_line = lines[line_no - 1]
+        key_indent = len(key_line) - len(key_line.lstrip())
+        for dl in range(1, len(lines) - line_no + 1):
+            raw = lines[line_no - 1 + dl]
+            if raw.strip() and len(raw) - len(raw.lstrip()) <= key_indent:
+                break  # dedented to the key's level: the block has ended
+            stripped = raw.strip()
+            segments.append((dl, len(raw) - len(raw.lstrip()) + 1, stripped))
+    else:
+        quote = 1 if head[:1] in ("'", '"') else 0
+        segments.append((0, col + quote, head[quote:]))
+        key_line = lines[line_no - 1]
+        key_indent = len(key_line) - len(key_line.lstrip())
+        for dl in range(1, len(lines) - line_no + 1):
+            raw = lines[line_no - 1 + dl]
+            if not raw.strip() or len(raw) - len(raw.lstrip()) <= key_indent:
+                break  # not a continuation line of this scalar
+            segments.append((dl, len(raw) - len(raw.lstrip()) + 1, raw.strip()))
+    consumed = 0
+    for dl, start, content in segments:
+        if pos <= consumed + len(content):
+            column = start + (pos - consumed)
+            return (0, column - col) if dl == 0 else (dl, column)
+        consumed += len(content) + 1  # the space or newline that joined the lines
     return None
 
 

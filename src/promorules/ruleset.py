@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from .compiler import CompiledDecision, compile_ruleset
 from .errors import FactError, PromorulesError, RulesetError, UnknownDecisionError
@@ -31,6 +32,13 @@ class Ruleset:
 
     __slots__ = ("_compiled", "_decisions", "_model", "_params", "_renderers", "_tz")
 
+    _compiled: dict[str, CompiledDecision]
+    _decisions: Mapping[str, CompiledDecision]
+    _model: RulesetModel
+    _params: Mapping[str, Any]
+    _renderers: dict[str, Callable[..., dict[str, Any]]]
+    _tz: ZoneInfo
+
     def __init__(self, model: RulesetModel, compiled: Mapping[str, CompiledDecision]) -> None:
         init = object.__setattr__
         init(self, "_compiled", dict(compiled))
@@ -45,6 +53,9 @@ class Ruleset:
         if hasattr(self, "_model"):
             raise AttributeError("a Ruleset is immutable")
         object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError("a Ruleset is immutable")
 
     def __repr__(self) -> str:
         return f"<Ruleset {self.id} {self.version}: {len(self._compiled)} decisions>"
@@ -122,7 +133,7 @@ class Ruleset:
         if facts.__class__ is not dict and not isinstance(facts, Mapping):
             raise FactError(f"facts must be a mapping of fact names to values, not "
                             f"{type(facts).__name__}", code="PR600")
-        when = self._as_of(as_of) if compiled.uses_time else None
+        when = self._as_of(as_of) if compiled.uses_time or as_of is not None else None
         try:
             record = compiled.run(facts, when)
         except PromorulesError:

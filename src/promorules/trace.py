@@ -9,7 +9,7 @@ builds the tree.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
@@ -247,14 +247,16 @@ class _TraceBuilder:
         roots = [i for i, n in enumerate(nodes) if n.parent is None]
         built = [make(i) for i in roots]
         referenced = {n.decision for n in nodes if n.kind == "decision"}
+        # decisions read inside expressions: their traces are context ("reference"), not
+        # rules of this decision
         extra = tuple(
-            self.build(self.rs._compiled[did], subs[j], as_of)
+            attrs.evolve(self.build(self.rs._compiled[did], subs[j], as_of), kind="reference")
             for j, did in enumerate(decision.subs) if did not in referenced)
         model = decision.model
         if decision.kind == "passfail":
             root = built[0]
-            return attrs.evolve(root, children=root.children + extra, kind="decision",
-                                decision=decision.id)
+            # the root keeps its kind (all/any/not) and names the decision it stands for
+            return attrs.evolve(root, children=root.children + extra, decision=decision.id)
         outcome = _OUTCOME[outcome_code]
         value_root = built[-1]
         children = tuple(built[:-1]) + (
@@ -299,9 +301,8 @@ def _failing_ids(rs: Ruleset, decision: CompiledDecision, record: tuple[Any, ...
                 walk(c)
 
     roots = [i for i, info in enumerate(nodes) if info.parent is None]
-    if decision.kind == "passfail":
-        walk(roots[0])
-    elif nodes[roots[0]].kind == "requires" and values[roots[0]] is False:
+    root = roots[0]
+    if decision.kind == "passfail" or (nodes[root].kind == "requires" and values[root] is False):
         walk(roots[0])
     else:
         out.append(decision.id)
@@ -331,6 +332,12 @@ class Result:
     __slots__ = ("_as_of", "_decision", "_failed", "_record", "_rs", "_trace", "outcome")
 
     outcome: Outcome
+    _rs: Ruleset
+    _decision: CompiledDecision
+    _record: tuple[Any, ...]
+    _as_of: dt.datetime | None
+    _trace: RuleResult | None
+    _failed: tuple[RuleResult, ...] | None
 
     def __init__(self, rs: Ruleset, decision: CompiledDecision, record: tuple[Any, ...],
                  as_of: dt.datetime | None) -> None:
@@ -511,8 +518,8 @@ class _RendererGen:
         self.d = decision
         self.ns: dict[str, Any] = {"OUT": _OUT_TEXT, "NA": NA, "NOGAP": _NOGAP,
                                    "_Decimal": Decimal, "_json": json_value,
-                                   "R": lambda did, rec, as_of: render_dict(
-                                       rs, rs._compiled[did], rec, as_of)}
+                                   "R": lambda did, rec, as_of, kind=None: render_dict(
+                                       rs, rs._compiled[did], rec, as_of, kind)}
         self.stmts: list[str] = []
         self.facts_used: set[int] = set()
 
@@ -557,9 +564,9 @@ class _RendererGen:
         kind = info.kind
         decision = info.decision
         if info.parent is None:
-            kind, decision = "decision", self.d.id
+            decision = self.d.id
             referenced = {n.decision for n in self.d.nodes if n.kind == "decision"}
-            extra = [f"R({self.const(did)}, S[{j}], as_of)"
+            extra = [f"R({self.const(did)}, S[{j}], as_of, 'reference')"
                      for j, did in enumerate(self.d.subs) if did not in referenced]
             if extra:
                 kids += " + [" + ", ".join(extra) + "]"
@@ -588,7 +595,7 @@ class _RendererGen:
                + f"\n    return {body}\n")
         local: dict[str, Any] = {}
         # generated from the compiled decision's own node table; values are constants
-        exec(compile(src, f"<promorules render {self.d.id}>", "exec"), self.ns, local)  # noqa: S102
+        exec(compile(src, f"<promorules render {self.d.id}>", "exec"), self.ns, local)
         fn: Callable[..., dict[str, Any]] = local["_render"]
         return fn
 
@@ -606,14 +613,19 @@ def _json_gap(info: NodeInfo, F: tuple[Any, ...], S: tuple[Any, ...], as_of: Any
 
 
 def render_dict(rs: Ruleset, decision: CompiledDecision, record: tuple[Any, ...],
-                as_of: Any) -> dict[str, Any]:
-    """The trace of ``record`` as JSON data (``RuleResult.to_dict()`` of its trace)."""
+                as_of: Any, kind: str | None = None) -> dict[str, Any]:
+    """The trace of ``record`` as JSON data (``RuleResult.to_dict()`` of its trace);
+    ``kind`` overrides the root's kind (``"reference"`` for context traces)."""
     if decision.kind != "passfail":
-        return _TraceBuilder(rs).build(decision, record, as_of).to_dict()
-    renderer = rs._renderers.get(decision.id)
-    if renderer is None:
-        renderer = rs._renderers[decision.id] = _RendererGen(rs, decision).generate()
-    return renderer(record[2], record[3], record[4], as_of)
+        out = _TraceBuilder(rs).build(decision, record, as_of).to_dict()
+    else:
+        renderer = rs._renderers.get(decision.id)
+        if renderer is None:
+            renderer = rs._renderers[decision.id] = _RendererGen(rs, decision).generate()
+        out = renderer(record[2], record[3], record[4], as_of)
+    if kind is not None:
+        out["kind"] = kind
+    return out
 
 
 def _missing_fast(rs: Ruleset, decision: CompiledDecision, record: tuple[Any, ...],

@@ -132,7 +132,9 @@ def unparse(node: Node) -> str:
     if isinstance(node, NumLit):
         return str(node.value)
     if isinstance(node, StrLit):
-        return '"' + node.value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        escaped = (node.value.replace("\\", "\\\\").replace('"', '\\"')
+                   .replace("\n", "\\n").replace("\t", "\\t"))
+        return '"' + escaped + '"'
     if isinstance(node, BoolLit):
         return "true" if node.value else "false"
     if isinstance(node, DateLit):

@@ -55,7 +55,8 @@ _KEYWORDS = frozenset({"and", "or", "not", "in", "between", "true", "false"})
 _TOKEN = re.compile(
     r"""
     (?P<ws>\s+)
-  | (?P<datetime>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2})?)(?![\w.])
+  | (?P<datetime>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?
+                 (?:Z|[+-]\d{2}:\d{2})?)(?![\w.])
   | (?P<date>\d{4}-\d{2}-\d{2})(?![\w.:])
   | (?P<num>\d+(?:\.\d+)?)(?![\w.])
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)

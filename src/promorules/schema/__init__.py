@@ -40,7 +40,7 @@ def _is_number(checker: object, value: object) -> bool:
 
 @cache
 def _validator() -> Any:
-    cls = jsonschema.validators.extend(
+    cls = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
         Draft202012Validator,
         type_checker=Draft202012Validator.TYPE_CHECKER.redefine("number", _is_number),
     )
@@ -55,8 +55,30 @@ def _allowed_keys(error: ValidationError) -> list[str]:
     return list(props)
 
 
+@cache
+def _vocabulary() -> tuple[str, ...]:
+    """Every key the format knows, for "did you mean" on keys misspelt anywhere."""
+    names: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            props = node.get("properties")
+            if isinstance(props, dict):
+                names.update(props)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schema())
+    return tuple(sorted(names))
+
+
 def _describe(error: ValidationError) -> str:
     where = ".".join(str(p) for p in error.absolute_path)
+    if error.validator == "oneOfRequired":
+        return error.message
     if error.validator == "required":
         return error.message.replace("is a required property", "is required") + (
             f" in {where}" if where else "")
@@ -70,6 +92,16 @@ def _describe(error: ValidationError) -> str:
 
 def _leaf_errors(error: ValidationError) -> list[ValidationError]:
     """For oneOf/anyOf failures, the sub-error that explains the problem best."""
+    if error.validator in ("oneOf", "anyOf") and error.context and all(
+        c.validator == "required" for c in error.context
+    ):
+        # "needs one of: check, all, any, not, decision"
+        keys = [str(next(iter(c.validator_value))) for c in error.context
+                if isinstance(c.validator_value, list) and c.validator_value]
+        where = ".".join(str(p) for p in error.absolute_path)
+        error.message = f"{where}: needs one of: {', '.join(keys)}"
+        error.validator = "oneOfRequired"
+        return [error]
     if error.validator in ("oneOf", "anyOf") and error.context:
         best = best_match(error.context)
         if best is not None and best.validator not in ("oneOf", "anyOf", "not"):
@@ -90,7 +122,8 @@ def validate(doc: Document) -> list[RulesetError]:
                 names = _UNEXPECTED.findall(error.message) or ["?"]
                 allowed = _allowed_keys(error)
                 for name in names:
-                    hint = suggest(name, allowed) if allowed else None
+                    hint = (suggest(name, allowed) if allowed else None) or suggest(
+                        name, _vocabulary())
                     message = f"unknown key '{name}'"
                     if path:
                         message += " in " + ".".join(str(p) for p in path)
