@@ -71,7 +71,7 @@ def _print_error(err: PromorulesError, stderr: IO[str], facts_path: str | None) 
     if isinstance(err, RulesetError):
         for e in err.errors:
             stderr.write(e.format() + "\n")
-    elif isinstance(err, FactError) and facts_path:
+    elif isinstance(err, FactError) and facts_path and err.fact != "as_of":
         where = "<stdin>" if facts_path == "-" else facts_path
         stderr.write(f"{where}: {err}\n")
     else:

@@ -173,10 +173,14 @@ def _canon_number(value: Any) -> int | Decimal | None:
     """What the full conversion makes of a float, Decimal or decimal string, or None
     when it must be judged by the full path (NaN, bool, odd types)."""
     cls = value.__class__
+    if cls is str:  # money usually arrives as a decimal string: the hot case first
+        try:
+            number = Decimal(value)
+        except decimal.InvalidOperation:
+            return None
+        return number if number.is_finite() and "_" not in value else None
     if cls is float:
         return Decimal(repr(value)) if value - value == 0 else None  # finite
-    if cls is str:
-        return _fast_decimal(value)
     if cls is Decimal:
         return value if value.is_finite() else None
     return None
@@ -213,6 +217,17 @@ def _cents(value: int | Decimal) -> Decimal:
     return exact
 
 
+def _arithmetic_error(error: Exception, decision: str) -> FactError:
+    if isinstance(error, (ZeroDivisionError, decimal.DivisionByZero)):
+        problem = "a division by zero"
+    elif isinstance(error, (OverflowError, decimal.Overflow)):
+        problem = "a number or date out of range"
+    else:
+        problem = "an invalid arithmetic operation"
+    return FactError(f"decision '{decision}' cannot be computed with these facts: {problem}",
+                     code="PR606")
+
+
 def _whole(n: int | Decimal, what: str) -> int:
     if n != int(n):
         raise FactError(f"{what} needs a whole number, got {n}", code="PR606")
@@ -225,6 +240,7 @@ RUNTIME: dict[str, Any] = {
     "_add_days": _add_days, "_fast_decimal": _fast_decimal, "_canon_number": _canon_number,
     "_canon_integer": _canon_integer, "_try": _try, "_BAD": _BAD,
     "_days_between": _days_between, "_whole": _whole, "_cents": _cents,
+    "_arithmetic_error": _arithmetic_error,
     "_years_between": cal.years_between, "_quarter_start": cal.quarter_start,
     "_quarter_end": cal.quarter_end, "_add_months": cal.add_months,
     "_ArithmeticErrors": (ArithmeticError, decimal.DecimalException, OverflowError),
@@ -275,7 +291,7 @@ class CompiledDecision:
     source_code: str = attrs.field(repr=False)
     has_warnings: bool = False  # it (or a decision it uses) has warning-severity rules
     # pass/fail: (node values, sub records) -> failed leaf ids, generated from the tree
-    failed_ids: Callable[..., list[str]] | None = attrs.field(default=None, repr=False)
+    failed_ids: Callable[..., tuple[str, ...]] | None = attrs.field(default=None, repr=False)
 
     @property
     def kind(self) -> str:
@@ -315,6 +331,7 @@ class _DecisionGen:
         self.expr_ctx: Expr | None = None
         # Second pass for the two-valued path: facts are known present, nodes already exist.
         self.present = False
+        self.broken = False  # an expression failed to compile (reported): do not generate
         self.replay: int | None = None
         self.canon_vars: dict[str, str] = {}  # f3 -> c3 where the fast path converted
         self.leaf_codes: list[str] | None = None  # check expressions seen in the second pass
@@ -665,12 +682,13 @@ class _DecisionGen:
         self.expr_ctx = expr
         try:
             code = self.emit(expr.node)
+            if want and code.ty.kind != want and code.ty.kind != "any":
+                raise _CompileError(f"this must be a condition (true/false), but "
+                                    f"'{expr.text}' is {code.ty.describe()}", "PR401", 0)
         except _CompileError as e:
-            raise self.rc.located(e, expr) from None
-        if want and code.ty.kind != want and code.ty.kind != "any":
-            raise self.rc.located(_CompileError(
-                f"this must be a condition (true/false), but '{expr.text}' is "
-                f"{code.ty.describe()}", "PR401", 0), expr)
+            # report it and go on, so that one run lists every broken expression
+            self.rc.report(self.rc.located(e, expr))
+            raise _Skip from None
         return code, tuple(sorted(self.node_facts))
 
     def assign(self, var: str, code: Code) -> None:
@@ -758,13 +776,19 @@ class _DecisionGen:
         when: Code | None = None
         when_facts: tuple[str, ...] = ()
         if rule.applies_when is not None:
-            when, when_facts = self.emit_expr(rule.applies_when)
+            try:
+                when, when_facts = self.emit_expr(rule.applies_when)
+            except _Skip:
+                self.broken = True
         if rule.kind == "check":
-            code, facts = self.emit_expr(rule.check)
-            assert rule.check is not None
+            try:
+                code, facts = self.emit_expr(rule.check)
+            except _Skip:
+                self.broken = True
+                code, facts = Code("None", BOOL, True), ()
             if self.leaf_codes is not None:
                 self.leaf_codes.append(code.text)
-            if self.replay is None:
+            if self.replay is None and not self.broken and rule.check is not None:
                 info.update(
                     facts=tuple(sorted({*facts, *when_facts})), expression=rule.check.text,
                     expected=_expected_text(rule.check.node, self.model),
@@ -774,10 +798,13 @@ class _DecisionGen:
             assert rule.decision is not None
             if rule.decision not in self.model.decisions:
                 close = suggest(rule.decision, self.model.decisions)
-                raise self.rc.doc.error(
+                self.rc.report(self.rc.doc.error(
                     f"unknown decision '{rule.decision}'"
                     + (f" (did you mean '{close}'?)" if close else ""),
-                    "PR303", (*rule.path, "decision"), suggestion=close)
+                    "PR303", (*rule.path, "decision"), suggestion=close))
+                self.broken = True
+                self.lines.append(f"    {var} = None")
+                return index, var
             sub = self.rc.compile_decision(rule.decision, via=self.decision.id,
                                            path=(*rule.path, "decision"))
             if sub.kind != "passfail":
@@ -983,6 +1010,8 @@ class _DecisionGen:
         if d.kind == "passfail":
             assert d.rule is not None
             _, root_var = self.rule(d.rule, None)
+            if self.broken:
+                raise _Skip
             result_line = f"    return ({root_var}, None, NODES, FACTS, SUBS)"
         else:
             gate = "True"
@@ -1036,8 +1065,8 @@ class _DecisionGen:
         src = ("def _run(facts, as_of):\n    try:\n"
                + "\n".join("    " + line for line in "\n".join(body).split("\n"))
                + "\n    except _ArithmeticErrors as e:\n"
-               + "        raise FactError(f'cannot compute with these facts: {e!r}', "
-               + "code='PR606') from None\n")
+               + "        raise _arithmetic_error(e, DECISION) from None\n")
+        self.ns["DECISION"] = d.id
         run = self.rc.exec_function(src, self.ns, "_run")
         nodes = tuple(_node_info(i, n) for i, n in enumerate(self.nodes))
         uses_time = self.uses_time or any(
@@ -1058,12 +1087,13 @@ class _DecisionGen:
         d = self.decision
         assert d.rule is not None
         conds: list[str] = []
+        bool_conds: dict[str, str] = {}
         for name, i in self.fact_index.items():
             f = self.model.facts[name]
             v, c = f"f{i}", f"c{i}"
             k = f.kind
             if k == "boolean":
-                conds.append(f"{v}.__class__ is bool")
+                bool_conds[v] = f"{v}.__class__ is bool"
             elif k == "string":
                 conds.append(f"{v}.__class__ is str")
             elif k == "enum":
@@ -1094,15 +1124,35 @@ class _DecisionGen:
         canon_facts = "(" + ", ".join(
             self.canon_vars.get(f"f{i}", f"f{i}") for i in range(len(self.fact_index))) + (
             "," if len(self.fact_index) == 1 else "") + ")"
-        block = ["    if " + " and ".join(f"({x})" for x in conds) + ":"]
+        inner: list[str] = []
         if self.is_conjunction(d.rule):
-            # every rule passing is the common case: one short-circuit test, then every node
-            # is True by construction
+            # Every rule passing is the common case: one short-circuit test, after which every
+            # node is True by construction. A boolean fact used only as a whole rule (`x`,
+            # `not x`) is type-checked by that test itself (`x is True`), so its separate
+            # check moves to the inner block, which only the other cases reach.
+            tests = list(leaves)
+            for v, cond in bool_conds.items():
+                token = re.compile(rf"\b{v}\b")
+                uses = [n for n, t in enumerate(leaves) if token.search(t)]
+                if uses and all(leaves[n] in (v, f"(not {v})") for n in uses):
+                    for n in uses:
+                        tests[n] = f"{v} is True" if leaves[n] == v else f"{v} is False"
+                    inner.append(cond)
+                else:
+                    conds.append(cond)
             all_true = self.const((True,) * len(self.nodes))
-            block.append("        if " + " and ".join(leaves) + ":")
+            block = ["    if " + (" and ".join(f"({x})" for x in conds) or "True") + ":"]
+            block.append("        if " + " and ".join(tests) + ":")
             block.append(f"            return (True, None, {all_true}, {canon_facts}, ())")
-        block += ["    " + line for line in lines]
-        block.append(f"        return ({root}, None, {node_tuple}, {canon_facts}, ())")
+        else:
+            conds += bool_conds.values()
+            block = ["    if " + (" and ".join(f"({x})" for x in conds) or "True") + ":"]
+        indent = "    "
+        if inner:
+            block.append("        if " + " and ".join(inner) + ":")
+            indent = "        "
+        block += [indent + line for line in lines]
+        block.append(f"    {indent}return ({root}, None, {node_tuple}, {canon_facts}, ())")
         return block
 
     def is_conjunction(self, rule: Rule) -> bool:
@@ -1113,7 +1163,8 @@ class _DecisionGen:
             return True
         return rule.kind == "all" and all(self.is_conjunction(c) for c in rule.children)
 
-    def failed_ids_function(self, nodes: tuple[NodeInfo, ...]) -> Callable[..., list[str]]:
+    def failed_ids_function(self, nodes: tuple[NodeInfo, ...]
+                            ) -> Callable[..., tuple[str, ...]]:
         """(node values, sub records) -> ids of the failed leaves that decide a failure:
         nested ifs that follow the rule tree (warnings never decide)."""
         lines = ["def _failed(N, S):", "    out = []"]
@@ -1136,7 +1187,7 @@ class _DecisionGen:
                 lines.append(f"{indent}    pass")
 
         emit(0, "    ")
-        lines.append("    return out")
+        lines.append("    return tuple(out)")
         return self.rc.exec_function("\n".join(lines) + "\n", self.ns, "_failed")
 
     def check_money_rounding(self) -> None:
@@ -1384,6 +1435,10 @@ class _RulesetCompiler:
         self.in_progress: list[str] = []
         self.errors: list[RulesetError] = []
 
+    def report(self, error: RulesetError) -> None:
+        if not any(x.format() == error.format() for x in self.errors):
+            self.errors.append(error)
+
     def located(self, e: _CompileError, expr: Expr) -> RulesetError:
         offset = expression_offset(self.doc, expr.path, expr.text, e.pos)
         message = f"{e.message} in '{expr.text}'" if len(expr.text) <= 80 else e.message
@@ -1423,8 +1478,7 @@ class _RulesetCompiler:
             except _Skip:
                 continue
             except RulesetError as e:
-                if not any(x.format() == e.format() for x in self.errors):
-                    self.errors.append(e)
+                self.report(e)
         return {did: c for did, c in self.compiled.items()}
 
 

@@ -26,7 +26,9 @@ _LABELS: dict[str, dict[str, str]] = {
         "warnings": "Warnings", "actual": "actual", "expected": "expected", "gap": "gap",
         "source": "source", "missing": "missing facts", "threshold": "threshold",
         "as_of": "as of", "params": "parameters", "ruleset": "ruleset", "all_passed":
-        "All {n} rules passed.", "found": "found", ":": ": ",
+        "All {n} rules passed.", "one_passed": "The rule passed.", "found": "found",
+        "some_passed": "{n} of {m} rules passed; the others were not needed.",
+        ":": ": ", "missing_value": "missing",
     },
     "zh": {
         "pass": "通过", "fail": "不通过", "unknown": "无法判定", "not_applicable": "不适用",
@@ -34,7 +36,9 @@ _LABELS: dict[str, dict[str, str]] = {
         "warnings": "提示", "actual": "实际", "expected": "要求", "gap": "差距",
         "source": "依据", "missing": "缺少的事实", "threshold": "门槛",
         "as_of": "评估时间", "params": "参数", "ruleset": "规则集", "all_passed":
-        "全部 {n} 条规则均通过。", "found": "发现", ":": "：",
+        "全部 {n} 条规则均通过。", "one_passed": "规则通过。", "found": "发现", ":": "：",
+        "some_passed": "{m} 条规则中 {n} 条通过，其余无需判定。",
+        "missing_value": "缺失",
     },
 }
 
@@ -93,8 +97,12 @@ def _rule_block(node: RuleResult, lang: str, number: int, paint: Any) -> list[st
         node.description)
     lines = [f"  {number}. {paint('bold', node.rule_id)} — {desc}"]
     if node.facts:
-        shown = "; ".join(f"{k} = {node.display.get(k, display_value(node.actual.get(k)))}"
-                          for k in node.facts)
+        def show(k: str) -> str:
+            if node.actual.get(k) is None:
+                return lab["missing_value"]
+            return node.display.get(k, display_value(node.actual.get(k)))
+
+        shown = "; ".join(f"{k} = {show(k)}" for k in node.facts)
         lines.append(f"     {lab['actual']}{colon}{shown}")
     if node.expected:
         expected = node.expected
@@ -103,7 +111,7 @@ def _rule_block(node: RuleResult, lang: str, number: int, paint: Any) -> list[st
             if _num(threshold) in expected.split():
                 if node.unit and expected.endswith(_num(threshold)):
                     expected += "%" if node.unit == "%" else f" {node.unit}"
-            else:
+            elif f"= {_num(threshold)}" not in expected:
                 expected += f" (= {_with_unit(threshold, node.unit)})"
         lines.append(f"     {lab['expected']}{colon}{expected}")
     if node.gap is not None:
@@ -136,8 +144,8 @@ def explain(result: Result, lang: str = "en", *, color: bool = False) -> str:
     trace = result.trace
     outcome = str(result.outcome)
     title = trace.description.get(lang)
-    head = f"{result.decision}{lab[':']}{paint(outcome, lab[outcome])}"
-    lines = [paint("bold", head) if not color else head, title]
+    head = f"{paint('bold', result.decision)}{lab[':']}{paint(outcome, lab[outcome])}"
+    lines = [head, title]
     if result.value is not None:
         lines.append(f"{lab['value']}{lab[':']}{display_value(result.value)}")
     colon = lab[":"]
@@ -165,9 +173,14 @@ def explain(result: Result, lang: str = "en", *, color: bool = False) -> str:
         for i, node in enumerate(warnings, 1):
             lines += _rule_block(node, lang, i, paint)
     if result.outcome == "pass" and not warnings:
-        checks = [n for n in trace.walk() if n.kind == "check" and n.outcome == "pass"]
-        if checks and result.value is None:
-            lines += ["", lab["all_passed"].format(n=len(checks))]
+        rules = [n for n in trace.walk() if n.kind == "check" and n.outcome != "not_applicable"]
+        passed = sum(1 for n in rules if n.outcome == "pass")
+        if rules and result.value is None:
+            if passed < len(rules):
+                text = lab["some_passed"].format(n=passed, m=len(rules))
+            else:
+                text = lab["all_passed"].format(n=passed) if passed > 1 else lab["one_passed"]
+            lines += ["", text]
     used = _used_params(trace, result)
     if used:
         lines += ["", f"{lab['params']}{lab[':']}" + ", ".join(

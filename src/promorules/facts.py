@@ -41,6 +41,9 @@ _DATETIME_TEXT = re.compile(
 def suggest(name: str, candidates: object) -> str | None:
     """The closest candidate to a misspelt name, for "did you mean" hints."""
     names = [str(c) for c in candidates]  # type: ignore[attr-defined]
+    for candidate in names:
+        if candidate.lower() == name.lower() and candidate != name:
+            return candidate  # l2 -> L2
     found = difflib.get_close_matches(name, names, n=1, cutoff=0.6)
     return found[0] if found else None
 
@@ -80,6 +83,7 @@ class FactType:
     currency: str | None = None
     values: tuple[str, ...] = ()
     item_kind: str | None = None  # for lists: "string", "number", "integer" or "enum"
+    role: str = "fact"  # "fact" or "parameter", for messages
     timezone: ZoneInfo | None = attrs.field(default=None, eq=False)
     _index: Mapping[str, int] = attrs.field(init=False, eq=False, repr=False)
 
@@ -95,7 +99,10 @@ class FactType:
         if k == "money":
             text = f"an amount of money in {self.currency} (a number or a decimal string)"
         elif k == "percent":
-            text = "a percentage (a number from 0 to 100)"
+            text = "a percentage (a number"
+            if (self.minimum, self.maximum) == (0, 100):
+                return text + " from 0 to 100)"
+            text += ")"
         elif k == "integer":
             text = "a whole number"
         elif k == "number":
@@ -125,7 +132,7 @@ class FactType:
 
     def _error(self, value: object, problem: str, code: str = "PR601",
                hint: str | None = None) -> FactError:
-        message = f"fact '{self.name}': {problem}; expected {self.expected}"
+        message = f"{self.role} '{self.name}': {problem}; expected {self.expected}"
         if hint:
             message += f" ({hint})"
         return FactError(message, code=code, fact=self.name, value=value, expected=self.expected)

@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import attrs
 
 from .calendar import WorkingCalendar
-from .errors import RulesetError
+from .errors import FactError, RulesetError
 from .expressions import ExpressionSyntaxError, ast, parse
-from .facts import NUMERIC_KINDS, FactType, suggest
+from .facts import FactType, suggest
 from .loader import Document, Path
 from .text import Text
 
@@ -207,31 +207,38 @@ class _Builder:
         )
 
     def param(self, name: str, d: Mapping[str, Any], path: Path,
-              override: object, has_override: bool) -> Param | None:
+              override: object, has_override: bool) -> Param:
         ptype = FactType(name=name, kind=d["type"], minimum=d.get("min"), maximum=d.get("max"),
-                         currency=d.get("currency"), timezone=self.tz)
+                         currency=d.get("currency"), timezone=self.tz, role="parameter")
+        if ptype.minimum is not None and ptype.maximum is not None and (
+            ptype.minimum > ptype.maximum
+        ):
+            self.err(f"parameter '{name}': min {ptype.minimum} is above max {ptype.maximum}",
+                     "PR309", path)
         if d["type"] == "percent":
             ptype = attrs.evolve(ptype, minimum=d.get("min", 0), maximum=d.get("max", 100))
+        citation = self.citation(d.get("source"), (*path, "source"))
+        description = self.opt_text(d.get("description"))
         try:
             default = ptype.convert(d["default"])
-        except Exception as e:  # FactError: the declared default is itself invalid
-            self.err(f"parameter '{name}': default {d['default']} is invalid: "
-                     f"{getattr(e, 'message', e)}", "PR309", (*path, "default"))
-            return None
+        except FactError as e:  # the declared default is itself invalid
+            self.err(f"parameter '{name}': the default is invalid: {e.message}", "PR309",
+                     (*path, "default"))
+            # keep the parameter (with a placeholder) so rules using it report nothing more
+            return Param(name, ptype, 0, 0, description, citation)
         value = default
         if has_override:
             try:
                 value = ptype.convert(override)
                 if value is None:
-                    raise ValueError("null")
-            except Exception:
+                    raise FactError("null", fact=name)
+            except FactError as e:
                 self.errors.append(RulesetError(
-                    f"parameter '{name}': {override!r} is not valid; expected {ptype.expected}",
-                    code="PR501" if not _in_range_problem(ptype, override) else "PR502",
+                    f"parameter '{name}' cannot be set to {override!r}: {e.message}",
+                    code="PR502" if e.code == "PR603" else "PR501",
                     source=self.doc.source, path=("params", name)))
-                return None
-        return Param(name, ptype, default, value, self.opt_text(d.get("description")),
-                     self.citation(d.get("source"), (*path, "source")))
+                value = default
+        return Param(name, ptype, default, value, description, citation)
 
     # -- rules and values --------------------------------------------------------------
 
@@ -350,9 +357,7 @@ class _Builder:
                     code="PR500", source=self.doc.source, suggestion=close))
         param_models: dict[str, Param] = {}
         for n, d in declared_params.items():
-            p = self.param(n, d, ("params", n), params.get(n), n in params)
-            if p is not None:
-                param_models[n] = p
+            param_models[n] = self.param(n, d, ("params", n), params.get(n), n in params)
         lists = {
             n: ListDecl(n, tuple(d["items"]), self.opt_text(d.get("description")),
                         self.citation(d.get("source"), ("lists", n, "source")))
@@ -392,15 +397,6 @@ class _Builder:
             pass
         self.err(f"'{value}' is not a valid date (YYYY-MM-DD)", "PR402", path)
         return None
-
-
-def _in_range_problem(ptype: FactType, value: object) -> bool:
-    try:
-        ptype.converter()
-        number = ptype._number(value)
-    except Exception:
-        return False
-    return number is not None and ptype.kind in NUMERIC_KINDS
 
 
 def expression_offset(doc: Document, path: Path, text: str, pos: int) -> tuple[int, int] | None:

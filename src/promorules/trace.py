@@ -282,7 +282,7 @@ def _descendants(nodes: tuple[NodeInfo, ...], i: int) -> list[int]:
 def _failing_ids(rs: Ruleset, decision: CompiledDecision, record: tuple[Any, ...]) -> list[str]:
     """Ids of the leaf rules on the paths that made ``record`` fail (no trace needed)."""
     if decision.failed_ids is not None:
-        return decision.failed_ids(record[2], record[4])
+        return list(decision.failed_ids(record[2], record[4]))
     values = record[2]
     nodes = decision.nodes
     out: list[str] = []
@@ -391,9 +391,13 @@ class Result:
     @property
     def failed_rule_ids(self) -> tuple[str, ...]:
         """Ids of the failed leaf rules, without building the trace (the fast path)."""
-        if self._record[0] is not False:
+        record = self._record
+        if record[0] is not False:
             return ()
-        return tuple(_failing_ids(self._rs, self._decision, self._record))
+        extract = self._decision.failed_ids
+        if extract is not None:
+            return extract(record[2], record[4])
+        return tuple(_failing_ids(self._rs, self._decision, record))
 
     @property
     def failed(self) -> tuple[RuleResult, ...]:
@@ -405,9 +409,11 @@ class Result:
 
     @property
     def unknown(self) -> tuple[RuleResult, ...]:
-        """The leaf rule results that could not be decided for lack of facts."""
-        return tuple(r for r in self.trace.walk() if r.outcome == Outcome.UNKNOWN and (
-            not r.children or r.kind == "not"))
+        """The leaf rules that left the outcome undecided for lack of facts (only those on
+        the path to an unknown outcome: an unknown branch of an `any` that passed anyway
+        was not needed)."""
+        return tuple(r for r in _undecided(self.trace)
+                     if r.kind in ("check", "not") or not r.children)
 
     @property
     def missing(self) -> tuple[str, ...]:
@@ -420,11 +426,10 @@ class Result:
             _missing_fast(self._rs, self._decision, self._record, found)
             return tuple(found)
         seen: dict[str, None] = {}
-        for node in self.trace.walk():
-            if node.outcome == Outcome.UNKNOWN:
-                for name, value in node.actual.items():
-                    if value is None:
-                        seen.setdefault(name)
+        for node in _undecided(self.trace):
+            for name, value in node.actual.items():
+                if value is None:
+                    seen.setdefault(name)
         return tuple(seen)
 
     @property
@@ -461,11 +466,20 @@ class Result:
             "value": None if record[1] is None else json_value(public_value(record[1])),
             "as_of": None if self._as_of is None else self._as_of.isoformat(),
             "failed": [] if record[0] is not False else list(self.failed_rule_ids),
-            "missing": [] if None not in record[2] and not record[4] else list(self._missing()),
+            "missing": [] if record[0] is not None else list(self._missing()),
             "warnings": list(self.warnings) if self._decision.has_warnings else [],
             "params": {k: json_value(v) for k, v in self._rs._params.items()},
             "trace": render_dict(self._rs, self._decision, self._record, self._as_of),
         }
+
+
+def _undecided(node: RuleResult) -> Iterator[RuleResult]:
+    """The nodes that make ``node`` unknown: unknown nodes below unknown nodes only."""
+    if node.outcome != Outcome.UNKNOWN:
+        return
+    yield node
+    for child in node.children:
+        yield from _undecided(child)
 
 
 def _failing_nodes(root: RuleResult) -> Iterator[RuleResult]:
@@ -632,21 +646,17 @@ def _missing_fast(rs: Ruleset, decision: CompiledDecision, record: tuple[Any, ..
                   out: dict[str, None]) -> None:
     """Absent facts read by unknown rules, in trace order, without building the trace."""
     values, facts, subs = record[2], record[3], record[4]
-    if None not in values:  # nothing unknown here; only sub-decisions can add
-        for j, did in enumerate(decision.subs):
-            _missing_fast(rs, rs._compiled[did], subs[j], out)
+    if record[0] is not None:  # decided: no fact was needed that it lacked
         return
     nodes = decision.nodes
 
     def walk(i: int) -> None:
         info = nodes[i]
-        v = values[i]
-        if v is NA:
+        if values[i] is not None:  # decided (or not applicable): nothing below was needed
             return
-        if v is None:
-            for name in info.facts:
-                if facts[decision.fact_names.index(name)] is None:
-                    out.setdefault(name)
+        for name in info.facts:
+            if facts[decision.fact_names.index(name)] is None:
+                out.setdefault(name)
         for c in info.children:
             walk(c)
         if info.kind == "decision" and info.decision is not None:
@@ -655,7 +665,8 @@ def _missing_fast(rs: Ruleset, decision: CompiledDecision, record: tuple[Any, ..
 
     root = next(i for i, n in enumerate(nodes) if n.parent is None)
     walk(root)
-    referenced = {n.decision for n in nodes if n.kind == "decision"}
-    for j, did in enumerate(decision.subs):
-        if did not in referenced:
-            _missing_fast(rs, rs._compiled[did], subs[j], out)
+    if values[root] is None:
+        referenced = {n.decision for n in nodes if n.kind == "decision"}
+        for j, did in enumerate(decision.subs):
+            if did not in referenced:
+                _missing_fast(rs, rs._compiled[did], subs[j], out)

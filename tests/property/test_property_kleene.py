@@ -89,18 +89,18 @@ def check_groups_are_kleene(rs: promorules.Ruleset, trace: Any,
             continue
         if node.rule_id in conditional and outcome == UNKNOWN:
             continue
-        kids = [contribution(c) for c in node.children]
+        # traces of decisions read inside expressions are context, not rules
+        kids = [contribution(c) for c in node.children if c.kind != "reference"]
         if node.kind in ("all", "any", "not"):
+            # a group rule, or the root of a decision (which keeps its all/any/not kind)
             assert outcome == combine(node.kind, kids), (node.rule_id, outcome, kids)
+            if node.decision is not None:
+                assert rs.decisions[node.decision].model.rule.kind == node.kind
         elif node.kind == "decision":
-            if (len(node.children) == 1 and node.children[0].kind == "decision"
-                    and node.children[0].rule_id == node.decision != node.rule_id):
-                # a `decision:` reference rule: it is the referenced decision's outcome
-                assert outcome == str(node.children[0].outcome), node.rule_id
-            else:
-                assert node.decision is not None
-                kind = rs.decisions[node.decision].model.rule.kind
-                assert outcome == combine(kind, kids), (node.rule_id, outcome, kind, kids)
+            # a `decision:` rule: the referenced decision's outcome, its trace as the child
+            (sub,) = node.children
+            assert sub.decision == node.decision, node.rule_id
+            assert outcome == str(sub.outcome), node.rule_id
     assert str(trace.outcome) in (PASS, FAIL, UNKNOWN)
 
 

@@ -65,6 +65,7 @@ _TOKEN = re.compile(
     """,
     re.VERBOSE,
 )
+_ASCII_OPERATORS = {"≥": ">=", "≤": "<=", "≠": "!="}
 _ESCAPES = {"n": "\n", "t": "\t", "\\": "\\", '"': '"', "'": "'"}
 
 
@@ -93,7 +94,9 @@ def tokenize(text: str) -> list[Token]:
         if m is None:
             ch = text[pos]
             hint = " (strings are quoted: \"...\")" if ch.isalpha() or ord(ch) > 127 else ""
-            if text.startswith(("&&", "||"), pos):
+            if ch in "≥≤≠":
+                hint = f" (write {_ASCII_OPERATORS[ch]})"
+            elif text.startswith(("&&", "||"), pos):
                 hint = " (write 'and' / 'or')"
             elif ch == "=":
                 hint = " (comparison is '==')"

@@ -47,6 +47,8 @@ def _validator() -> Any:
     return cls(schema())
 
 
+_KINDS = frozenset({"check", "all", "any", "not", "decision", "compute", "cases", "lookup",
+                    "collect", "fields", "value"})
 _UNEXPECTED = re.compile(r"'([^']+)' (?:was|were) unexpected")
 
 
@@ -83,11 +85,28 @@ def _describe(error: ValidationError) -> str:
         return error.message.replace("is a required property", "is required") + (
             f" in {where}" if where else "")
     if error.validator == "type":
-        return f"{where or 'value'}: {error.message}"
+        return (f"{where or 'value'}: expected {error.validator_value}, got "
+                f"{_show(error.instance)}")
+    if error.validator == "pattern":
+        what = error.schema.get("description") if isinstance(error.schema, dict) else None
+        return (f"{where or 'value'}: {_show(error.instance)} is not "
+                + (f"valid ({what})" if what else "in the expected form"))
     if error.validator in ("pattern", "enum", "const", "format", "minItems", "minimum",
                            "maximum", "uniqueItems", "minLength"):
         return f"{where or 'value'}: {error.message}"
     return error.message if not where else f"{where}: {error.message}"
+
+
+def _show(value: Any) -> str:
+    """A YAML value as the analyst wrote it (no Decimal('0.95') reprs)."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, (dict, list)):
+        text = json.dumps(value, ensure_ascii=False, default=str)
+        return text if len(text) <= 60 else text[:57] + "..."
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def _leaf_errors(error: ValidationError) -> list[ValidationError]:
@@ -122,13 +141,20 @@ def validate(doc: Document) -> list[RulesetError]:
                 names = _UNEXPECTED.findall(error.message) or ["?"]
                 allowed = _allowed_keys(error)
                 for name in names:
-                    hint = (suggest(name, allowed) if allowed else None) or suggest(
-                        name, _vocabulary())
-                    message = f"unknown key '{name}'"
-                    if path:
-                        message += " in " + ".".join(str(p) for p in path)
-                    if hint:
-                        message += f" (did you mean '{hint}'?)"
+                    where = " in " + ".".join(str(p) for p in path) if path else ""
+                    if name in _vocabulary():
+                        # a known key in the wrong place, e.g. `check` and `all` together
+                        hint = None
+                        message = f"'{name}' is not allowed here{where}"
+                        if name in _KINDS:
+                            message += (" (a rule has exactly one of check, all, any, not, "
+                                        "decision)")
+                    else:
+                        hint = (suggest(name, allowed) if allowed else None) or suggest(
+                            name, _vocabulary())
+                        message = f"unknown key '{name}'{where}"
+                        if hint:
+                            message += f" (did you mean '{hint}'?)"
                     key = (path, name)
                     if key not in seen:
                         seen.add(key)
