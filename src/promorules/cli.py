@@ -21,7 +21,7 @@ from typing import IO, Any
 
 from . import __version__
 from .errors import FactError, PromorulesError, RulesetError
-from .ruleset import check, load
+from .ruleset import load
 
 __all__ = ["main", "run"]
 
@@ -142,13 +142,19 @@ def _eval(args: argparse.Namespace, stdout: IO[str], stderr: IO[str], stdin: IO[
 def _check(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     bad = 0
     for path in args.rulesets:
-        errors = check(path)
-        for e in errors:
-            stderr.write(e.format() + "\n")
-        if errors:
+        try:
+            ruleset = load(path)
+        except RulesetError as e:
+            for err in e.errors:
+                stderr.write(err.format() + "\n")
             bad += 1
-        else:
-            stdout.write(f"{path}: ok\n")
+            continue
+        for warning in ruleset.lint:
+            stderr.write(warning.format().replace(f": {warning.code} ",
+                                                  f": {warning.code} warning: ", 1) + "\n")
+        stdout.write(f"{path}: ok" + (f" ({len(ruleset.lint)} warning"
+                                       f"{'s' * (len(ruleset.lint) > 1)})"
+                                       if ruleset.lint else "") + "\n")
     if bad:
         stderr.write(f"{bad} of {len(args.rulesets)} ruleset(s) invalid\n")
     return EXIT_INVALID if bad else 0

@@ -274,6 +274,10 @@ class NodeInfo:
     value_literal: Any = None  # for case/item nodes: the value they give (when a literal)
     expression: str | None = None  # the expression text (check, when, compute)
     conditional: bool = False  # has `applies_when`: its value may be NA
+    tier: bool = False  # the root of a tier's requirements
+    lhs_text: str | None = None  # threshold checks: the compared expression, as written
+    formula: Any = None  # compute nodes: the expression's syntax tree, for traces
+    rounding: tuple[int, str] | None = None  # compute nodes: (places, mode) when rounded
 
 
 @attrs.frozen
@@ -734,7 +738,7 @@ class _DecisionGen:
             unit = "%" if fact.kind == "percent" else fact.unit
         detail = self.detail_function([c.text for c in codes])
         return {"compare_op": op, "detail": detail, "step": step, "unit": unit,
-                "subject": subject}
+                "subject": subject, "lhs_text": unparse(parts[0])}
 
     def found_info(self, expr: Expr) -> dict[str, Any]:
         """For ``[not] contains_any(text, words)``: report which words were found."""
@@ -794,6 +798,18 @@ class _DecisionGen:
                     expected=_expected_text(rule.check.node, self.model),
                     **(self.gap_info(rule.check, code) or self.found_info(rule.check)))
             value_text = code.text
+        elif rule.kind == "tier":
+            tier_vars = getattr(self, "tier_vars", {})
+            if rule.decision not in tier_vars:
+                self.rc.report(self.rc.doc.error(
+                    f"'{rule.decision}' is not a lower tier of this decision (a tier can "
+                    f"require only the tiers listed before it: {', '.join(tier_vars) or 'none'})",
+                    "PR303", (*rule.path, "tier")))
+                self.broken = True
+                self.lines.append(f"    {var} = None")
+                return index, var
+            info.update(decision=None, facts=when_facts)
+            value_text = tier_vars[str(rule.decision)]
         elif rule.kind == "decision":
             assert rule.decision is not None
             if rule.decision not in self.model.decisions:
@@ -877,12 +893,16 @@ class _DecisionGen:
                 places, mode = self.const(rounding.places), self.const(rounding.mode)
                 t = self.tmp()
                 text = f"(None if ({t} := {text}) is None else _round({t}, {places}, {mode}))"
-            info.update(facts=facts, expression=spec.compute.text)
+            info.update(facts=facts, expression=spec.compute.text, formula=spec.compute.node,
+                        compare_op="formula", detail=self.detail_function([code.text]),
+                        rounding=(rounding.places, rounding.mode) if rounding else None)
             self.lines.append(f"    {var} = {text}")
         elif spec.kind in ("cases", "collect"):
             ty = self.cases(spec, index, var)
         elif spec.kind == "lookup":
             ty = self.lookup(spec, index, var)
+        elif spec.kind == "tiers":
+            ty = self.tiers(spec, index, var)
         elif spec.kind == "fields":
             fields = []
             for name, sub in spec.fields.items():
@@ -957,6 +977,61 @@ class _DecisionGen:
         self.nodes[index]["children"] = tuple(children)
         kinds = {t.kind for t in tys if t.kind != "any"}
         return tys[0] if len(kinds) == 1 else ANY
+
+    def tiers(self, spec: ValueSpec, index: int, var: str) -> Ty:
+        """The highest tier whose requirements hold; tiers are listed lowest first."""
+        self.tier_vars: dict[str, str] = {}
+        children = []
+        for tier in spec.tiers:
+            ti, _ = self.rule(tier, index)
+            self.nodes[ti]["tier"] = True
+            self.tier_vars[tier.id] = f"n{ti}"
+            children.append(ti)
+        self.nodes[index]["children"] = tuple(children)
+        default = FAILED if spec.default is None else _freeze(spec.default.literal)
+        self.lines.append(f"    {var} = {self.const(default)}")
+        self.lines.append("    _pending = True")
+        for tier in reversed(spec.tiers):  # from the highest down
+            t = self.tier_vars[tier.id]
+            self.lines.append(f"    if _pending and {t} is not False:")
+            self.lines.append(f"        {var} = {self.const(tier.id)} if {t} is True else None")
+            self.lines.append("        _pending = False")
+        self.lint_tiers(spec)
+        return STRING
+
+    def lint_tiers(self, spec: ValueSpec) -> None:
+        """PR701: a higher tier asking less than a lower one on the same comparison."""
+        asks: list[dict[tuple[str, str], Any]] = []
+        for tier in spec.tiers:
+            found: dict[tuple[str, str], Any] = {}
+            for leaf in _leaves(tier):
+                node = leaf.check.node if leaf.check is not None else None
+                if isinstance(node, ast.Compare) and node.op in (">=", ">", "<=", "<"):
+                    value = self.constant_value(node.right)
+                    if value is not None:
+                        found[(unparse(node.left), node.op)] = (value, leaf)
+            asks.append(found)
+        for hi in range(1, len(spec.tiers)):
+            for lo in range(hi):
+                for key, (value, leaf) in asks[hi].items():
+                    if key not in asks[lo]:
+                        continue
+                    lower = asks[lo][key][0]
+                    weaker = value < lower if key[1] in (">=", ">") else value > lower
+                    if weaker:
+                        self.rc.lints.append(self.rc.doc.error(
+                            f"tier '{spec.tiers[hi].id}' asks {key[0]} {key[1]} {value}, less "
+                            f"than the lower tier '{spec.tiers[lo].id}' ({key[1]} {lower}): a "
+                            "higher tier should not be easier to reach", "PR701",
+                            (*leaf.path, "check")))
+
+    def constant_value(self, node: ast.Node) -> Any:
+        """The value of a literal or parameter (in force), else None."""
+        if isinstance(node, ast.NumLit):
+            return node.value
+        if isinstance(node, ast.Name) and node.id in self.model.params:
+            return self.model.params[node.id].value
+        return None
 
     def inline_value(self, spec: ValueSpec) -> tuple[str, Ty]:
         if spec.kind == "literal":
@@ -1281,6 +1356,12 @@ def _node_info(index: int, info: dict[str, Any]) -> NodeInfo:
     return NodeInfo(index=index, **info)
 
 
+def _leaves(rule: Rule) -> list[Rule]:
+    if rule.kind == "check":
+        return [rule]
+    return [leaf for child in rule.children for leaf in _leaves(child)]
+
+
 def _walk(node: ast.Node) -> list[ast.Node]:
     out = [node]
     for field in attrs.fields(type(node)):
@@ -1434,6 +1515,7 @@ class _RulesetCompiler:
         self.compiled: dict[str, CompiledDecision] = {}
         self.in_progress: list[str] = []
         self.errors: list[RulesetError] = []
+        self.lints: list[RulesetError] = []  # warnings: the ruleset loads, check reports them
 
     def report(self, error: RulesetError) -> None:
         if not any(x.format() == error.format() for x in self.errors):
@@ -1483,8 +1565,10 @@ class _RulesetCompiler:
 
 
 def compile_ruleset(model: RulesetModel, doc: Document
-                    ) -> tuple[dict[str, CompiledDecision], list[RulesetError]]:
-    """Compile every decision; returns them and every problem found."""
+                    ) -> tuple[dict[str, CompiledDecision], list[RulesetError],
+                               list[RulesetError]]:
+    """Compile every decision; returns them, every problem found, and lint warnings."""
     rc = _RulesetCompiler(model, doc)
     compiled = rc.compile_all()
-    return {did: compiled[did] for did in model.decisions if did in compiled}, rc.errors
+    return ({did: compiled[did] for did in model.decisions if did in compiled}, rc.errors,
+            rc.lints)

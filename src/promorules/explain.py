@@ -28,7 +28,10 @@ _LABELS: dict[str, dict[str, str]] = {
         "as_of": "as of", "params": "parameters", "ruleset": "ruleset", "all_passed":
         "All {n} rules passed.", "one_passed": "The rule passed.", "found": "found",
         "some_passed": "{n} of {m} rules passed; the others were not needed.",
-        ":": ": ", "missing_value": "missing",
+        ":": ": ", "missing_value": "missing", "tier_reached": "tier reached",
+        "no_tier": "none of the tiers", "top_tier": "This is the highest tier.",
+        "next_tier": "For {tier}, the next tier up, this is missing",
+        "any_one": "(any one of these is enough)", "computed": "computed",
     },
     "zh": {
         "pass": "通过", "fail": "不通过", "unknown": "无法判定", "not_applicable": "不适用",
@@ -38,7 +41,10 @@ _LABELS: dict[str, dict[str, str]] = {
         "as_of": "评估时间", "params": "参数", "ruleset": "规则集", "all_passed":
         "全部 {n} 条规则均通过。", "one_passed": "规则通过。", "found": "发现", ":": "：",
         "some_passed": "{m} 条规则中 {n} 条通过，其余无需判定。",
-        "missing_value": "缺失",
+        "missing_value": "缺失", "tier_reached": "达到的等级",
+        "no_tier": "未达到任何等级", "top_tier": "这是最高等级。",
+        "next_tier": "距上一级 {tier} 还差", "any_one": "（满足其中任一项即可）",
+        "computed": "计算",
     },
 }
 
@@ -47,8 +53,11 @@ _COLORS = {"pass": "\033[32m", "fail": "\033[31m", "unknown": "\033[33m",
 
 
 def _num(value: Any) -> str:
+    """Numbers as people read them: thousands separated, exact decimals (9,000.00)."""
     if isinstance(value, Decimal):
-        return format(value, "f")
+        return format(value, ",f")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return format(value, ",")
     return display_value(value)
 
 
@@ -104,14 +113,19 @@ def _rule_block(node: RuleResult, lang: str, number: int, paint: Any) -> list[st
 
         shown = "; ".join(f"{k} = {show(k)}" for k in node.facts)
         lines.append(f"     {lab['actual']}{colon}{shown}")
+    elif node.subject and node.compared is not None:
+        # the compared value is computed (a derived value): show it
+        lines.append(f"     {lab['actual']}{colon}{node.subject} = "
+                     f"{_with_unit(node.compared, node.unit)}")
     if node.expected:
         expected = node.expected
         threshold = node.threshold
         if threshold is not None and not isinstance(threshold, tuple):
-            if _num(threshold) in expected.split():
-                if node.unit and expected.endswith(_num(threshold)):
+            raw = format(threshold, "f") if isinstance(threshold, Decimal) else str(threshold)
+            if raw in expected.split():  # the threshold is written out: add its unit
+                if node.unit and expected.endswith(raw):
                     expected += "%" if node.unit == "%" else f" {node.unit}"
-            elif f"= {_num(threshold)}" not in expected:
+            elif f"= {_num(threshold)}" not in expected and f"= {threshold}" not in expected:
                 expected += f" (= {_with_unit(threshold, node.unit)})"
         lines.append(f"     {lab['expected']}{colon}{expected}")
     if node.gap is not None:
@@ -181,11 +195,85 @@ def explain(result: Result, lang: str = "en", *, color: bool = False) -> str:
             else:
                 text = lab["all_passed"].format(n=passed) if passed > 1 else lab["one_passed"]
             lines += ["", text]
+    lines += _tier_section(trace, result, lang, paint)
+    lines += _formula_section(trace, lang)
     used = _used_params(trace, result)
     if used:
         lines += ["", f"{lab['params']}{lab[':']}" + ", ".join(
             f"{k} = {_num(v)}" for k, v in used.items())]
     return "\n".join(lines) + "\n"
+
+
+def _tier_section(trace: RuleResult, result: Result, lang: str, paint: Any) -> list[str]:
+    """Which tier was reached and, for the next tier up, what is missing and by how much."""
+    tiers = [c for c in trace.children if c.kind == "tier"]
+    if not tiers or result.outcome != "pass":
+        return []
+    lab = _LABELS[lang]
+    colon = lab[":"]
+    reached = next((i for i, t in enumerate(tiers) if t.rule_id == result.value), -1)
+    lines = ["", f"{lab['tier_reached']}{colon}"
+             + (tiers[reached].rule_id if reached >= 0 else lab["no_tier"])]
+    if reached == len(tiers) - 1:
+        lines.append(lab["top_tier"])
+        return lines
+    nxt = tiers[reached + 1]
+    missing = _rank(list(_missing_for(nxt)))
+    head = lab["next_tier"].format(tier=nxt.rule_id)
+    if nxt.kind == "tier" and len(missing) > 1 and _any_group(nxt):
+        head += " " + lab["any_one"]
+    lines.append(paint("unknown", head) + colon.strip())
+    for i, node in enumerate(missing, 1):
+        lines += _rule_block(node, lang, i, paint)
+        sentence = _short_of(node, lang, nxt.rule_id)
+        if sentence:
+            lines.insert(len(lines) - (1 if node.source else 0), f"     {sentence}")
+    return lines
+
+
+def _any_group(node: RuleResult) -> bool:
+    return any(c.kind in ("check", "all", "any", "not") for c in node.children) and (
+        node.expected is None and node.kind == "tier" and len(node.children) > 1
+        and all(c.outcome == "fail" for c in node.children))
+
+
+def _missing_for(node: RuleResult) -> list[RuleResult]:
+    """The failed (or unknown) leaves under a tier that did not hold."""
+    if node.outcome not in ("fail", "unknown"):
+        return []
+    if node.kind in ("check", "not") or (not node.children and node.kind != "tier"):
+        return [node]
+    out: list[RuleResult] = []
+    for child in node.children:
+        out += _missing_for(child)
+    return out
+
+
+def _short_of(node: RuleResult, lang: str, tier: str) -> str | None:
+    """"monthly_gmv_usd 10,000.00 USD is 10,000.00 USD short of 20,000 for gold"."""
+    if node.gap is None or node.threshold is None or isinstance(node.threshold, tuple):
+        return None
+    subject = node.subject or (node.facts[0] if node.facts else "value")
+    actual = node.compared
+    over = (node.expected or "").startswith("<")
+    shown_actual = _with_unit(actual, node.unit)
+    gap = _with_unit(node.gap, node.unit)
+    threshold = _with_unit(node.threshold, node.unit)
+    if lang == "zh":
+        verb = "超出" if over else "距"
+        return f"{subject} 为 {shown_actual}，{verb} {tier} 所需的 {threshold} 差 {gap}"
+    word = "over the" if over else "short of the"
+    return f"{subject} {shown_actual} is {gap} {word} {threshold} needed for {tier}"
+
+
+def _formula_section(trace: RuleResult, lang: str) -> list[str]:
+    """How each computed value was computed, with its numbers."""
+    formulas = [n.detail for n in trace.walk()
+                if n.kind == "compute" and n.detail and n.outcome == "pass"]
+    if not formulas:
+        return []
+    lab = _LABELS[lang]
+    return ["", f"{lab['computed']}{lab[':']}" + "; ".join(formulas)]
 
 
 def _used_params(trace: RuleResult, result: Result) -> dict[str, Any]:

@@ -51,7 +51,7 @@ class Rule:
     """A node of a pass/fail rule tree."""
 
     id: str
-    kind: str  # "check", "all", "any", "not", "decision"
+    kind: str  # "check", "all", "any", "not", "decision", "tier" (a lower tier, by id)
     description: Text
     source: str | None
     path: Path
@@ -74,7 +74,7 @@ class Case:
 class ValueSpec:
     """How a value decision (or one field of it) computes its value."""
 
-    kind: str  # "literal", "compute", "cases", "lookup", "collect", "fields"
+    kind: str  # "literal", "compute", "cases", "lookup", "collect", "fields", "tiers"
     path: Path
     literal: Any = None
     compute: Expr | None = None
@@ -83,6 +83,7 @@ class ValueSpec:
     key: Expr | None = None
     table: Mapping[str, Any] = attrs.field(factory=dict)
     fields: Mapping[str, ValueSpec] = attrs.field(factory=dict)
+    tiers: tuple[Rule, ...] = ()  # lowest first
 
 
 @attrs.frozen
@@ -208,7 +209,11 @@ class _Builder:
 
     def param(self, name: str, d: Mapping[str, Any], path: Path,
               override: object, has_override: bool) -> Param:
-        ptype = FactType(name=name, kind=d["type"], minimum=d.get("min"), maximum=d.get("max"),
+        # a bound may name another parameter: checked as a relation once all are known
+        lo, hi = d.get("min"), d.get("max")
+        ptype = FactType(name=name, kind=d["type"],
+                         minimum=None if isinstance(lo, str) else lo,
+                         maximum=None if isinstance(hi, str) else hi,
                          currency=d.get("currency"), timezone=self.tz, role="parameter")
         if ptype.minimum is not None and ptype.maximum is not None and (
             ptype.minimum > ptype.maximum
@@ -260,6 +265,8 @@ class _Builder:
             return Rule(kind="check", check=self.expr(d["check"], (*path, "check")), **common)
         if "decision" in d:
             return Rule(kind="decision", decision=str(d["decision"]), **common)
+        if "tier" in d:
+            return Rule(kind="tier", decision=str(d["tier"]), **common)
         if "not" in d:
             return Rule(kind="not", children=(self.rule(d["not"], (*path, "not"), ids),),
                         **common)
@@ -288,6 +295,12 @@ class _Builder:
         if "collect" in d:
             items = tuple(self.case(c, (*path, "collect", i)) for i, c in enumerate(d["collect"]))
             return ValueSpec("collect", path, cases=items)
+        if "tiers" in d:
+            ids: dict[str, Path] = {}
+            tiers = tuple(self.rule(t, (*path, "tiers", i), ids) for i, t in enumerate(d["tiers"]))
+            default = (ValueSpec("literal", (*path, "default"), literal=d["default"])
+                       if "default" in d else None)
+            return ValueSpec("tiers", path, tiers=tiers, default=default)
         if "fields" in d:
             return ValueSpec("fields", path, fields={
                 k: self.value_spec(v, (*path, "fields", k)) for k, v in d["fields"].items()})
@@ -358,6 +371,7 @@ class _Builder:
         param_models: dict[str, Param] = {}
         for n, d in declared_params.items():
             param_models[n] = self.param(n, d, ("params", n), params.get(n), n in params)
+        self.param_relations(declared_params, param_models, params)
         lists = {
             n: ListDecl(n, tuple(d["items"]), self.opt_text(d.get("description")),
                         self.citation(d.get("source"), ("lists", n, "source")))
@@ -373,6 +387,30 @@ class _Builder:
             lists=lists, decisions=decisions, calendar=self.calendar(data.get("calendar")),
             description=self.opt_text(data.get("description")), source_name=self.doc.source,
         )
+
+    def param_relations(self, declared: Mapping[str, Any], models: Mapping[str, Param],
+                        overrides: Mapping[str, object]) -> None:
+        """``min: other_param`` / ``max: other_param``: relations between values in force."""
+        for name, d in declared.items():
+            for key, op in (("min", ">="), ("max", "<=")):
+                other = d.get(key)
+                if not isinstance(other, str):
+                    continue
+                path = ("params", name, key)
+                if other not in models:
+                    close = suggest(other, models)
+                    self.err(f"parameter '{name}': {key} names '{other}', which is not a "
+                             "parameter" + (f" (did you mean '{close}'?)" if close else ""),
+                             "PR309", path, suggestion=close)
+                    continue
+                mine, theirs = models[name].value, models[other].value
+                if (mine < theirs) if op == ">=" else (mine > theirs):
+                    message = (f"parameter '{name}' = {mine} must be {op} {other} ({theirs})")
+                    if name in overrides or other in overrides:
+                        self.errors.append(RulesetError(message, code="PR502",
+                                                        source=self.doc.source, path=path))
+                    else:  # the declared defaults themselves disagree
+                        self.err(message, "PR309", path)
 
     def calendar(self, d: Mapping[str, Any] | None) -> WorkingCalendar:
         if not d:

@@ -30,17 +30,20 @@ __all__ = ["Ruleset", "check", "load", "loads"]
 class Ruleset:
     """A loaded, compiled ruleset. Create it with :func:`load` or :func:`loads`."""
 
-    __slots__ = ("_compiled", "_decisions", "_model", "_params", "_renderers", "_tz")
+    __slots__ = ("_compiled", "_decisions", "_lint", "_model", "_params", "_renderers", "_tz")
 
     _compiled: dict[str, CompiledDecision]
     _decisions: Mapping[str, CompiledDecision]
     _model: RulesetModel
     _params: Mapping[str, Any]
     _renderers: dict[str, Callable[..., dict[str, Any]]]
+    _lint: tuple[RulesetError, ...]
     _tz: ZoneInfo
 
-    def __init__(self, model: RulesetModel, compiled: Mapping[str, CompiledDecision]) -> None:
+    def __init__(self, model: RulesetModel, compiled: Mapping[str, CompiledDecision],
+                 lint: list[RulesetError] | tuple[RulesetError, ...] = ()) -> None:
         init = object.__setattr__
+        init(self, "_lint", tuple(lint))
         init(self, "_compiled", dict(compiled))
         init(self, "_decisions", MappingProxyType(self._compiled))
         init(self, "_params", MappingProxyType({n: p.value for n, p in model.params.items()}))
@@ -95,6 +98,12 @@ class Ruleset:
     def params(self) -> Mapping[str, Any]:
         """Read-only mapping: parameter name -> value in force."""
         return self._params
+
+    @property
+    def lint(self) -> tuple[RulesetError, ...]:
+        """Warnings about the ruleset that do not stop it loading (``PR7xx``), e.g. a higher
+        tier that is easier to reach than a lower one."""
+        return self._lint
 
     @property
     def model(self) -> RulesetModel:
@@ -152,11 +161,11 @@ def _compile(text: str, source: str, params: Mapping[str, object] | None) -> Rul
     if len(problems) > len(doc.errors):
         raise _collect(problems)  # the later stages need a structurally valid document
     model, model_problems = build_model(doc, params)
-    compiled, compile_problems = compile_ruleset(model, doc)
+    compiled, compile_problems, lints = compile_ruleset(model, doc)
     problems += model_problems + compile_problems
     if problems:
         raise _collect(problems)
-    return Ruleset(model, compiled)
+    return Ruleset(model, compiled, lints)
 
 
 def _collect(problems: list[RulesetError]) -> RulesetError:
@@ -196,10 +205,12 @@ def load(path: str | os.PathLike[str], params: Mapping[str, object] | None = Non
     return loads(_read(path), source=os.fspath(path), params=params)
 
 
-def check(path: str | os.PathLike[str]) -> list[RulesetError]:
-    """Every problem of a ruleset file (empty when it is valid)."""
+def check(path: str | os.PathLike[str], params: Mapping[str, object] | None = None
+          ) -> list[RulesetError]:
+    """Every problem of a ruleset file (empty when it is valid). Lint warnings are in
+    ``load(path).lint``; ``promorules check`` prints both."""
     try:
-        load(path)
+        load(path, params)
     except RulesetError as e:
         return list(e.errors)
     return []

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .compiler import FAILED, NA, CompiledDecision, NodeInfo
-from .facts import FactType, json_value
+from .facts import FactType, display_value, json_value
 from .text import Text
 
 if TYPE_CHECKING:
@@ -67,6 +67,8 @@ class RuleResult:
     detail: str | None = None
     decision: str | None = None
     display: Mapping[str, str] = attrs.field(factory=dict, repr=False)
+    subject: str | None = None  # a threshold rule: the compared expression (its left side)
+    compared: Any = None  # ... and its value, when the rule failed
 
     @property
     def passed(self) -> bool:
@@ -198,6 +200,36 @@ class _TraceBuilder:
             shown[name] = ft.display(raw)
         return actual, shown
 
+    def formula(self, decision: CompiledDecision, info: NodeInfo, value: Any,
+                fact_values: tuple[Any, ...], subs: tuple[Any, ...], as_of: Any) -> str | None:
+        """``19.99 × 8% = 1.5992 → 1.60``: the computation with its numbers."""
+        if not isinstance(value, (int, Decimal)) or isinstance(value, bool):
+            return None
+        assert info.detail is not None
+        raw = info.detail(fact_values, subs, as_of)[0]
+
+        def value_of(name: str) -> Any:
+            if name in decision.fact_names:
+                return self.facts[name].to_json(fact_values[decision.fact_names.index(name)])
+            if name in self.rs.params:
+                return self.rs.params[name]
+            if name in decision.subs:
+                return subs[decision.subs.index(name)][1]
+            if name == "as_of":
+                return as_of
+            if name == "today" and as_of is not None:
+                return as_of.astimezone(self.rs._tz).date()
+            return name
+
+        percent = frozenset(n for n, f in self.facts.items() if f.kind == "percent")
+        text = _formula_text(info.formula, value_of, percent)
+        shown_raw = format(raw, ",f") if isinstance(raw, Decimal) else display_value(raw)
+        shown = format(value, ",f") if isinstance(value, Decimal) else display_value(value)
+        text += f" = {shown_raw}"
+        if shown != shown_raw:
+            text += f" → {shown}"
+        return text
+
     def build(self, decision: CompiledDecision, record: tuple[Any, ...], as_of: Any) -> RuleResult:
         outcome_code, value, node_values, fact_values, subs = record
         nodes = decision.nodes
@@ -226,9 +258,14 @@ class _TraceBuilder:
                 if outcome is not Outcome.NOT_APPLICABLE:
                     children.append(self.build(sub, subs[j], as_of))
             actual, shown = self.actual(info.facts, decision, fact_values)
-            gap = threshold = detail = None
-            if outcome is Outcome.FAIL and info.detail is not None:
+            gap = threshold = detail = compared = None
+            if info.compare_op == "formula":
+                if outcome is Outcome.PASS and info.detail is not None:
+                    detail = self.formula(decision, info, v, fact_values, subs, as_of)
+            elif outcome is Outcome.FAIL and info.detail is not None:
                 gap, threshold, detail = node_gap(info, fact_values, subs, as_of)
+                if info.compare_op != "contains_any":
+                    compared = tidy(info.detail(fact_values, subs, as_of)[0])
             node_value = None
             if info.kind not in ("check", "all", "any", "not", "decision", "requires"):
                 if info.kind in ("case", "item", "default"):
@@ -239,10 +276,12 @@ class _TraceBuilder:
                 rule_id=info.id, description=info.description, outcome=outcome,
                 facts=info.facts, actual=MappingProxyType(actual), expected=info.expected
                 if info.kind == "check" else info.expression,
-                gap=gap, source=info.source, children=tuple(children), kind=info.kind,
+                gap=gap, source=info.source, children=tuple(children),
+                kind="tier" if info.tier else info.kind,
                 severity=info.severity, value=node_value, threshold=threshold,
                 relative_gap=_relative(gap, threshold), unit=info.unit, detail=detail,
-                decision=info.decision, display=MappingProxyType(shown))
+                decision=info.decision, display=MappingProxyType(shown),
+                subject=info.lhs_text, compared=compared)
 
         roots = [i for i, n in enumerate(nodes) if n.parent is None]
         built = [make(i) for i in roots]
@@ -260,13 +299,51 @@ class _TraceBuilder:
         outcome = _OUTCOME[outcome_code]
         value_root = built[-1]
         children = tuple(built[:-1]) + (
-            value_root.children if value_root.kind in ("cases", "collect", "fields") else (
-                value_root,)) + extra
+            value_root.children if value_root.kind in ("cases", "collect", "fields", "tiers")
+            else (value_root,)) + extra
         return RuleResult(
             rule_id=decision.id, description=model.description, outcome=outcome,
             facts=value_root.facts, actual=value_root.actual, expected=value_root.expected,
             gap=None, source=model.source, children=children, kind="value",
             value=public_value(value), decision=decision.id, display=value_root.display)
+
+
+def _formula_text(node: Any, value_of: Callable[[str], Any], percent: frozenset[str]) -> str:
+    """An expression with every name replaced by its value: ``19.99 × 8% ...``."""
+    from .expressions import ast as x
+
+    def show(v: Any) -> str:
+        if isinstance(v, Decimal):
+            return format(v, ",f")
+        if isinstance(v, int) and not isinstance(v, bool):
+            return format(v, ",")
+        return display_value(v)
+
+    def percent_name(n: Any) -> str | None:
+        return n.id if isinstance(n, x.Name) and n.id in percent else None
+
+    def text(n: Any, parent: int = 0) -> str:
+        if isinstance(n, x.Name):
+            return show(value_of(n.id))
+        if isinstance(n, x.Binary) and n.op in ("+", "-", "*", "/"):
+            # a percent fact divided by 100 reads as a percentage: 8 / 100 -> 8%
+            if n.op == "/" and isinstance(n.right, x.NumLit) and n.right.value == 100:
+                name = percent_name(n.left)
+                if name is not None:
+                    return f"{show(value_of(name))}%"
+                if isinstance(n.left, x.Binary) and n.left.op == "*":
+                    name = percent_name(n.left.right)
+                    if name is not None:
+                        return f"{text(n.left.left, 2)} × {show(value_of(name))}%"
+            prec = 1 if n.op in ("+", "-") else 2
+            symbol = {"+": "+", "-": "−", "*": "×", "/": "÷"}[n.op]
+            out = f"{text(n.left, prec)} {symbol} {text(n.right, prec + 1)}"
+            return f"({out})" if prec < parent else out
+        if isinstance(n, x.Call):
+            return f"{n.func}(" + ", ".join(text(a) for a in n.args) + ")"
+        return x.unparse(n)
+
+    return text(node)
 
 
 def _descendants(nodes: tuple[NodeInfo, ...], i: int) -> list[int]:

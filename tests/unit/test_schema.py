@@ -221,3 +221,12 @@ def test_problems_are_sorted_by_position() -> None:
     positions = [(p.line or 0, p.column or 0) for p in problems]
     assert positions == sorted(positions)
     assert {p.code for p in problems} >= {"PR201"}
+
+
+def test_committed_schema_is_what_the_generator_produces() -> None:
+    # tools/gen_schema.py is the source of truth; regenerate with `python tools/gen_schema.py`
+    import runpy
+
+    generated = runpy.run_path(str(ROOT / "tools" / "gen_schema.py"), run_name="check")["text"]
+    for target in ("src/promorules/schema/ruleset.schema.json", "schema/ruleset.schema.json"):
+        assert (ROOT / target).read_text(encoding="utf-8") == generated, target
