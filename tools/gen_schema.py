@@ -22,7 +22,8 @@ DECISION_TYPES = ["boolean", "number", "integer", "money", "percent", "string", 
                   "datetime", "list", "mapping"]
 RULE_KINDS = ["check", "all", "any", "not", "decision", "tier"]
 PASS_FAIL_KINDS = ["all", "any", "not"]
-VALUE_KINDS = ["compute", "cases", "lookup", "collect", "fields", "value", "tiers"]
+VALUE_KINDS = ["compute", "cases", "lookup", "collect", "fields", "value", "tiers", "table",
+               "split"]
 
 
 def exactly_one(keys):
@@ -262,6 +263,8 @@ VALUE_PROPS = {
     "value": desc("A literal value (string, number, boolean, list or mapping).", {}),
     "tiers": desc("Tiers, lowest first: the value is the id of the highest tier whose requirements "
                   "hold (each tier is a rule), `default` when none holds.", ref("ruleList")),
+    "table": ref("table", description="A decision table: rows of cells over the input columns, with a hit policy."),
+    "split": ref("split", description="An amount split by percentages into parts that add up exactly to it."),
 }
 CASES_EXTRAS = {"cases": ["default", "default_compute"], "tiers": ["default"]}
 NOT_BOTH_DEFAULTS = {"required": ["default", "default_compute"]}
@@ -279,6 +282,9 @@ VALUE_DECISION_EXTRA = {
     "currency": ref("currency", description="ISO 4217 currency code, with `type: money`."),
     "round": ref("round", description="How the computed number is rounded, e.g. {places: 2, mode: half_up}."),
     "requires": ref("ruleList", description="Rules that must all pass for the value to be produced; otherwise the outcome is fail and the value None."),
+}
+PASS_FAIL_EXTRA = {
+    "output": ref("valueSpec", description="A value the decision also gives, computed whatever the outcome (e.g. the list of missing documents)."),
 }
 
 rules_defs = {
@@ -319,6 +325,49 @@ rules_defs = {
         "$comment": EXCLUSIVE_COMMENT,
         "allOf": exclusive(VALUE_KINDS, [], kind_extras=CASES_EXTRAS),
     },
+    "table": {
+        "title": "Decision table",
+        "type": "object",
+        "required": ["hit_policy", "inputs", "rows"],
+        "properties": {
+            "hit_policy": desc("unique: exactly one row matches; first: the first matching row; "
+                               "collect: the list of every matching row's value.",
+                               {"enum": ["unique", "first", "collect"]}),
+            "inputs": desc("The input columns: one expression each.",
+                           {"type": "array", "minItems": 1, "items": ref("expression")}),
+            "rows": desc("The rows, in order.", {"type": "array", "minItems": 1,
+                                                 "items": ref("tableRow")}),
+            "default": desc("The value when no row matches (unique, first).", {}),
+        },
+        "additionalProperties": False,
+    },
+    "tableRow": {
+        "title": "Table row",
+        "type": "object",
+        "required": ["when", "then"],
+        "properties": {
+            "id": ref("identifier", description="Row id (row_1, row_2... when omitted)."),
+            "description": ref("bilingualText", description="What the row means."),
+            "source": ref("sourceCitation", description="Citation \"DOC SECTION\"."),
+            "when": desc("One cell per input: '-' (any), a literal (equal), a list (one of), or a "
+                         "comparison as text ('>= 10').", {"type": "array", "minItems": 1}),
+            "then": desc("The row's value: a literal (string, number, list or mapping).", {}),
+        },
+        "additionalProperties": False,
+    },
+    "split": {
+        "title": "Exact split",
+        "type": "object",
+        "required": ["amount", "parts", "round"],
+        "properties": {
+            "amount": ref("expression", description="The amount to split."),
+            "parts": desc("Part name → percentage, in order; they add up to 100. The last part "
+                          "takes the remainder.", {"type": "object", "minProperties": 2,
+                                                   "additionalProperties": {"type": "number"}}),
+            "round": ref("round", description="How each part but the last is rounded."),
+        },
+        "additionalProperties": False,
+    },
     "lookup": {
         "title": "Lookup table",
         "type": "object",
@@ -346,12 +395,13 @@ rules_defs = {
         "description": "Pass/fail (exactly one of all, any, not) or value (exactly one of compute, cases, lookup, collect, fields, value; optionally type, currency, round, requires).",
         "type": "object",
         "required": ["description"],
-        "properties": {**DECISION_COMMON, **PASS_FAIL_PROPS, **VALUE_DECISION_EXTRA, **VALUE_PROPS},
+        "properties": {**DECISION_COMMON, **PASS_FAIL_PROPS, **PASS_FAIL_EXTRA,
+                       **VALUE_DECISION_EXTRA, **VALUE_PROPS},
         "$comment": EXCLUSIVE_COMMENT,
         "if": {"anyOf": [{"required": [k]} for k in PASS_FAIL_KINDS]},
         "then": {
             "$comment": "Pass/fail decision: exactly one of all, any, not.",
-            "allOf": exclusive(PASS_FAIL_KINDS, list(DECISION_COMMON)),
+            "allOf": exclusive(PASS_FAIL_KINDS, list(DECISION_COMMON) + list(PASS_FAIL_EXTRA)),
         },
         "else": {
             "$comment": "Value decision: exactly one of compute, cases, lookup, collect, fields, value.",

@@ -28,7 +28,7 @@ from . import calendar as cal
 from .errors import FactError, RulesetError
 from .expressions import ast
 from .expressions.ast import unparse
-from .facts import NUMERIC_KINDS, FactType, suggest
+from .facts import NUMERIC_KINDS, FactType, display_value, suggest
 from .loader import Document
 from .model import Decision, Expr, Rule, RulesetModel, ValueSpec, expression_offset
 
@@ -145,6 +145,11 @@ def _missing_from(have: Sequence[Any], required: Sequence[Any]) -> tuple[Any, ..
     return tuple(r for r in required if r not in got)
 
 
+def _includes_all(have: Sequence[Any], required: Sequence[Any]) -> bool:
+    got = set(have)
+    return all(r in got for r in required)
+
+
 def _round(value: Decimal | int, places: int, mode: str = "half_up") -> Decimal:
     return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=_ROUNDING[mode],
                                    context=_CTX)
@@ -235,7 +240,8 @@ def _whole(n: int | Decimal, what: str) -> int:
 
 
 RUNTIME: dict[str, Any] = {
-    "NA": NA, "FAILED": FAILED, "CTX": _CTX, "FactError": FactError,
+    "_includes_all": _includes_all,
+    "NA": NA, "FAILED": FAILED, "CTX": _CTX, "FactError": FactError, "_PENDING": ("pending",),
     "_contains_any": _contains_any, "_missing_from": _missing_from, "_round": _round,
     "_add_days": _add_days, "_fast_decimal": _fast_decimal, "_canon_number": _canon_number,
     "_canon_integer": _canon_integer, "_try": _try, "_BAD": _BAD,
@@ -276,6 +282,7 @@ class NodeInfo:
     conditional: bool = False  # has `applies_when`: its value may be NA
     tier: bool = False  # the root of a tier's requirements
     lhs_text: str | None = None  # threshold checks: the compared expression, as written
+    hit_policy: str | None = None  # decision tables
     formula: Any = None  # compute nodes: the expression's syntax tree, for traces
     rounding: tuple[int, str] | None = None  # compute nodes: (places, mode) when rounded
 
@@ -745,10 +752,10 @@ class _DecisionGen:
         node = expr.node
         if isinstance(node, ast.Unary) and node.op == "not":
             node = node.operand
-        if not (isinstance(node, ast.Call) and node.func == "contains_any"):
+        if not (isinstance(node, ast.Call) and node.func in ("contains_any", "includes_all")):
             return {}
         texts = [self._emit(a).text for a in node.args]
-        return {"compare_op": "contains_any", "detail": self.detail_function(texts)}
+        return {"compare_op": node.func, "detail": self.detail_function(texts)}
 
     def detail_function(self, texts: list[str]) -> Callable[..., Any]:
         """A function (facts, subs, as_of) -> the values of ``texts``, for traces."""
@@ -893,8 +900,15 @@ class _DecisionGen:
                 places, mode = self.const(rounding.places), self.const(rounding.mode)
                 t = self.tmp()
                 text = f"(None if ({t} := {text}) is None else _round({t}, {places}, {mode}))"
+            # working-day arithmetic: the trace lists the days it skipped, so record the
+            # arguments of every add_working_days call
+            calls = [self.guard([self._emit(c.args[0]), self._emit(c.args[1])],
+                                lambda a: f"({a[0]}, {a[1]})", ANY).text
+                     for c in _walk(spec.compute.node)
+                     if isinstance(c, ast.Call) and c.func == "add_working_days"]
             info.update(facts=facts, expression=spec.compute.text, formula=spec.compute.node,
-                        compare_op="formula", detail=self.detail_function([code.text]),
+                        compare_op="formula",
+                        detail=self.detail_function([code.text, *calls]),
                         rounding=(rounding.places, rounding.mode) if rounding else None)
             self.lines.append(f"    {var} = {text}")
         elif spec.kind in ("cases", "collect"):
@@ -903,6 +917,10 @@ class _DecisionGen:
             ty = self.lookup(spec, index, var)
         elif spec.kind == "tiers":
             ty = self.tiers(spec, index, var)
+        elif spec.kind == "table":
+            ty = self.table(spec, index, var)
+        elif spec.kind == "split":
+            ty = self.split(spec, index, var)
         elif spec.kind == "fields":
             fields = []
             for name, sub in spec.fields.items():
@@ -999,6 +1017,140 @@ class _DecisionGen:
         self.lint_tiers(spec)
         return STRING
 
+    def table(self, spec: ValueSpec, index: int, var: str) -> Ty:
+        """A decision table: one condition per row, combined by the hit policy."""
+        children: list[int] = []
+        matches: list[str] = []
+        thens = self.const(tuple(_freeze(r.then) for r in spec.rows))
+        if spec.hit_policy == "first":
+            self.lines.append(f"    {var} = _PENDING")  # rows are tried in order
+        for row in spec.rows:
+            ri = self.add_node(kind="row", id=row.id,
+                               description=row.description or self.decision.description,
+                               source=row.source or self.decision.source, parent=index,
+                               value_literal=_freeze(row.then))
+            children.append(ri)
+            cond, facts = self.emit_expr(row.when)
+            self.nodes[ri].update(facts=facts, expression=row.when.text if row.when else None)
+            matches.append(f"n{ri}")
+            if spec.hit_policy == "first":
+                self.lines.append(f"    n{ri} = NA")
+                self.lines.append(f"    if {var} is _PENDING: n{ri} = {cond.text}")
+                self.lines.append(f"    if {var} is _PENDING and n{ri} is not False: "
+                                  f"{var} = {thens}[{len(matches) - 1}] if n{ri} is True "
+                                  "else None")
+                continue
+            self.lines.append(f"    n{ri} = {cond.text}")
+        self.nodes[index]["children"] = tuple(children)
+        self.nodes[index]["hit_policy"] = spec.hit_policy
+        default = FAILED if spec.default is None else _freeze(spec.default.literal)
+        tup = "(" + ", ".join(matches) + ("," if len(matches) == 1 else "") + ")"
+        if spec.hit_policy == "first":
+            self.lines.append(f"    if {var} is _PENDING: {var} = {self.const(default)}")
+        elif spec.hit_policy == "unique":
+            self.lines.append(
+                f"    {var} = None if None in {tup} else ({thens}[{tup}.index(True)] if "
+                f"{tup}.count(True) == 1 else ({self.const(default)} if True not in {tup} "
+                "else FAILED))")
+        else:
+            self.lines.append(
+                f"    {var} = None if None in {tup} else tuple(t for t, m in zip({thens}, {tup}) "
+                "if m is True)")
+        self.analyse_table(spec)
+        values = [_literal_ty(r.then) for r in spec.rows]
+        if spec.hit_policy == "collect":
+            return Ty("list", item=values[0] if values else ANY)
+        kinds = {t.kind for t in values}
+        return values[0] if len(kinds) == 1 else ANY
+
+    def analyse_table(self, spec: ValueSpec) -> None:
+        """Static checks when every input is an enum, ordinal or boolean: overlapping rows
+        under `unique` (PR311, an error) and input combinations no row covers (PR702)."""
+        domains: list[tuple[Any, ...]] = []
+        for inp in spec.inputs:
+            code = self._emit(inp.node)
+            ty = code.ty
+            if ty.kind in ("enum", "ordinal") and ty.scale is not None:
+                domains.append(tuple(ty.scale.values))
+            elif ty.kind == "bool":
+                domains.append((True, False))
+            else:
+                return
+        row_sets: list[list[set[Any]]] = []
+        for row in spec.rows:
+            sets = []
+            for cell, domain in zip(row.cells, domains, strict=False):
+                values = _cell_values(cell, domain)
+                if values is None:
+                    return
+                sets.append(values)
+            row_sets.append(sets)
+        rows = spec.rows
+        if spec.hit_policy == "unique":
+            for a in range(len(rows)):
+                for b in range(a + 1, len(rows)):
+                    if all(x & y for x, y in zip(row_sets[a], row_sets[b], strict=True)):
+                        example = [sorted(x & y, key=str)[0] for x, y in
+                                   zip(row_sets[a], row_sets[b], strict=True)]
+                        self.rc.report(self.rc.doc.error(
+                            f"rows '{rows[a].id}' and '{rows[b].id}' both match "
+                            f"{_combo(spec, example)}: a 'unique' table needs rows that do not "
+                            "overlap (or use hit_policy: first)", "PR311",
+                            (*rows[b].path, "when")))
+        if spec.default is None and spec.hit_policy != "collect":
+            import itertools
+
+            total = 1
+            for d in domains:
+                total *= len(d)
+            if total > 20_000:
+                return
+            gaps = [combo for combo in itertools.product(*domains)
+                    if not any(all(v in s for v, s in zip(combo, sets, strict=True))
+                               for sets in row_sets)]
+            if gaps:
+                shown = "; ".join(_combo(spec, list(g)) for g in gaps[:5])
+                more = f" and {len(gaps) - 5} more" if len(gaps) > 5 else ""
+                self.rc.lints.append(self.rc.doc.error(
+                    f"no row covers {shown}{more}: such input fails with 'no row matches' "
+                    "(add a row or a default)", "PR702", (*spec.path, "rows")))
+
+    def split(self, spec: ValueSpec, index: int, var: str) -> Ty:
+        """Parts of an amount by percentages; the last takes the remainder, so they always
+        add up exactly to the amount."""
+        amount, facts = self.emit_expr(spec.compute, want=None)
+        if amount.ty.kind not in _NUMERIC:
+            raise self.rc.doc.error("split needs an amount (a number or money)", "PR401",
+                                    (*spec.path, "split", "amount"))
+        assert spec.rounding is not None
+        places, mode = self.const(spec.rounding.places), self.const(spec.rounding.mode)
+        a = self.tmp()
+        self.lines.append(f"    {a} = {amount.text}")
+        names: list[str] = []
+        done: list[str] = []
+        for n, (name, pct) in enumerate(spec.parts):
+            pi = self.add_node(kind="part", id=name, description=self.decision.description,
+                               source=self.decision.source, parent=index, facts=facts,
+                               value_literal=pct)
+            names.append(f"n{pi}")
+            if n < len(spec.parts) - 1:
+                self.lines.append(
+                    f"    n{pi} = None if {a} is None else _round(CTX.divide(CTX.multiply("
+                    f"{a}, {self.const(pct)}), 100), {places}, {mode})")
+            else:
+                rest = " + ".join(done) or "0"
+                self.lines.append(f"    n{pi} = None if {a} is None else CTX.subtract({a}, "
+                                  f"{rest})")
+            done.append(f"n{pi}")
+        self.nodes[index]["children"] = tuple(int(x[1:]) for x in names)
+        self.nodes[index].update(facts=facts, expression=spec.compute.text if spec.compute
+                                 else None, detail=self.detail_function([amount.text]),
+                                 compare_op="split")
+        keys = self.const(tuple(name for name, _ in spec.parts))
+        tup = "(" + ", ".join(names) + ")"
+        self.lines.append(f"    {var} = None if {a} is None else dict(zip({keys}, {tup}))")
+        return Ty("mapping")
+
     def lint_tiers(self, spec: ValueSpec) -> None:
         """PR701: a higher tier asking less than a lower one on the same comparison."""
         asks: list[dict[tuple[str, str], Any]] = []
@@ -1087,7 +1239,12 @@ class _DecisionGen:
             _, root_var = self.rule(d.rule, None)
             if self.broken:
                 raise _Skip
-            result_line = f"    return ({root_var}, None, NODES, FACTS, SUBS)"
+            output = "None"
+            if d.output is not None:
+                # a value given whatever the outcome (e.g. the missing documents)
+                out_var, out_ty = self.value(d.output, None, d.id, None)
+                output = f"(None if {out_var} is FAILED else {out_var})"
+            result_line = f"    return ({root_var}, {output}, NODES, FACTS, SUBS)"
         else:
             gate = "True"
             start = len(self.lines)
@@ -1128,7 +1285,7 @@ class _DecisionGen:
         body = self.fact_prologue()
         if self.uses_today:
             body.append("    _today = as_of.astimezone(TZ).date()")
-        if d.kind == "passfail" and not self.sub_index and self.fact_index:
+        if d.kind == "passfail" and not self.sub_index and self.fact_index and not d.output:
             body += self.two_valued_block(node_tuple, fact_tuple)
         body += self.fact_conversions() + self.sub_prologue()
         if d.kind == "value":
@@ -1356,6 +1513,47 @@ def _node_info(index: int, info: dict[str, Any]) -> NodeInfo:
     return NodeInfo(index=index, **info)
 
 
+def _cell_values(cell: ast.Node | None, domain: tuple[Any, ...]) -> set[Any] | None:
+    """The domain values a table cell accepts, or None when that is not known statically."""
+    if cell is None:
+        return set(domain)
+    if not isinstance(cell, ast.Compare):
+        return None
+    right = cell.right
+    if cell.op == "in" and isinstance(right, ast.ListLit):
+        vals = [_literal_of(i) for i in right.items]
+        return None if any(v is _UNKNOWN for v in vals) else set(vals) & set(domain)
+    value = _literal_of(right)
+    if value is _UNKNOWN or value not in domain:
+        return None if value is _UNKNOWN else set()
+    if cell.op == "==":
+        return {value}
+    if cell.op == "!=":
+        return set(domain) - {value}
+    if isinstance(value, bool):
+        return None
+    pos = domain.index(value)  # ordinals: by position on the scale
+    ops = {"<": lambda i: i < pos, "<=": lambda i: i <= pos, ">": lambda i: i > pos,
+           ">=": lambda i: i >= pos}
+    return {d for i, d in enumerate(domain) if ops[cell.op](i)}
+
+
+_UNKNOWN = object()
+
+
+def _literal_of(node: ast.Node) -> Any:
+    if isinstance(node, (ast.StrLit, ast.BoolLit)):
+        return node.value
+    if isinstance(node, ast.Name):
+        return node.id
+    return _UNKNOWN
+
+
+def _combo(spec: ValueSpec, values: list[Any]) -> str:
+    return ", ".join(f"{i.text} = {display_value(v)}" for i, v in zip(spec.inputs, values,
+                                                                      strict=True))
+
+
 def _leaves(rule: Rule) -> list[Rule]:
     if rule.kind == "check":
         return [rule]
@@ -1463,13 +1661,15 @@ def _minmax(name: str) -> Callable[..., Code]:
 
 def _round_check(gen: _DecisionGen, node: ast.Call, args: list[Code]) -> Code:
     if args[0].ty.kind not in _NUMERIC:
-        raise gen.fail("round_half_up() rounds numbers or money", node.args[0])
+        raise gen.fail(f"{node.func}() rounds numbers or money", node.args[0])
     places = node.args[1]
     if not isinstance(places, ast.NumLit) or not isinstance(places.value, int):
-        raise gen.fail("round_half_up() needs a whole number of places, written as a number",
+        raise gen.fail(f"{node.func}() needs a whole number of places, written as a number",
                        places)
     n = places.value
-    return gen.guard([args[0]], lambda a: f"_round({a[0]}, {n})", args[0].ty)
+    mode = gen.const(node.func.removeprefix("round_"))
+    return gen.guard([args[0]], lambda a: f"_round({a[0]}, {n}, {mode})", args[0].ty)
+
 
 
 def _contains(gen: _DecisionGen, node: ast.Call, args: list[Code]) -> Code:
@@ -1499,6 +1699,10 @@ _FUNCTIONS: dict[str, tuple[int, Callable[..., Code]]] = {
     "add_months": (2, _sig("date", "number", result=DATE,
                            template="_add_months({0}, _whole({1}, 'add_months'))")),
     "round_half_up": (2, _round_check),
+    "round_half_even": (2, _round_check),
+    "round_down": (2, _round_check),
+    "round_up": (2, _round_check),
+    "includes_all": (2, _sig("list", "list", result=BOOL, template="_includes_all({0}, {1})")),
     "abs": (1, _sig("number|money", result="same", template="abs({0})")),
     "min": (-2, _minmax("min")),
     "max": (-2, _minmax("max")),

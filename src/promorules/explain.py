@@ -29,6 +29,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "All {n} rules passed.", "one_passed": "The rule passed.", "found": "found",
         "some_passed": "{n} of {m} rules passed; the others were not needed.",
         ":": ": ", "missing_value": "missing", "tier_reached": "tier reached",
+        "missing_items": "missing",
         "no_tier": "none of the tiers", "top_tier": "This is the highest tier.",
         "next_tier": "For {tier}, the next tier up, this is missing",
         "any_one": "(any one of these is enough)", "computed": "computed",
@@ -41,7 +42,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "as_of": "评估时间", "params": "参数", "ruleset": "规则集", "all_passed":
         "全部 {n} 条规则均通过。", "one_passed": "规则通过。", "found": "发现", ":": "：",
         "some_passed": "{m} 条规则中 {n} 条通过，其余无需判定。",
-        "missing_value": "缺失", "tier_reached": "达到的等级",
+        "missing_value": "缺失", "tier_reached": "达到的等级", "missing_items": "缺少",
         "no_tier": "未达到任何等级", "top_tier": "这是最高等级。",
         "next_tier": "距上一级 {tier} 还差", "any_one": "（满足其中任一项即可）",
         "computed": "计算",
@@ -137,6 +138,8 @@ def _rule_block(node: RuleResult, lang: str, number: int, paint: Any) -> list[st
         detail = node.detail
         if detail.startswith("found: "):
             detail = f"{lab['found']}{colon}{detail[len('found: '):]}"
+        elif detail.startswith("missing: "):
+            detail = f"{lab['missing_items']}{colon}{detail[len('missing: '):]}"
         lines.append(f"     {detail}")
     if node.source:
         lines.append(f"     {lab['source']}{colon}{node.source}")
@@ -269,7 +272,10 @@ def _short_of(node: RuleResult, lang: str, tier: str) -> str | None:
 def _formula_section(trace: RuleResult, lang: str) -> list[str]:
     """How each computed value was computed, with its numbers."""
     formulas = [n.detail for n in trace.walk()
-                if n.kind == "compute" and n.detail and n.outcome == "pass"]
+                if n.kind in ("compute", "split") and n.detail and n.outcome == "pass"]
+    if trace.kind == "value" and trace.detail and trace.outcome == "pass":
+        formulas.append(trace.detail)  # a split shows its parts on the decision itself
+    formulas = list(dict.fromkeys(formulas))
     if not formulas:
         return []
     lab = _LABELS[lang]

@@ -63,6 +63,19 @@ class Rule:
 
 
 @attrs.frozen
+class TableRow:
+    """One row of a decision table: its condition (the cells, and-ed) and its value."""
+
+    id: str
+    when: Expr | None  # None: a cell did not parse (reported)
+    then: Any
+    description: Text | None
+    source: str | None
+    path: Path
+    cells: tuple[ast.Node | None, ...] = ()  # per input column; None is "-" (any value)
+
+
+@attrs.frozen
 class Case:
     """One ``when`` of ``cases`` or ``collect``, and the value it gives."""
 
@@ -84,6 +97,13 @@ class ValueSpec:
     table: Mapping[str, Any] = attrs.field(factory=dict)
     fields: Mapping[str, ValueSpec] = attrs.field(factory=dict)
     tiers: tuple[Rule, ...] = ()  # lowest first
+    # tables
+    hit_policy: str = ""
+    inputs: tuple[Expr, ...] = ()
+    rows: tuple[TableRow, ...] = ()
+    # split
+    parts: tuple[tuple[str, int | Decimal], ...] = ()
+    rounding: Rounding | None = None
 
 
 @attrs.frozen
@@ -105,6 +125,7 @@ class Decision:
     type: str | None = None
     currency: str | None = None
     rounding: Rounding | None = None
+    output: ValueSpec | None = None  # pass/fail decisions: a value given whatever the outcome
 
 
 @attrs.frozen
@@ -139,6 +160,19 @@ class RulesetModel:
     calendar: WorkingCalendar
     description: Text | None
     source_name: str
+
+
+_BROKEN = ast.BoolLit(False, -1)  # a table cell that did not parse (reported)
+
+
+def _literal_node(value: Any) -> ast.Node | None:
+    if isinstance(value, bool):
+        return ast.BoolLit(value)
+    if isinstance(value, (int, Decimal)):
+        return ast.NumLit(value)
+    if isinstance(value, str):
+        return ast.StrLit(value)
+    return None
 
 
 _VALUE_KEYS = ("compute", "cases", "lookup", "collect", "fields", "value")
@@ -295,6 +329,19 @@ class _Builder:
         if "collect" in d:
             items = tuple(self.case(c, (*path, "collect", i)) for i, c in enumerate(d["collect"]))
             return ValueSpec("collect", path, cases=items)
+        if "table" in d:
+            return self.table(d["table"], (*path, "table"))
+        if "split" in d:
+            sp = d["split"]
+            amount = self.expr(sp["amount"], (*path, "split", "amount"))
+            parts = tuple((str(k), v) for k, v in sp["parts"].items())
+            total = sum(v for _, v in parts)
+            if total != 100:
+                self.err(f"split parts add up to {total}%, not 100%", "PR309",
+                         (*path, "split", "parts"))
+            rd = sp["round"]
+            return ValueSpec("split", path, compute=amount, parts=parts,
+                             rounding=Rounding(int(rd["places"]), str(rd["mode"])))
         if "tiers" in d:
             ids: dict[str, Path] = {}
             tiers = tuple(self.rule(t, (*path, "tiers", i), ids) for i, t in enumerate(d["tiers"]))
@@ -305,6 +352,71 @@ class _Builder:
             return ValueSpec("fields", path, fields={
                 k: self.value_spec(v, (*path, "fields", k)) for k, v in d["fields"].items()})
         return ValueSpec("literal", path, literal=d["value"])
+
+    def table(self, d: Mapping[str, Any], path: Path) -> ValueSpec:
+        inputs = [self.expr(e, (*path, "inputs", i)) for i, e in enumerate(d["inputs"])]
+        rows: list[TableRow] = []
+        ids: dict[str, Path] = {}
+        for r, row in enumerate(d["rows"]):
+            rpath = (*path, "rows", r)
+            rid = str(row.get("id", f"row_{r + 1}"))
+            if rid in ids:
+                self.err(f"row id '{rid}' is used twice in this table", "PR306", (*rpath, "id"))
+            ids[rid] = rpath
+            cells_in = row["when"]
+            if len(cells_in) != len(inputs):
+                self.err(f"row '{rid}' has {len(cells_in)} cells for {len(inputs)} inputs",
+                         "PR309", (*rpath, "when"))
+                rows.append(TableRow(rid, None, row["then"], None, None, rpath))
+                continue
+            cells = [self.cell(c, inp, (*rpath, "when", i))
+                     for i, (c, inp) in enumerate(zip(cells_in, inputs, strict=True))]
+            parts = [c for c in cells if c is not None]
+            node: ast.Node = ast.BoolLit(True)
+            broken = any(c is _BROKEN for c in cells)
+            for part in parts:
+                if part is _BROKEN:
+                    continue
+                node = part if isinstance(node, ast.BoolLit) else ast.Binary("and", node, part)
+            when = None if broken else Expr(ast.unparse(node), node, (*rpath, "when"))
+            rows.append(TableRow(
+                rid, when, row["then"], self.opt_text(row.get("description")),
+                self.citation(row.get("source"), (*rpath, "source")), rpath,
+                tuple(None if c is _BROKEN else c for c in cells)))
+        default = (ValueSpec("literal", (*path, "default"), literal=d["default"])
+                   if "default" in d else None)
+        return ValueSpec("table", path, hit_policy=str(d["hit_policy"]),
+                         inputs=tuple(i for i in inputs if i is not None), rows=tuple(rows),
+                         default=default)
+
+    def cell(self, cell: Any, inp: Expr | None, path: Path) -> Any:
+        """A table cell as a condition on its input column (None: any value)."""
+        if inp is None:
+            return _BROKEN
+        if cell is None or cell == "-":
+            return None
+        if isinstance(cell, list):
+            items = [_literal_node(v) for v in cell]
+            if any(i is None for i in items):
+                self.err("list cells hold strings, numbers or booleans", "PR309", path)
+                return _BROKEN
+            return ast.Compare("in", inp.node, ast.ListLit(tuple(items)))  # type: ignore[arg-type]
+        if isinstance(cell, str):
+            text = cell.strip()
+            for op in ("<=", ">=", "!=", "==", "<", ">"):
+                if text.startswith(op):
+                    rest = text[len(op):].strip()
+                    try:
+                        return ast.Compare(op, inp.node, parse(rest))
+                    except ExpressionSyntaxError as e:
+                        self.err(f"{e.message} in cell '{cell}'", e.code, path)
+                        return _BROKEN
+        node = _literal_node(cell)
+        if node is None:
+            self.err(f"a cell is '-', a literal, a list or a comparison, not {cell!r}", "PR309",
+                     path)
+            return _BROKEN
+        return ast.Compare("==", inp.node, node)
 
     def case(self, d: Mapping[str, Any], path: Path) -> Case:
         when = self.expr(d["when"], (*path, "when"))
@@ -331,7 +443,10 @@ class _Builder:
                 root = {"id": did, "description": d["description"], key: d[key]}
                 if "source" in d:
                     root["source"] = d["source"]
-                return Decision(kind="passfail", rule=self.rule(root, path, ids), **common)
+                output = (self.value_spec(d["output"], (*path, "output"))
+                          if "output" in d else None)
+                return Decision(kind="passfail", rule=self.rule(root, path, ids), output=output,
+                                **common)
         return Decision(kind="value", value=self.value_spec(d, path), **common)
 
     # -- the whole ruleset -------------------------------------------------------------

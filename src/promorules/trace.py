@@ -161,6 +161,9 @@ def node_gap(info: NodeInfo, fact_values: tuple[Any, ...], subs: tuple[Any, ...]
     if info.compare_op == "contains_any":
         found = [w for w in parts[1] if parts[0] is not None and w in parts[0]]
         return None, None, "found: " + ", ".join(found)
+    if info.compare_op == "includes_all":
+        have = set(parts[0] or ())
+        return None, None, "missing: " + ", ".join(str(r) for r in parts[1] if r not in have)
     gap, threshold = compute_gap(str(info.compare_op), parts, info.step)
     return gap, threshold, None
 
@@ -202,11 +205,18 @@ class _TraceBuilder:
 
     def formula(self, decision: CompiledDecision, info: NodeInfo, value: Any,
                 fact_values: tuple[Any, ...], subs: tuple[Any, ...], as_of: Any) -> str | None:
-        """``19.99 × 8% = 1.5992 → 1.60``: the computation with its numbers."""
-        if not isinstance(value, (int, Decimal)) or isinstance(value, bool):
-            return None
+        """``19.99 × 8% = 1.5992 → 1.60``: the computation with its numbers; for working-day
+        arithmetic, the days skipped and why."""
         assert info.detail is not None
-        raw = info.detail(fact_values, subs, as_of)[0]
+        raw, *calls = info.detail(fact_values, subs, as_of)
+        skipped = []
+        for call in calls:
+            if call is not None:
+                start, n = call
+                runs = self.rs._model.calendar.add_working_days_explained(start, int(n))[1]
+                skipped += [r.describe() for r in runs]
+        if not isinstance(value, (int, Decimal, dt.date)) or isinstance(value, bool):
+            return None
 
         def value_of(name: str) -> Any:
             if name in decision.fact_names:
@@ -223,6 +233,11 @@ class _TraceBuilder:
 
         percent = frozenset(n for n, f in self.facts.items() if f.kind == "percent")
         text = _formula_text(info.formula, value_of, percent)
+        if isinstance(value, dt.date):
+            text += f" = {value.isoformat()}"
+            if skipped:
+                text += " (skipping " + "; ".join(skipped) + ")"
+            return text
         shown_raw = format(raw, ",f") if isinstance(raw, Decimal) else display_value(raw)
         shown = format(value, ",f") if isinstance(value, Decimal) else display_value(value)
         text += f" = {shown_raw}"
@@ -239,7 +254,7 @@ class _TraceBuilder:
             if info.index in dead or v is NA:
                 return Outcome.NOT_APPLICABLE
             if info.kind in ("check", "all", "any", "not", "decision", "requires", "case",
-                             "item", "default"):
+                             "item", "default", "row"):
                 return _OUTCOME[v] if v in (True, False, None) else Outcome.PASS
             if v is FAILED:
                 return Outcome.FAIL
@@ -264,11 +279,19 @@ class _TraceBuilder:
                     detail = self.formula(decision, info, v, fact_values, subs, as_of)
             elif outcome is Outcome.FAIL and info.detail is not None:
                 gap, threshold, detail = node_gap(info, fact_values, subs, as_of)
-                if info.compare_op != "contains_any":
+                if info.compare_op not in ("contains_any", "includes_all"):
                     compared = tidy(info.detail(fact_values, subs, as_of)[0])
+            if info.compare_op == "split" and outcome is Outcome.PASS:
+                detail = _split_detail(info, v, nodes, fact_values, subs, as_of)
+            if info.hit_policy == "unique" and v is FAILED:
+                matched = [nodes[c].id for c in info.children if node_values[c] is True]
+                detail = ("rows " + " and ".join(matched) + " all match (hit policy unique)"
+                          if matched else "no row matches")
+            elif info.hit_policy == "first" and v is FAILED:
+                detail = "no row matches"
             node_value = None
             if info.kind not in ("check", "all", "any", "not", "decision", "requires"):
-                if info.kind in ("case", "item", "default"):
+                if info.kind in ("case", "item", "default", "row"):
                     node_value = info.value_literal
                 elif v is not NA and v is not FAILED:
                     node_value = public_value(v)
@@ -305,6 +328,7 @@ class _TraceBuilder:
             rule_id=decision.id, description=model.description, outcome=outcome,
             facts=value_root.facts, actual=value_root.actual, expected=value_root.expected,
             gap=None, source=model.source, children=children, kind="value",
+            detail=value_root.detail if value_root.kind in ("table", "split") else None,
             value=public_value(value), decision=decision.id, display=value_root.display)
 
 
@@ -344,6 +368,27 @@ def _formula_text(node: Any, value_of: Callable[[str], Any], percent: frozenset[
         return x.unparse(n)
 
     return text(node)
+
+
+def _split_detail(info: NodeInfo, value: Any, nodes: tuple[NodeInfo, ...],
+                  fact_values: tuple[Any, ...], subs: tuple[Any, ...], as_of: Any) -> str:
+    """``1,000.01 × 30% = 300.003 → 300.00; 1,000.01 − 300.00 = 700.01``."""
+    assert info.detail is not None
+    amount = info.detail(fact_values, subs, as_of)[0]
+
+    def show(v: Any) -> str:
+        return format(v, ",f") if isinstance(v, Decimal) else format(v, ",")
+
+    parts = [nodes[c] for c in info.children]
+    lines = []
+    for part in parts[:-1]:
+        exact = Decimal(amount) * Decimal(part.value_literal) / 100
+        lines.append(f"{part.id}: {show(amount)} × {part.value_literal}% = {show(exact)} → "
+                     f"{show(value[part.id])}")
+    taken = " − ".join(show(value[p.id]) for p in parts[:-1])
+    last = parts[-1].id
+    lines.append(f"{last}: {show(amount)} − {taken} = {show(value[last])}")
+    return "; ".join(lines)
 
 
 def _descendants(nodes: tuple[NodeInfo, ...], i: int) -> list[int]:

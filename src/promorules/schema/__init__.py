@@ -149,6 +149,12 @@ def validate(doc: Document) -> list[RulesetError]:
                         if name in _KINDS:
                             message += (" (a rule has exactly one of check, all, any, not, "
                                         "decision)")
+                    elif any(c in name for c in "()[]<>=+*/") or name.strip() != name:
+                        # `{check: f(a, b)}` is split by YAML at the comma
+                        hint = None
+                        message = (f"unknown key '{name}'{where}: in a {{flow mapping}} a comma "
+                                   "ends the value, so an expression with commas must be quoted "
+                                   "(check: \"f(a, b)\") or written in block style")
                     else:
                         hint = (suggest(name, allowed) if allowed else None) or suggest(
                             name, _vocabulary())
