@@ -168,10 +168,13 @@ def node_gap(info: NodeInfo, fact_values: tuple[Any, ...], subs: tuple[Any, ...]
     return gap, threshold, None
 
 
-def _relative(gap: Any, threshold: Any) -> Decimal | None:
+def _relative(gap: Any, threshold: Any, compared: Any = None) -> Decimal | None:
+    """The gap as a fraction of the bound that was missed."""
     if gap is None:
         return None
-    base = threshold[0] if isinstance(threshold, tuple) else threshold
+    base = threshold
+    if isinstance(threshold, tuple):  # between: the bound on the side of the value
+        base = threshold[1] if compared is not None and compared > threshold[1] else threshold[0]
     try:
         return abs(Decimal(gap) / Decimal(base)) if base else Decimal(gap)
     except Exception:
@@ -220,7 +223,9 @@ class _TraceBuilder:
 
         def value_of(name: str) -> Any:
             if name in decision.fact_names:
-                return self.facts[name].to_json(fact_values[decision.fact_names.index(name)])
+                raw_value = fact_values[decision.fact_names.index(name)]
+                fact = self.facts[name]
+                return fact.to_json(raw_value) if fact.kind == "ordinal" else raw_value
             if name in self.rs.params:
                 return self.rs.params[name]
             if name in decision.subs:
@@ -302,7 +307,7 @@ class _TraceBuilder:
                 gap=gap, source=info.source, children=tuple(children),
                 kind="tier" if info.tier else info.kind,
                 severity=info.severity, value=node_value, threshold=threshold,
-                relative_gap=_relative(gap, threshold), unit=info.unit, detail=detail,
+                relative_gap=_relative(gap, threshold, compared), unit=info.unit, detail=detail,
                 decision=info.decision, display=MappingProxyType(shown),
                 subject=info.lhs_text, compared=compared)
 
