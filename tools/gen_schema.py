@@ -509,6 +509,10 @@ misc_defs = {
                              {"type": "array", "items": ref("holiday")}),
             "workdays": desc("Extra working days (e.g. adjusted weekend working days), YYYY-MM-DD.",
                              {"type": "array", "items": ref("date")}),
+            "years": desc("Years the calendar library does not know, whose holidays and working "
+                          "days are listed here in full: only these years become usable.",
+                          {"type": "array", "items": {"type": "integer", "minimum": 1900,
+                                                      "maximum": 2200}}),
         },
         "additionalProperties": False,
     },

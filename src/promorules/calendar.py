@@ -67,11 +67,13 @@ class WorkingCalendar:
 
     holidays: Mapping[dt.date, str] = attrs.field(factory=dict)
     workdays: frozenset[dt.date] = frozenset()
+    # Years beyond the library whose dates the ruleset lists in full. Listing a few dates of a
+    # year is not enough: a partial list would silently turn missing holidays into working days.
+    years: frozenset[int] = frozenset()
 
     @property
     def known_years(self) -> frozenset[int]:
-        extra = {d.year for d in self.holidays} | {d.year for d in self.workdays}
-        return _LIB_YEARS | extra
+        return _LIB_YEARS | self.years
 
     def day(self, day: dt.date) -> tuple[bool, str]:
         """(is a working day, why not: "weekend" or the holiday's name)."""
@@ -84,14 +86,14 @@ class WorkingCalendar:
             if chinese_calendar.is_workday(day):
                 return True, ""
             return False, (str(name) if on_holiday and name else "weekend")
-        if day.year in self.known_years:  # the ruleset declared this year's dates
+        if day.year in self.years:  # the ruleset declared this year's dates in full
             return day.weekday() < 5, "weekend"
         lo, hi = min(_LIB_YEARS), max(_LIB_YEARS)
         raise FactError(
             f"the working-day calendar has no data for {day.year} (chinesecalendar "
-            f"{getattr(chinese_calendar, '__version__', '')} covers {lo}-{hi}); add that "
-            f"year's holidays and adjusted working days under 'calendar:' in the ruleset, "
-            f"or upgrade chinesecalendar",
+            f"{getattr(chinese_calendar, '__version__', '')} covers {lo}-{hi}); list that "
+            f"year's official holidays and adjusted working days under 'calendar:' in the "
+            f"ruleset with 'years: [{day.year}]', or upgrade chinesecalendar",
             code="PR607", value=day.isoformat(),
         )
 

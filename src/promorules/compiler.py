@@ -31,6 +31,7 @@ from .expressions.ast import unparse
 from .facts import NUMERIC_KINDS, FactType, display_value, suggest
 from .loader import Document
 from .model import Decision, Expr, Rule, RulesetModel, ValueSpec, expression_offset
+from .text import Text
 
 __all__ = ["NA", "CompiledDecision", "NodeInfo", "compile_ruleset"]
 
@@ -210,6 +211,7 @@ def _try(convert: Callable[[Any], Any], value: Any) -> Any:
         return _BAD
 
 
+_REQUIRES = Text("Requirements for a value", "得出结果的前提条件")
 _CENT = Decimal("0.01")
 
 
@@ -1249,7 +1251,7 @@ class _DecisionGen:
             gate = "True"
             start = len(self.lines)
             if d.requires:
-                ri = self.add_node(kind="requires", id="requires", description=d.description,
+                ri = self.add_node(kind="requires", id="requires", description=_REQUIRES,
                                    source=d.source, parent=None)
                 req_vars = [self.rule(r, ri)[1] for r in d.requires]
                 self.nodes[ri]["children"] = tuple(

@@ -8,6 +8,7 @@ values, what was expected, the gap and the source it encodes.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -279,7 +280,15 @@ def _formula_section(trace: RuleResult, lang: str) -> list[str]:
     if not formulas:
         return []
     lab = _LABELS[lang]
-    return ["", f"{lab['computed']}{lab[':']}" + "; ".join(formulas)]
+    text = "; ".join(formulas)
+    if lang == "zh":
+        from .calendar import HOLIDAY_ZH
+
+        text = re.sub(r" \(skipping ([^)]*)\)", r"（跳过 \1）", text)
+        text = text.replace(" weekend", " 周末")
+        for en, zh in HOLIDAY_ZH.items():
+            text = text.replace(en, zh)
+    return ["", f"{lab['computed']}{lab[':']}" + text]
 
 
 def _used_params(trace: RuleResult, result: Result) -> dict[str, Any]:

@@ -540,7 +540,8 @@ class _Builder:
             day = self.date(w, ("calendar", "workdays", i))
             if day is not None:
                 workdays.add(day)
-        return WorkingCalendar(holidays=holidays, workdays=frozenset(workdays))
+        return WorkingCalendar(holidays=holidays, workdays=frozenset(workdays),
+                               years=frozenset(int(y) for y in d.get("years", ())))
 
     def date(self, value: Any, path: Path) -> dt.date | None:
         try:

@@ -327,7 +327,8 @@ class _TraceBuilder:
         outcome = _OUTCOME[outcome_code]
         value_root = built[-1]
         children = tuple(built[:-1]) + (
-            value_root.children if value_root.kind in ("cases", "collect", "fields", "tiers")
+            value_root.children if value_root.kind in ("cases", "collect", "fields", "tiers",
+                                                       "table", "split")
             else (value_root,)) + extra
         return RuleResult(
             rule_id=decision.id, description=model.description, outcome=outcome,

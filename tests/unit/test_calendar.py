@@ -97,7 +97,7 @@ def test_running_into_an_unknown_year_is_pr607() -> None:
 
 def test_overrides_make_an_unknown_year_usable() -> None:
     cal = WorkingCalendar(holidays={D(2027, 1, 1): "New Year's Day"},
-                          workdays=frozenset({D(2027, 2, 7)}))
+                          workdays=frozenset({D(2027, 2, 7)}), years=frozenset({2027}))
     assert cal.is_working_day(D(2027, 1, 1)) is False
     assert cal.is_working_day(D(2027, 2, 7)) is True  # a Sunday made a working day
     assert cal.is_working_day(D(2027, 2, 6)) is False  # an ordinary Saturday
@@ -171,6 +171,7 @@ def test_unknown_year_through_a_ruleset_is_pr607() -> None:
 def test_ruleset_calendar_override_makes_the_year_work() -> None:
     rs = _ruleset(
         "calendar:\n"
+        "  years: [2027]\n"
         "  holidays:\n"
         "    - {date: 2027-01-01, name: New Year's Day}\n"
         "    - {date: 2027-03-02, name: Local holiday}\n"
@@ -248,3 +249,14 @@ def test_quarter_start_and_end(day: dt.date, start: dt.date, end: dt.date) -> No
 )
 def test_add_months(day: dt.date, months: int, result: dt.date) -> None:
     assert add_months(day, months) == result
+
+
+def test_a_partial_list_of_dates_does_not_make_a_year_known() -> None:
+    # listing one holiday of 2027 without `years: [2027]` must not turn every other 2027
+    # day into a weekday guess
+    cal = WorkingCalendar(holidays={D(2027, 1, 1): "New Year's Day"})
+    assert cal.is_working_day(D(2027, 1, 1)) is False  # the listed date is honoured
+    with pytest.raises(FactError) as info:
+        cal.is_working_day(D(2027, 3, 1))
+    assert info.value.code == "PR607"
+    assert "years: [2027]" in info.value.message
