@@ -525,6 +525,36 @@ misc_defs = {
         },
         "additionalProperties": False,
     },
+    "example": {
+        "title": "Example",
+        "description": "Facts and the result they must give; run by `promorules test`.",
+        "type": "object",
+        "required": ["name", "decision", "expect"],
+        "properties": {
+            "name": desc("What the example shows.", {"type": "string", "minLength": 1}),
+            "decision": ref("identifier", description="The decision to evaluate."),
+            "facts_file": desc("A JSON facts file, relative to the file holding the example.",
+                               {"type": "string", "minLength": 1}),
+            "facts": desc("Facts (merged over facts_file).", {"type": "object"}),
+            "as_of": ref("dateOrDateTime", description="The evaluation instant."),
+            "params": desc("Parameter overrides.", {"type": "object"}),
+            "expect": {
+                "type": "object",
+                "required": ["outcome"],
+                "properties": {
+                    "outcome": desc("pass, fail or unknown.", {"enum": ["pass", "fail", "unknown"]}),
+                    "value": desc("The value (money and dates as strings).", {}),
+                    "failed": desc("Exactly these failed rule ids, in order.",
+                                   {"type": "array", "items": {"type": "string"}}),
+                    "missing": desc("Exactly these missing facts.",
+                                    {"type": "array", "items": {"type": "string"}}),
+                    "warnings": desc("How many warnings.", {"type": "integer", "minimum": 0}),
+                },
+                "additionalProperties": False,
+            },
+        },
+        "additionalProperties": False,
+    },
     "changelogEntry": {
         "title": "Changelog entry",
         "type": "object",
@@ -573,16 +603,44 @@ schema = {
         "decisions": desc("The decisions services ask, by id: pass/fail rule trees or computed values.",
                           {"type": "object", "propertyNames": ref("identifier"),
                            "additionalProperties": ref("decision")}),
+        "effective_from": ref("dateOrDateTime", description="When this version comes into force: a date (its midnight in `timezone`) or a date-time."),
+        "effective_until": ref("dateOrDateTime", description="The last date (the whole day) or instant this version is in force; optional."),
+        "changelog": desc("The history of the ruleset's versions, newest first.",
+                          {"type": "array", "items": ref("changelogEntry")}),
+        "examples": desc("Worked examples that `promorules test` checks (or a sibling NAME.test.yaml).",
+                         {"type": "array", "items": ref("example")}),
     },
     "additionalProperties": False,
     "$defs": {**scalar_defs, **misc_defs, **facts_defs, **params_defs, **rules_defs},
 }
 
 text = json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+# The schema of a sibling NAME.test.yaml file: the ruleset id and its examples.
+examples_schema = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "https://promorules.dev/schema/examples.schema.json",
+    "title": "promorules examples",
+    "description": "Examples of a ruleset (NAME.test.yaml beside NAME.yaml), run by `promorules test`.",
+    "type": "object",
+    "required": ["examples"],
+    "properties": {
+        "ruleset": desc("The id of the ruleset these examples test.", {"type": "string"}),
+        "examples": {"type": "array", "minItems": 1, "items": ref("example")},
+    },
+    "additionalProperties": False,
+    "$defs": {**scalar_defs, "example": misc_defs["example"]},
+}
+examples_text = json.dumps(examples_schema, indent=2, ensure_ascii=False) + "\n"
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-TARGETS = ["src/promorules/schema/ruleset.schema.json", "schema/ruleset.schema.json"]
+TARGETS = {
+    "src/promorules/schema/ruleset.schema.json": text,
+    "schema/ruleset.schema.json": text,
+    "src/promorules/schema/examples.schema.json": examples_text,
+    "schema/examples.schema.json": examples_text,
+}
 
 if __name__ == "__main__":
-    for p in TARGETS:
-        (ROOT / p).write_text(text, encoding="utf-8")
+    for p, content in TARGETS.items():
+        (ROOT / p).write_text(content, encoding="utf-8")
     print(len(text.splitlines()), "lines")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import yaml
@@ -466,45 +466,50 @@ def inline_facts(draw: st.DrawFn) -> dict[str, Any]:
     return out
 
 
+class Ref(NamedTuple):
+    """A node of the expected trace."""
+
+    outcome: Outcome
+    children: list[Ref]
+    is_reference: bool = False  # a `decision:` rule (shows no sub-trace when not applicable)
+
+
+def dead(node: Ref) -> Ref:
+    """A node below a not-applicable rule: not applicable, and so is all below it."""
+    if node.is_reference:
+        return Ref(NA, [], True)
+    return Ref(NA, [dead(c) for c in node.children])
+
+
 def ref_rule(rule: Mapping[str, Any], facts: Mapping[str, Any], decisions: Mapping[str, Any]
-             ) -> tuple[Outcome, list]:
-    """(outcome, children) of a rule, as the trace shows them (before a dead parent)."""
+             ) -> Ref:
+    """The expected trace node of a rule."""
     when = rule.get("applies_when")
     if "check" in rule:
-        outcome, children = to_outcome(EXPRESSIONS[rule["check"]](facts)), []
+        node = Ref(to_outcome(EXPRESSIONS[rule["check"]](facts)), [])
     elif "decision" in rule:
         sub = ref_decision(rule["decision"], facts, decisions)
-        # a reference rule that does not apply shows no sub-trace
-        outcome, children = sub[0], [sub] if sub[0] != NA else []
+        node = Ref(sub.outcome, [sub], True)
     else:
         kind = next(k for k in ("all", "any", "not") if k in rule)
         subs = rule[kind] if kind != "not" else [rule["not"]]
-        children = [(*ref_rule(c, facts, decisions), c) for c in subs]
-        outcome = combine(kind, [NA if c[2].get("severity") == "warning" else c[0]
-                                 for c in children])
-        children = [c[:2] for c in children]
-        if outcome == NA:  # (a `not` of a not-applicable rule): nothing below applies
-            children = [(NA, kill(c)) for c in children]
+        children = [ref_rule(c, facts, decisions) for c in subs]
+        outcome = combine(kind, [NA if r.get("severity") == "warning" else c.outcome
+                                 for c, r in zip(children, subs, strict=True)])
+        node = Ref(outcome, children)
     if when is not None:
         w = EXPRESSIONS[when](facts)
         if w is False:
-            return NA, [] if "decision" in rule else [(NA, kill(c)) for c in children]
-        if w is None:
-            outcome = UNKNOWN
-    return outcome, children
+            node = Ref(NA, node.children, node.is_reference)
+        elif w is None:
+            node = Ref(UNKNOWN, node.children, node.is_reference)
+    return dead(node) if node.outcome == NA else node
 
 
-def kill(node: tuple[Outcome, list]) -> list:
-    return [(NA, kill(c)) for c in node[1]]
-
-
-def ref_decision(did: str, facts: Mapping[str, Any], decisions: Mapping[str, Any]
-                 ) -> tuple[Outcome, list]:
+def ref_decision(did: str, facts: Mapping[str, Any], decisions: Mapping[str, Any]) -> Ref:
     d = decisions[did]
     kind = next(k for k in ("all", "any", "not") if k in d)
-    root = {"id": did, kind: d[kind]}
-    outcome, children = ref_rule(root, facts, decisions)
-    return outcome, children
+    return ref_rule({"id": did, kind: d[kind]}, facts, decisions)
 
 
 def conditional_ids(doc: Mapping[str, Any]) -> frozenset[str]:
@@ -526,8 +531,8 @@ def conditional_ids(doc: Mapping[str, Any]) -> frozenset[str]:
     return frozenset(out)
 
 
-def assert_inline_matches(node: Any, expected: tuple[Outcome, list], path: str) -> None:
-    outcome, children = expected
+def assert_inline_matches(node: Any, expected: Ref, path: str) -> None:
+    outcome, children, _ = expected
     assert str(node.outcome) == outcome, (path, node.rule_id, str(node.outcome), outcome)
     assert len(node.children) == len(children), (path, node.rule_id)
     for child, want in zip(node.children, children, strict=True):
@@ -543,7 +548,8 @@ def test_inline_rulesets_agree_with_reference_evaluator(doc: dict[str, Any],
     for f in facts:
         for did in ("helper", "top"):
             result = rs.evaluate(did, f)
-            outcome, children = ref_decision(did, f, doc["decisions"])
+            expected = ref_decision(did, f, doc["decisions"])
+            outcome = expected.outcome
             if outcome == NA:
                 # nothing in the decision applies (a root `not` of a not-applicable rule):
                 # a decision still comes out pass or fail, never "not applicable"; nothing
@@ -553,7 +559,7 @@ def test_inline_rulesets_agree_with_reference_evaluator(doc: dict[str, Any],
             else:
                 assert str(result.outcome) == outcome, (did, f)
                 assert str(result.trace.outcome) == outcome
-                assert_inline_matches(result.trace, (outcome, children), did)
+                assert_inline_matches(result.trace, expected, did)
                 check_groups_are_kleene(rs, result.trace, conditional_ids(doc))
             if all(f.get(n) is not None for n in (*BOOLS, *NUMS)):
                 assert result.outcome != UNKNOWN
@@ -564,3 +570,72 @@ def test_inline_rulesets_agree_with_reference_evaluator(doc: dict[str, Any],
             if result.outcome == FAIL:
                 assert result.failed, (did, f)
             assert [r.rule_id for r in result.failed] == list(result.failed_rule_ids)
+
+
+# -- explicit shapes (minimal cases the random search above found) -----------------------
+
+def _rule(rid: str, **body: Any) -> dict[str, Any]:
+    return {"id": rid, "description": {"en": rid, "zh": rid}, "source": "D §1", **body}
+
+
+def _ruleset(top: dict[str, Any]) -> promorules.Ruleset:
+    doc = {
+        "id": "shapes", "version": "1.0.0", "title": {"en": "Shapes", "zh": "形狀"},
+        "timezone": "Asia/Shanghai", "sources": {"D": {"file": "d.txt", "title": "d"}},
+        "facts": {"b0": {"type": "boolean"}, "b1": {"type": "boolean"}},
+        "decisions": {"top": {"description": {"en": "top", "zh": "top"}, "source": "D §1",
+                              **top}},
+    }
+    return promorules.loads(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False),
+                            source="shapes.yaml")
+
+
+def _outcomes(result: promorules.Result) -> dict[str, str]:
+    return {n.rule_id: str(n.outcome) for n in result.trace.walk()}
+
+
+def test_any_with_a_not_over_an_inapplicable_rule_is_decided_by_its_other_branch() -> None:
+    # grp = any(r3, not r2) where r2 does not apply: grp is r3 (fail), so top fails.
+    rs = _ruleset({"all": [
+        _rule("grp", any=[_rule("r3", check="b0"),
+                          _rule("r1", **{"not": _rule("r2", check="b0", applies_when="b1")})]),
+        _rule("r4", check="not b0"),
+    ]})
+    result = rs.evaluate("top", {"b0": False, "b1": False})
+    assert _outcomes(result) == {"top": FAIL, "grp": FAIL, "r3": FAIL, "r1": NA, "r2": NA,
+                                 "r4": PASS}
+    assert str(result.outcome) == FAIL
+    assert [r.rule_id for r in result.failed] == ["r3"]
+
+
+def test_not_of_a_not_over_an_inapplicable_rule_is_not_applicable() -> None:
+    # r101 = not (not r103) with r103 not applicable: nothing applies, top (all) passes.
+    rs = _ruleset({"all": [
+        _rule("r101", **{"not": _rule("r102", **{"not": _rule("r103", check="b0",
+                                                              applies_when="not b0")})}),
+    ]})
+    result = rs.evaluate("top", {"b0": True})
+    assert _outcomes(result) == {"top": PASS, "r101": NA, "r102": NA, "r103": NA}
+    assert str(result.outcome) == PASS
+
+
+def test_a_decision_that_is_a_not_of_an_inapplicable_rule_still_evaluates() -> None:
+    # The root `not` of a rule that does not apply: the decision must come out pass or fail
+    # (nothing applies, nothing is missing), not raise.
+    rs = _ruleset({"not": _rule("r1", check="b0", applies_when="b1")})
+    for facts in ({"b0": True, "b1": False}, {"b0": False, "b1": False}):
+        result = rs.evaluate("top", facts)
+        assert str(result.outcome) in (PASS, FAIL)
+        assert result.missing == ()
+        assert result.to_dict()["outcome"] == str(result.outcome)
+        result.explain()
+
+
+def test_a_failed_any_with_no_applicable_branch_names_a_failed_rule() -> None:
+    # `any` fails when no branch applies (format.md); the failure must still be explained.
+    rs = _ruleset({"any": [_rule("r1", check="b0", applies_when="b1")]})
+    result = rs.evaluate("top", {"b0": True, "b1": False})
+    assert str(result.outcome) == FAIL
+    assert result.failed, "a failed decision lists what failed"
+    assert [r.rule_id for r in result.failed] == list(result.failed_rule_ids)
+    assert result.to_dict()["failed"] == list(result.failed_rule_ids)

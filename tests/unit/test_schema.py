@@ -227,6 +227,6 @@ def test_committed_schema_is_what_the_generator_produces() -> None:
     # tools/gen_schema.py is the source of truth; regenerate with `python tools/gen_schema.py`
     import runpy
 
-    generated = runpy.run_path(str(ROOT / "tools" / "gen_schema.py"), run_name="check")["text"]
-    for target in ("src/promorules/schema/ruleset.schema.json", "schema/ruleset.schema.json"):
+    targets = runpy.run_path(str(ROOT / "tools" / "gen_schema.py"), run_name="check")["TARGETS"]
+    for target, generated in targets.items():
         assert (ROOT / target).read_text(encoding="utf-8") == generated, target
