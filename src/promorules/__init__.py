@@ -8,6 +8,7 @@ to fast evaluators that return explained pass/fail traces.
 """
 
 from .errors import FactError, PromorulesError, RulesetError, UnknownDecisionError
+from .registry import Registry, UnknownRulesetError
 from .ruleset import Ruleset, check, load, loads
 from .text import Text
 from .trace import Outcome, Result, RuleResult
@@ -18,12 +19,14 @@ __all__ = [
     "FactError",
     "Outcome",
     "PromorulesError",
+    "Registry",
     "Result",
     "RuleResult",
     "Ruleset",
     "RulesetError",
     "Text",
     "UnknownDecisionError",
+    "UnknownRulesetError",
     "__version__",
     "check",
     "load",

@@ -244,6 +244,7 @@ def _whole(n: int | Decimal, what: str) -> int:
 RUNTIME: dict[str, Any] = {
     "_includes_all": _includes_all,
     "NA": NA, "FAILED": FAILED, "CTX": _CTX, "FactError": FactError, "_PENDING": ("pending",),
+    "_Decimal": Decimal,
     "_contains_any": _contains_any, "_missing_from": _missing_from, "_round": _round,
     "_add_days": _add_days, "_fast_decimal": _fast_decimal, "_canon_number": _canon_number,
     "_canon_integer": _canon_integer, "_try": _try, "_BAD": _BAD,
@@ -1263,6 +1264,13 @@ class _DecisionGen:
                 start = len(self.lines)
             var, out_ty = self.value(d.value, None, d.id, d.rounding)  # type: ignore[arg-type]
             self.check_output(out_ty)
+            if d.rounding is not None and d.value is not None and d.value.kind != "compute":
+                # `round:` applies to whatever the decision computes (cases, lookups...);
+                # a plain compute rounds inside its own node, so its trace shows both values
+                places, mode = self.const(d.rounding.places), self.const(d.rounding.mode)
+                self.lines.append(
+                    f"    if {var}.__class__ in (int, _Decimal): "
+                    f"{var} = _round({var}, {places}, {mode})")
             if d.type == "money" or out_ty.kind == "money":
                 self.check_money_rounding()
                 self.lines.append(f"    if {var} is not None and {var} is not FAILED: "
@@ -1429,10 +1437,14 @@ class _DecisionGen:
         produce fractions of a cent) must say how it is rounded."""
         d = self.decision
         spec = d.value
-        if d.rounding is not None or spec is None or spec.compute is None:
+        if d.rounding is not None or spec is None:
             return
+        computes = [spec.compute] if spec.compute is not None else []
+        computes += [c.value.compute for c in spec.cases if c.value.compute is not None]
+        if spec.default is not None and spec.default.compute is not None:
+            computes.append(spec.default.compute)
         if any(isinstance(n, ast.Binary) and n.op in ("*", "/")
-               for n in _walk(spec.compute.node)):
+               for expr in computes for n in _walk(expr.node)):
             raise self.rc.doc.error(
                 f"decision '{d.id}' computes money with '*' or '/', which can give fractions "
                 "of a cent: declare how to round it, e.g. round: {places: 2, mode: half_up}",

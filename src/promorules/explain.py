@@ -114,6 +114,9 @@ def _rule_block(node: RuleResult, lang: str, number: int, paint: Any) -> list[st
             return node.display.get(k, display_value(node.actual.get(k)))
 
         shown = "; ".join(f"{k} = {show(k)}" for k in node.facts)
+        if node.subject and node.compared is not None and node.subject not in node.facts:
+            # a computed left side (days_between(...), a sum): show its value too
+            shown += f"; {node.subject} = {_with_unit(node.compared, node.unit)}"
         lines.append(f"     {lab['actual']}{colon}{shown}")
     elif node.subject and node.compared is not None:
         # the compared value is computed (a derived value): show it

@@ -160,6 +160,10 @@ class RulesetModel:
     calendar: WorkingCalendar
     description: Text | None
     source_name: str
+    # versions in force: [effective_from, effective_until], either end open when None
+    effective_from: dt.datetime | None = None
+    effective_until: dt.datetime | None = None  # inclusive
+    changelog: tuple[Mapping[str, Any], ...] = ()
 
 
 _BROKEN = ast.BoolLit(False, -1)  # a table cell that did not parse (reported)
@@ -496,12 +500,20 @@ class _Builder:
             did: self.decision(did, d, ("decisions", did))
             for did, d in data["decisions"].items()
         }
-        return RulesetModel(
+        model = RulesetModel(
             id=str(data["id"]), version=str(data["version"]), title=self.text(data["title"]),
             timezone=self.tz, sources=self.sources, facts=facts, params=param_models,
             lists=lists, decisions=decisions, calendar=self.calendar(data.get("calendar")),
             description=self.opt_text(data.get("description")), source_name=self.doc.source,
+            effective_from=self.instant(data.get("effective_from"), ("effective_from",), False),
+            effective_until=self.instant(data.get("effective_until"), ("effective_until",),
+                                         True),
+            changelog=tuple(data.get("changelog") or ()),
         )
+        if (model.effective_from and model.effective_until
+                and model.effective_until < model.effective_from):
+            self.err("effective_until is before effective_from", "PR309", ("effective_until",))
+        return model
 
     def param_relations(self, declared: Mapping[str, Any], models: Mapping[str, Param],
                         overrides: Mapping[str, object]) -> None:
@@ -542,6 +554,23 @@ class _Builder:
                 workdays.add(day)
         return WorkingCalendar(holidays=holidays, workdays=frozenset(workdays),
                                years=frozenset(int(y) for y in d.get("years", ())))
+
+    def instant(self, value: Any, path: Path, end_of_day: bool) -> dt.datetime | None:
+        """A date or date-time in the ruleset's time zone; a date as an end bound means
+        the whole day (up to its last microsecond)."""
+        if value is None:
+            return None
+        text = str(value)
+        try:
+            if _DATE.fullmatch(text):
+                day = dt.date.fromisoformat(text)
+                moment = dt.datetime(day.year, day.month, day.day, tzinfo=self.tz)
+                return moment + dt.timedelta(days=1, microseconds=-1) if end_of_day else moment
+            moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            self.err(f"'{text}' is not a valid date or date-time", "PR402", path)
+            return None
+        return moment if moment.tzinfo else moment.replace(tzinfo=self.tz)
 
     def date(self, value: Any, path: Path) -> dt.date | None:
         try:

@@ -9,6 +9,7 @@ shared by every thread of a service.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
@@ -30,7 +31,8 @@ __all__ = ["Ruleset", "check", "load", "loads"]
 class Ruleset:
     """A loaded, compiled ruleset. Create it with :func:`load` or :func:`loads`."""
 
-    __slots__ = ("_compiled", "_decisions", "_lint", "_model", "_params", "_renderers", "_tz")
+    __slots__ = ("_compiled", "_decisions", "_digest", "_lint", "_model", "_params",
+                 "_renderers", "_tz")
 
     _compiled: dict[str, CompiledDecision]
     _decisions: Mapping[str, CompiledDecision]
@@ -38,12 +40,15 @@ class Ruleset:
     _params: Mapping[str, Any]
     _renderers: dict[str, Callable[..., dict[str, Any]]]
     _lint: tuple[RulesetError, ...]
+    _digest: str
     _tz: ZoneInfo
 
     def __init__(self, model: RulesetModel, compiled: Mapping[str, CompiledDecision],
-                 lint: list[RulesetError] | tuple[RulesetError, ...] = ()) -> None:
+                 lint: list[RulesetError] | tuple[RulesetError, ...] = (),
+                 digest: str = "") -> None:
         init = object.__setattr__
         init(self, "_lint", tuple(lint))
+        init(self, "_digest", digest)
         init(self, "_compiled", dict(compiled))
         init(self, "_decisions", MappingProxyType(self._compiled))
         init(self, "_params", MappingProxyType({n: p.value for n, p in model.params.items()}))
@@ -98,6 +103,29 @@ class Ruleset:
     def params(self) -> Mapping[str, Any]:
         """Read-only mapping: parameter name -> value in force."""
         return self._params
+
+    @property
+    def digest(self) -> str:
+        """``sha256:`` and the hex digest of the ruleset's text: what exactly produced a
+        result (recorded in every ``Result.to_dict()``)."""
+        return self._digest
+
+    @property
+    def effective_from(self) -> dt.datetime | None:
+        """When this version comes into force (None: always was)."""
+        return self._model.effective_from
+
+    @property
+    def effective_until(self) -> dt.datetime | None:
+        """The last instant this version is in force (None: open-ended)."""
+        return self._model.effective_until
+
+    def in_force(self, as_of: object = None) -> bool:
+        """Whether this version is in force at ``as_of`` (default now)."""
+        when = self._as_of(as_of)
+        m = self._model
+        return (m.effective_from is None or m.effective_from <= when) and (
+            m.effective_until is None or when <= m.effective_until)
 
     @property
     def lint(self) -> tuple[RulesetError, ...]:
@@ -165,7 +193,8 @@ def _compile(text: str, source: str, params: Mapping[str, object] | None) -> Rul
     problems += model_problems + compile_problems
     if problems:
         raise _collect(problems)
-    return Ruleset(model, compiled, lints)
+    digest = "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return Ruleset(model, compiled, lints, digest)
 
 
 def _collect(problems: list[RulesetError]) -> RulesetError:

@@ -589,6 +589,7 @@ class Result:
         return {
             "ruleset_id": model.id,
             "ruleset_version": model.version,
+            "ruleset_digest": self._rs.digest,
             "decision": self._decision.id,
             "outcome": self.outcome.value,
             "value": None if record[1] is None else json_value(public_value(record[1])),
@@ -596,7 +597,8 @@ class Result:
             "failed": [] if record[0] is not False else list(self.failed_rule_ids),
             "missing": [] if record[0] is not None else list(self._missing()),
             "warnings": list(self.warnings) if self._decision.has_warnings else [],
-            "params": {k: json_value(v) for k, v in self._rs._params.items()},
+            # numbers as decimal strings, like money: the same type for defaults and overrides
+            "params": {k: str(v) for k, v in self._rs._params.items()},
             "trace": render_dict(self._rs, self._decision, self._record, self._as_of),
         }
 
