@@ -12,6 +12,7 @@ Exit codes of ``eval``: 0 pass, 1 fail, 2 unknown, 3 invalid ruleset or facts; `
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
@@ -60,11 +61,34 @@ def _parser() -> argparse.ArgumentParser:
                     help="override a declared parameter (repeatable)")
     ev.add_argument("--color", choices=("auto", "always", "never"), default="auto")
 
+    # subcommands implemented by their own modules (they parse their own arguments)
+    for name, text in _DELEGATES.items():
+        sub.add_parser(name, help=text[0], description=text[1], add_help=False)
+
     ck = sub.add_parser("check", help="validate rulesets",
                         description="Validate rulesets (YAML, schema, references, expressions) "
                                     "and print every problem as file:line:column: CODE message.")
     ck.add_argument("rulesets", nargs="+")
     return parser
+
+
+_DELEGATES = {
+    "test": ("run a ruleset's examples (with --coverage)",
+             "promorules test PATH... [--coverage] [--min-coverage N] [--lang en|zh]"),
+    "diff": ("semantic diff of two rulesets, and replay of recorded facts",
+             "promorules diff OLD.yaml NEW.yaml [--facts records.jsonl] [--json]"),
+    "docs": ("render a ruleset as a policy sheet (Markdown or HTML)",
+             "promorules docs RULESET [-o FILE.md|FILE.html]"),
+}
+
+
+_MODULES = {"test": "examples", "diff": "diff", "docs": "policy_docs"}
+
+
+def _delegate(name: str, argv: list[str], stdout: IO[str], stderr: IO[str]) -> int:
+    # imported on use: `promorules eval` stays as quick to start as it can be
+    module = importlib.import_module(f".{_MODULES[name]}", __package__)
+    return int(module.cli_main(argv, stdout, stderr))
 
 
 def _print_error(err: PromorulesError, stderr: IO[str], facts_path: str | None) -> None:
@@ -170,6 +194,12 @@ def run(argv: Sequence[str] | None = None, stdout: IO[str] | None = None,
     if argv in (["--version"], ["-V"]):
         stdout.write(f"promorules {__version__}\n")
         return 0
+    if argv and argv[0] in _DELEGATES:
+        try:
+            return _delegate(argv[0], argv[1:], stdout, stderr)
+        except PromorulesError as e:
+            _print_error(e, stderr, None)
+            return EXIT_INVALID
     try:
         args = _parser().parse_args(argv)
     except _UsageError as e:

@@ -33,7 +33,7 @@ from .loader import Document
 from .model import Decision, Expr, Rule, RulesetModel, ValueSpec, expression_offset
 from .text import Text
 
-__all__ = ["NA", "CompiledDecision", "NodeInfo", "compile_ruleset"]
+__all__ = ["DECIMAL_CONTEXT", "NA", "CompiledDecision", "NodeInfo", "compile_ruleset"]
 
 
 class _NotApplicable:
@@ -59,6 +59,7 @@ FAILED = ("promorules.FAILED",)  # a value computation that failed (not unknown)
 # Decimal arithmetic in a fixed context, whatever the caller's thread context says.
 _CTX = decimal.Context(prec=34, rounding=decimal.ROUND_HALF_EVEN,
                        traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow])
+DECIMAL_CONTEXT = _CTX  # traces and explanations compute in it too, never in the caller's
 _ROUNDING = {"half_up": decimal.ROUND_HALF_UP, "half_even": decimal.ROUND_HALF_EVEN,
              "down": decimal.ROUND_DOWN, "up": decimal.ROUND_UP}
 
@@ -845,8 +846,7 @@ class _DecisionGen:
             children = [self.rule(c, index) for c in rule.children]
             info.update(children=tuple(c[0] for c in children), facts=when_facts)
             cvars = [c[1] for c in children]
-            plain = self.present and all(
-                c.applies_when is None and c.severity == "error" for c in rule.children)
+            plain = self.present and not any(_can_be_na(c) for c in rule.children)
             if plain:
                 # two-valued pass, no child can be NA: plain boolean operators
                 joiner = {"all": " and ", "any": " or "}.get(rule.kind)
@@ -1247,7 +1247,10 @@ class _DecisionGen:
                 # a value given whatever the outcome (e.g. the missing documents)
                 out_var, out_ty = self.value(d.output, None, d.id, None)
                 output = f"(None if {out_var} is FAILED else {out_var})"
-            result_line = f"    return ({root_var}, {output}, NODES, FACTS, SUBS)"
+            # a root that is not applicable (a `not` over an inapplicable rule): nothing that
+            # applies failed, so the decision passes
+            result_line = (f"    return (True if {root_var} is NA else {root_var}, {output}, "
+                           "NODES, FACTS, SUBS)")
         else:
             gate = "True"
             start = len(self.lines)
@@ -1394,7 +1397,8 @@ class _DecisionGen:
             block.append("        if " + " and ".join(inner) + ":")
             indent = "        "
         block += [indent + line for line in lines]
-        block.append(f"    {indent}return ({root}, None, {node_tuple}, {canon_facts}, ())")
+        block.append(f"    {indent}return (True if {root} is NA else {root}, None, {node_tuple}, "
+                     f"{canon_facts}, ())")
         return block
 
     def is_conjunction(self, rule: Rule) -> bool:
@@ -1426,7 +1430,15 @@ class _DecisionGen:
             else:
                 for child in info.children:
                     emit(child, indent + "    ")
-                lines.append(f"{indent}    pass")
+                # an `any` none of whose branches applied fails without a failing child:
+                # the group itself is the reason
+                deciding = [c for c in info.children if nodes[c].severity != "warning"]
+                if deciding:
+                    kids = ", ".join(f"N[{c}]" for c in deciding) + ","
+                    lines.append(f"{indent}    if False not in ({kids}): "
+                                 f"out.append({self.const(info.id)})")
+                else:
+                    lines.append(f"{indent}    out.append({self.const(info.id)})")
 
         emit(0, "    ")
         lines.append("    return tuple(out)")
@@ -1566,6 +1578,14 @@ def _literal_of(node: ast.Node) -> Any:
 def _combo(spec: ValueSpec, values: list[Any]) -> str:
     return ", ".join(f"{i.text} = {display_value(v)}" for i, v in zip(spec.inputs, values,
                                                                       strict=True))
+
+
+def _can_be_na(rule: Rule) -> bool:
+    """Whether a rule can contribute "not applicable" to its parent: conditional and
+    warning rules, and a `not` over such a rule (all/any groups always decide)."""
+    if rule.applies_when is not None or rule.severity != "error":
+        return True
+    return rule.kind == "not" and _can_be_na(rule.children[0])
 
 
 def _leaves(rule: Rule) -> list[Rule]:

@@ -93,6 +93,8 @@ def _rank(nodes: list[RuleResult]) -> list[RuleResult]:
 def _percent(fraction: Decimal) -> str:
     """A relative gap as a short percentage: 0.0003%, 1.2%, 40%."""
     pct = fraction * 100
+    if pct >= 1000:
+        return ">1000%"
     if pct >= 10:
         return f"{pct.quantize(Decimal(1))}%"
     text = f"{pct:.2g}" if pct else "0"
@@ -248,8 +250,8 @@ def _missing_for(node: RuleResult) -> list[RuleResult]:
     """The failed (or unknown) leaves under a tier that did not hold."""
     if node.outcome not in ("fail", "unknown"):
         return []
-    if node.kind in ("check", "not") or (not node.children and node.kind != "tier"):
-        return [node]
+    if node.kind in ("check", "not") or not node.children:
+        return [node]  # a leaf (or a tier that is a single check)
     out: list[RuleResult] = []
     for child in node.children:
         out += _missing_for(child)

@@ -32,7 +32,7 @@ class Ruleset:
     """A loaded, compiled ruleset. Create it with :func:`load` or :func:`loads`."""
 
     __slots__ = ("_compiled", "_decisions", "_digest", "_lint", "_model", "_params",
-                 "_renderers", "_tz")
+                 "_renderers", "_text", "_tz")
 
     _compiled: dict[str, CompiledDecision]
     _decisions: Mapping[str, CompiledDecision]
@@ -41,12 +41,14 @@ class Ruleset:
     _renderers: dict[str, Callable[..., dict[str, Any]]]
     _lint: tuple[RulesetError, ...]
     _digest: str
+    _text: str
     _tz: ZoneInfo
 
     def __init__(self, model: RulesetModel, compiled: Mapping[str, CompiledDecision],
                  lint: list[RulesetError] | tuple[RulesetError, ...] = (),
-                 digest: str = "") -> None:
+                 digest: str = "", text: str = "") -> None:
         init = object.__setattr__
+        init(self, "_text", text)
         init(self, "_lint", tuple(lint))
         init(self, "_digest", digest)
         init(self, "_compiled", dict(compiled))
@@ -103,6 +105,11 @@ class Ruleset:
     def params(self) -> Mapping[str, Any]:
         """Read-only mapping: parameter name -> value in force."""
         return self._params
+
+    @property
+    def text(self) -> str:
+        """The YAML text the ruleset was loaded from (what ``digest`` is the digest of)."""
+        return self._text
 
     @property
     def digest(self) -> str:
@@ -194,7 +201,7 @@ def _compile(text: str, source: str, params: Mapping[str, object] | None) -> Rul
     if problems:
         raise _collect(problems)
     digest = "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return Ruleset(model, compiled, lints, digest)
+    return Ruleset(model, compiled, lints, digest, text)
 
 
 def _collect(problems: list[RulesetError]) -> RulesetError:

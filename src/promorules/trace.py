@@ -9,6 +9,7 @@ builds the tree.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from enum import StrEnum
@@ -17,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .compiler import FAILED, NA, CompiledDecision, NodeInfo
+from .compiler import DECIMAL_CONTEXT, FAILED, NA, CompiledDecision, NodeInfo
 from .facts import FactType, display_value, json_value
 from .text import Text
 
@@ -258,8 +259,8 @@ class _TraceBuilder:
         def node_outcome(info: NodeInfo, v: Any) -> Outcome:
             if info.index in dead or v is NA:
                 return Outcome.NOT_APPLICABLE
-            if info.kind in ("check", "all", "any", "not", "decision", "requires", "case",
-                             "item", "default", "row"):
+            if info.kind in ("check", "all", "any", "not", "decision", "tier", "requires",
+                             "case", "item", "default", "row"):
                 return _OUTCOME[v] if v in (True, False, None) else Outcome.PASS
             if v is FAILED:
                 return Outcome.FAIL
@@ -512,8 +513,10 @@ class Result:
     def trace(self) -> RuleResult:
         """The whole evaluation as a tree of RuleResult."""
         if self._trace is None:
-            self._trace = _TraceBuilder(self._rs).build(self._decision, self._record,
-                                                        self._as_of)
+            # gaps and formulas are exact whatever decimal context the caller has set
+            with decimal.localcontext(DECIMAL_CONTEXT):
+                self._trace = _TraceBuilder(self._rs).build(self._decision, self._record,
+                                                            self._as_of)
         return self._trace
 
     @property
@@ -580,7 +583,8 @@ class Result:
         """A human-readable explanation in English (``"en"``) or Chinese (``"zh"``)."""
         from .explain import explain
 
-        return explain(self, lang, color=color)
+        with decimal.localcontext(DECIMAL_CONTEXT):
+            return explain(self, lang, color=color)
 
     def to_dict(self) -> dict[str, Any]:
         """Everything above as JSON-serialisable data."""
@@ -599,7 +603,7 @@ class Result:
             "warnings": list(self.warnings) if self._decision.has_warnings else [],
             # numbers as decimal strings, like money: the same type for defaults and overrides
             "params": {k: str(v) for k, v in self._rs._params.items()},
-            "trace": render_dict(self._rs, self._decision, self._record, self._as_of),
+            "trace": _render_dict(self._rs, self._decision, self._record, self._as_of),
         }
 
 
@@ -628,9 +632,15 @@ def _failing_nodes(root: RuleResult) -> Iterator[RuleResult]:
     if root.kind in ("check", "not"):
         yield root
         return
-    for child in root.children:
-        if child.kind in ("check", "not", "all", "any", "decision", "requires"):
-            yield from _failing_nodes(child)
+    rules = [c for c in root.children
+             if c.kind in ("check", "not", "all", "any", "decision", "requires")]
+    if root.kind in ("all", "any") and not any(
+        c.outcome == Outcome.FAIL and c.severity != "warning" for c in rules
+    ):
+        yield root  # an `any` none of whose branches applied: the group is the reason
+        return
+    for child in rules:
+        yield from _failing_nodes(child)
 
 
 # -- to_dict at speed ------------------------------------------------------------------
@@ -770,6 +780,12 @@ def render_dict(rs: Ruleset, decision: CompiledDecision, record: tuple[Any, ...]
     if kind is not None:
         out["kind"] = kind
     return out
+
+
+def _render_dict(rs: Ruleset, decision: CompiledDecision, record: tuple[Any, ...],
+                 as_of: Any) -> dict[str, Any]:
+    with decimal.localcontext(DECIMAL_CONTEXT):
+        return render_dict(rs, decision, record, as_of)
 
 
 def _missing_fast(rs: Ruleset, decision: CompiledDecision, record: tuple[Any, ...],

@@ -253,7 +253,7 @@ def clearly_invalid(name: str, value: Any, rs: promorules.Ruleset = RS) -> bool:
     if k in ("number", "integer", "percent", "money"):
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             return True
-        if isinstance(value, float) and value != value or value in (float("inf"),
+        if (isinstance(value, float) and value != value) or value in (float("inf"),
                                                                       float("-inf")):
             return True
         if isinstance(value, str):
@@ -264,7 +264,7 @@ def clearly_invalid(name: str, value: Any, rs: promorules.Ruleset = RS) -> bool:
         number = as_decimal(value)
         lo = ft.minimum if ft.minimum is not None else (0 if k == "percent" else None)
         hi = ft.maximum if ft.maximum is not None else (100 if k == "percent" else None)
-        if lo is not None and number < lo or hi is not None and number > hi:
+        if (lo is not None and number < lo) or (hi is not None and number > hi):
             return True
         return k == "integer" and number != number.to_integral_value()
     if k in ("date", "datetime"):

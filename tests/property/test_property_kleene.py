@@ -20,8 +20,6 @@ from zoneinfo import ZoneInfo
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-import promorules
 from prop_support import (
     AS_OF,
     BANNED,
@@ -35,6 +33,8 @@ from prop_support import (
     partial_facts,
     walk_with_parent,
 )
+
+import promorules
 
 PASS, FAIL, UNKNOWN, NA = "pass", "fail", "unknown", "not_applicable"
 Outcome = str
@@ -313,8 +313,8 @@ def test_unknown_only_for_missing_facts(case: tuple[str, dict[str, Any]]) -> Non
 
 @given(st.data())
 def test_value_decisions_unknown_exactly_when_inputs_missing(data: st.DataObject) -> None:
-    facts = data.draw(partial_facts(facts_read("benefits")
-                                    + ("destination_region", "submitted_at")))
+    names = (*facts_read("benefits"), "destination_region", "submitted_at")
+    facts = data.draw(partial_facts(names))
     # free_shipping_required: not (destination_region in remote_regions)
     r = RS.evaluate("free_shipping_required", facts, as_of=AS_OF)
     region = facts.get("destination_region")

@@ -15,8 +15,6 @@ from typing import Any
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-
-import promorules
 from prop_support import (
     AS_OF,
     BASE_FACTS,
@@ -26,6 +24,8 @@ from prop_support import (
     clearly_invalid,
     facts_read,
 )
+
+import promorules
 
 FACT_NAMES = tuple(RS.facts)
 
@@ -82,6 +82,7 @@ def exercise(result: promorules.Result) -> None:
          facts={**BASE_FACTS, "submitted_at": "0001-01-01T00:00:00+14:00"})
 @example(decision="product_eligibility", facts={**BASE_FACTS, "market_price": "1e999999"})
 @example(decision="yanxuan_entry", facts={**BASE_FACTS, "growth_score": "1e-999999"})
+@example(decision="merchant_eligibility", facts={**BASE_FACTS, "prohibited_info_points": 1e30})
 def test_evaluation_raises_only_fact_errors(decision: str, facts: dict[str, Any]) -> None:
     invalid = [n for n in facts_read(decision)
                if n in facts and clearly_invalid(n, facts[n])]

@@ -14,7 +14,6 @@ from typing import Any, NamedTuple
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
 from prop_support import (
     AS_OF,
     BASE_FACTS,
@@ -148,9 +147,9 @@ for th in PLAIN:
     for step in steps:
         for delta in (-1, 0, 1):
             for form in ("int_or_float", "str", "float"):
+                where = "below" if delta < 0 else "above" if delta else "at"
                 PLAIN_CASES.append(pytest.param(
-                    th, step, delta, form,
-                    id=f"{th.rule_id}-step{step}-{'below' if delta < 0 else 'above' if delta else 'at'}-{form}"))
+                    th, step, delta, form, id=f"{th.rule_id}-step{step}-{where}-{form}"))
 
 
 @pytest.mark.parametrize(("th", "step", "delta", "form"), PLAIN_CASES)

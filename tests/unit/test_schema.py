@@ -17,7 +17,7 @@ from promorules.schema import schema, validate
 
 ROOT = Path(__file__).resolve().parents[2]
 PUBLISHED = ROOT / "schema" / "ruleset.schema.json"
-SHIPPED = sorted((ROOT / "rulesets").glob("*.yaml"))
+SHIPPED = sorted(p for p in (ROOT / "rulesets").glob("*.yaml") if not p.name.endswith(".test.yaml"))
 
 VALID = textwrap.dedent(
     """\

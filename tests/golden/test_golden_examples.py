@@ -1,0 +1,121 @@
+"""Golden tests: the explanation texts (English and Chinese) and the to_dict() JSON of every
+example of examples/1688_spring/ with every decision its README names, at
+as_of = 2024-03-01T12:00:00+08:00.
+
+The expected files live in tests/golden/expected/<example>__<decision>.{en.txt,zh.txt,json}.
+
+To regenerate them after an intended change of wording or output, run
+
+    PROMORULES_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/golden
+
+which writes the files instead of comparing (the tests then pass); review the diff with
+`git diff tests/golden/expected` before committing. The README's expected outcomes, failed
+rules and values are checked separately (test_readme_expectations), so regenerating can
+never silently accept a wrong decision.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import re
+from typing import Any
+
+import pytest
+
+import promorules
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples" / "1688_spring"
+EXPECTED = pathlib.Path(__file__).resolve().parent / "expected"
+AS_OF = "2024-03-01T12:00:00+08:00"
+UPDATE = os.environ.get("PROMORULES_UPDATE_GOLDEN") == "1"
+
+RS = promorules.load(ROOT / "rulesets" / "1688_spring.yaml")
+
+BENEFITS = ["yanxuan_badge", "quality_main_image_chance", "search_recommend_boost",
+            "venue_exposure", "channel_priority", "plus_member_support", "plus_red_packet"]
+
+# (example, decision, outcome, failed rule ids, value) as examples/1688_spring/README.md says
+CASES: list[tuple[str, str, str, list[str], Any]] = [
+    ("merchant_ok", "merchant_eligibility", "pass", [], None),
+    ("merchant_low_deposit", "merchant_eligibility", "fail", ["deposit"], None),
+    ("product_ok", "product_eligibility", "pass", [], None),
+    ("product_ok", "yanxuan_entry", "pass", [], None),
+    ("product_bad", "product_eligibility", "fail", ["price_pc", "title_words"], None),
+    ("registration_ok", "registration", "pass", [], None),
+    ("registration_ok", "free_shipping_required", "pass", [], True),
+    ("registration_ok", "review_due", "pass", [], "2024-03-06"),
+    ("registration_ok", "benefits", "pass", [], BENEFITS),
+    ("registration_late", "registration", "fail", ["registration_window"], None),
+    ("registration_late", "free_shipping_required", "pass", [], False),
+    ("registration_late", "review_due", "pass", [], "2024-03-11"),
+    ("registration_late", "benefits", "pass", [], []),
+]
+IDS = [f"{example}__{decision}" for example, decision, *_ in CASES]
+
+
+def evaluate(example: str, decision: str) -> promorules.Result:
+    facts = json.loads((EXAMPLES / f"{example}.json").read_text(encoding="utf-8"))
+    return RS.evaluate(decision, facts, as_of=AS_OF)
+
+
+def test_cases_are_the_readme_table() -> None:
+    readme = (EXAMPLES / "README.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\|\s*`([a-z_]+)\.json`\s*\|\s*`([a-z_]+)`\s*\|", readme, re.M)
+    assert rows, "the README's table was not found"
+    assert sorted(rows) == sorted((e, d) for e, d, *_ in CASES)
+
+
+@pytest.mark.parametrize(("example", "decision", "outcome", "failed", "value"), CASES, ids=IDS)
+def test_readme_expectations(example: str, decision: str, outcome: str, failed: list[str],
+                             value: Any) -> None:
+    result = evaluate(example, decision)
+    assert str(result.outcome) == outcome
+    assert [r.rule_id for r in result.failed] == failed
+    assert result.to_dict()["value"] == value
+    assert result.missing == ()
+
+
+def test_readme_gaps() -> None:
+    (deposit,) = evaluate("merchant_low_deposit", "merchant_eligibility").failed
+    assert (str(deposit.actual["buyer_protection_deposit"]), deposit.expected,
+            str(deposit.gap)) == ("2999.99", ">= 3000", "0.01")
+    price, title = evaluate("product_bad", "product_eligibility").failed
+    assert price.gap is not None and str(price.gap) == "1.00"
+    assert title.detail is not None and "最低價" in title.detail
+
+
+def check_golden(path: pathlib.Path, actual: str) -> None:
+    if UPDATE:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(actual, encoding="utf-8")
+        return
+    assert path.exists(), f"{path.name} is missing: run with PROMORULES_UPDATE_GOLDEN=1"
+    expected = path.read_text(encoding="utf-8")
+    assert actual == expected, (
+        f"{path.name} differs from the golden file; if the change is intended, regenerate "
+        "with PROMORULES_UPDATE_GOLDEN=1 and review the diff")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize(("example", "decision"), [c[:2] for c in CASES], ids=IDS)
+def test_explanation_golden(example: str, decision: str, lang: str) -> None:
+    text = evaluate(example, decision).explain(lang)
+    check_golden(EXPECTED / f"{example}__{decision}.{lang}.txt", text)
+
+
+@pytest.mark.parametrize(("example", "decision"), [c[:2] for c in CASES], ids=IDS)
+def test_to_dict_golden(example: str, decision: str) -> None:
+    data = evaluate(example, decision).to_dict()
+    text = json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    path = EXPECTED / f"{example}__{decision}.json"
+    if UPDATE:
+        check_golden(path, text)
+        return
+    assert path.exists(), f"{path.name} is missing: run with PROMORULES_UPDATE_GOLDEN=1"
+    # compared as data, so that key order and JSON layout do not matter
+    assert data == json.loads(path.read_text(encoding="utf-8")), (
+        f"{path.name} differs from the golden file; if the change is intended, regenerate "
+        "with PROMORULES_UPDATE_GOLDEN=1 and review the diff")
