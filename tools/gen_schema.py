@@ -6,7 +6,9 @@ schema/ruleset.schema.json (published for editors). Run from anywhere:
 
 tests/unit/test_schema.py fails when the committed files differ from what this produces.
 """
-import json, pathlib
+import json
+import pathlib
+
 
 def ref(name, **extra):
     return {"$ref": f"#/$defs/{name}", **extra}
@@ -215,7 +217,7 @@ def exclusive(kinds, other_keys, *, kind_extras=None, none_kinds=None):
         cond = {"required": [k]}
         if i:
             cond["not"] = {"anyOf": [{"required": [e]} for e in kinds[:i]]}
-        allowed = list(other_keys) + [k] + list(kind_extras.get(k, ()))
+        allowed = [*other_keys, k, *kind_extras.get(k, ())]
         branches.append({"if": cond, "then": {
             "properties": {n: True for n in allowed}, "additionalProperties": False}})
     branches.append({

@@ -70,6 +70,9 @@ class WorkingCalendar:
     # Years beyond the library whose dates the ruleset lists in full. Listing a few dates of a
     # year is not enough: a partial list would silently turn missing holidays into working days.
     years: frozenset[int] = frozenset()
+    # chinesecalendar validates every date against its whole table (slow): remember answers
+    _cache: dict[dt.date, tuple[bool, str]] = attrs.field(factory=dict, init=False,
+                                                          eq=False, repr=False)
 
     @property
     def known_years(self) -> frozenset[int]:
@@ -77,6 +80,12 @@ class WorkingCalendar:
 
     def day(self, day: dt.date) -> tuple[bool, str]:
         """(is a working day, why not: "weekend" or the holiday's name)."""
+        known = self._cache.get(day)
+        if known is None:
+            known = self._cache[day] = self._day(day)  # a benign race between threads
+        return known
+
+    def _day(self, day: dt.date) -> tuple[bool, str]:
         if day in self.workdays:
             return True, ""
         if day in self.holidays:

@@ -972,7 +972,7 @@ class _DecisionGen:
                 self.lines.append("    if _pending:")
                 self.lines.append(f"        {w} = {cond.text}")
                 self.lines.append(f"        if {w} is not False:")
-                vcode, vty = self.inline_value(case.value)
+                vcode, vty = self.inline_value(case.value, ci)
                 self.lines.append(f"            {var} = {vcode} if {w} is True else None")
                 self.lines.append("            _pending = False")
                 tys.append(vty)
@@ -991,7 +991,7 @@ class _DecisionGen:
             children.append(di)
             self.lines.append(f"    n{di} = NA")
             self.lines.append("    if _pending:")
-            vcode, vty = self.inline_value(spec.default)
+            vcode, vty = self.inline_value(spec.default, di)
             self.lines.append(f"        n{di} = True")
             self.lines.append(f"        {var} = {vcode}")
             tys.append(vty)
@@ -1188,10 +1188,19 @@ class _DecisionGen:
             return self.model.params[node.id].value
         return None
 
-    def inline_value(self, spec: ValueSpec) -> tuple[str, Ty]:
+    def inline_value(self, spec: ValueSpec, node: int | None = None) -> tuple[str, Ty]:
+        """A case's value; a computed one also gets its formula on the case's node."""
         if spec.kind == "literal":
             return self.const(_freeze(spec.literal)), _literal_ty(spec.literal)
         code, _ = self.emit_expr(spec.compute, want=None)
+        if node is not None and spec.compute is not None:
+            calls = [self.guard([self._emit(c.args[0]), self._emit(c.args[1])],
+                                lambda a: f"({a[0]}, {a[1]})", ANY).text
+                     for c in _walk(spec.compute.node)
+                     if isinstance(c, ast.Call) and c.func == "add_working_days"]
+            self.nodes[node].update(formula=spec.compute.node, compare_op="formula",
+                                    detail=self.detail_function([code.text, *calls]),
+                                    expression=spec.compute.text)
         return code.text, code.ty
 
     def lookup(self, spec: ValueSpec, index: int, var: str) -> Ty:
@@ -1455,8 +1464,14 @@ class _DecisionGen:
         computes += [c.value.compute for c in spec.cases if c.value.compute is not None]
         if spec.default is not None and spec.default.compute is not None:
             computes.append(spec.default.compute)
-        if any(isinstance(n, ast.Binary) and n.op in ("*", "/")
-               for expr in computes for n in _walk(expr.node)):
+        def may_split_cents(n: ast.Node) -> bool:
+            if not isinstance(n, ast.Binary) or n.op not in ("*", "/"):
+                return False
+            whole = [s for s in (n.left, n.right)
+                     if isinstance(s, ast.NumLit) and isinstance(s.value, int)]
+            return n.op == "/" or not whole  # money × 2 stays in whole cents
+
+        if any(may_split_cents(n) for expr in computes for n in _walk(expr.node)):
             raise self.rc.doc.error(
                 f"decision '{d.id}' computes money with '*' or '/', which can give fractions "
                 "of a cent: declare how to round it, e.g. round: {places: 2, mode: half_up}",

@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from difflib import SequenceMatcher
@@ -668,10 +669,12 @@ class _Differ:
 
     def rule(self, did: str, path: str, a: _RuleAt, b: _RuleAt) -> None:
         ra, rb = a.rule, b.rule
-        self.changed(did, path, "kind", ra.kind, rb.kind)
+        groups = ("all", "any", "not")
         if ra.kind == rb.kind == "check":
             self.changed(did, path, "check", ra.check, rb.check, key=canon, show=expr_text,
                          detail=focus(ra.check, rb.check), head=f"{path}:")
+        elif ra.kind in groups and rb.kind in groups:
+            self.changed(did, path, "kind", ra.kind, rb.kind)  # the group's logic
         elif ra.kind != rb.kind:
             self.changed(did, path, "rule", rule_summary(ra), rule_summary(rb))
         if ra.kind == rb.kind and ra.kind in ("decision", "tier"):
@@ -749,6 +752,13 @@ class _Differ:
 
         ka = [(canon(c.when), _spec_key(c.value)) for c in a.cases]
         kb = [(canon(c.when), _spec_key(c.value)) for c in b.cases]
+        if ka != kb and Counter(ka) == Counter(kb):  # the same cases in another order
+            lines: Callable[[Any], str] = lambda cs: "; ".join(  # noqa: E731
+                line(c) for c in cs)
+            self.changed(did, path, f"{label} {word} order".strip(), a.cases, b.cases,
+                         key=lambda cs: [(canon(c.when), _spec_key(c.value)) for c in cs],
+                         show=lines)
+            return
         for op, i1, i2, j1, j2 in SequenceMatcher(a=ka, b=kb, autojunk=False).get_opcodes():
             if op == "equal":
                 continue
@@ -768,9 +778,11 @@ class _Differ:
                             canon(c.when), _spec_key(c.value)), show=line)
                 continue
             for i in range(i1, i2):
-                self.changed(did, path, aspect(i + 1, "removed"), a.cases[i], None, show=line)
+                self.changed(did, path, aspect(i + 1, "removed"), a.cases[i], None, show=line,
+                             detail=line(a.cases[i]))
             for j in range(j1, j2):
-                self.changed(did, path, aspect(j + 1, "added"), None, b.cases[j], show=line)
+                self.changed(did, path, aspect(j + 1, "added"), None, b.cases[j], show=line,
+                             detail=line(b.cases[j]))
 
     def table(self, did: str, path: str, label: str, a: ValueSpec, b: ValueSpec) -> None:
         def sub(part: str) -> str:
@@ -821,13 +833,23 @@ def cell_text(cell: ast.Node | None) -> str:
     if cell is None:
         return "-"
     if isinstance(cell, ast.Compare):
-        right = _side(cell, "right")
-        if cell.op == "==":
-            return right
+        if cell.op == "==" and _plain(cell.right) is not None:
+            return str(_plain(cell.right))
         if cell.op == "in" and isinstance(cell.right, ast.ListLit):
-            return right
-        return f"{cell.op} {right}"
+            items = [_plain(i) for i in cell.right.items]
+            if all(i is not None for i in items):
+                return "[" + ", ".join(str(i) for i in items) + "]"
+        return f"{cell.op} {_side(cell, 'right')}"
     return expr_text(cell)
+
+
+def _plain(node: ast.Node) -> str | None:
+    """A literal as a table cell writes it: strings without quotes."""
+    if isinstance(node, ast.StrLit):
+        return node.value
+    if isinstance(node, (ast.NumLit, ast.BoolLit, ast.DateLit, ast.DateTimeLit)):
+        return expr_text(node)
+    return None
 
 
 def _literal_detail(old: Any, new: Any) -> str | None:

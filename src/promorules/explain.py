@@ -28,12 +28,13 @@ _LABELS: dict[str, dict[str, str]] = {
         "source": "source", "missing": "missing facts", "threshold": "threshold",
         "as_of": "as of", "params": "parameters", "ruleset": "ruleset", "all_passed":
         "All {n} rules passed.", "one_passed": "The rule passed.", "found": "found",
-        "some_passed": "{n} of {m} rules passed; the others were not needed.",
+        "some_passed": "{n} of {m} rules passed; the others did not decide the outcome.",
         ":": ": ", "missing_value": "missing", "tier_reached": "tier reached",
         "missing_items": "missing",
         "no_tier": "none of the tiers", "top_tier": "This is the highest tier.",
         "next_tier": "For {tier}, the next tier up, this is missing",
         "any_one": "(any one of these is enough)", "computed": "computed",
+        "all_of": "all of these",
     },
     "zh": {
         "pass": "通过", "fail": "不通过", "unknown": "无法判定", "not_applicable": "不适用",
@@ -42,10 +43,11 @@ _LABELS: dict[str, dict[str, str]] = {
         "source": "依据", "missing": "缺少的事实", "threshold": "门槛",
         "as_of": "评估时间", "params": "参数", "ruleset": "规则集", "all_passed":
         "全部 {n} 条规则均通过。", "one_passed": "规则通过。", "found": "发现", ":": "：",
-        "some_passed": "{m} 条规则中 {n} 条通过，其余无需判定。",
+        "some_passed": "{m} 条规则中 {n} 条通过，其余规则不影响结果。",
         "missing_value": "缺失", "tier_reached": "达到的等级", "missing_items": "缺少",
         "no_tier": "未达到任何等级", "top_tier": "这是最高等级。",
         "next_tier": "距上一级 {tier} 还差", "any_one": "（满足其中任一项即可）",
+        "all_of": "以下各项均需满足",
         "computed": "计算",
     },
 }
@@ -103,7 +105,7 @@ def _percent(fraction: Decimal) -> str:
     return f"{text}%"
 
 
-def _rule_block(node: RuleResult, lang: str, number: int, paint: Any) -> list[str]:
+def _rule_block(node: RuleResult, lang: str, number: int | str, paint: Any) -> list[str]:
     lab = _LABELS[lang]
     colon = lab[":"]
     desc = node.description.get(lang) if isinstance(node.description, Text) else str(
@@ -134,6 +136,8 @@ def _rule_block(node: RuleResult, lang: str, number: int, paint: Any) -> list[st
                     expected += "%" if node.unit == "%" else f" {node.unit}"
             elif f"= {_num(threshold)}" not in expected and f"= {threshold}" not in expected:
                 expected += f" (= {_with_unit(threshold, node.unit)})"
+        if isinstance(threshold, tuple) and node.unit == "%" and not expected.endswith("%"):
+            expected += "%"  # between 2 and 5%
         lines.append(f"     {lab['expected']}{colon}{expected}")
     if node.gap is not None:
         gap = _with_unit(node.gap, node.unit)
@@ -227,23 +231,36 @@ def _tier_section(trace: RuleResult, result: Result, lang: str, paint: Any) -> l
         lines.append(lab["top_tier"])
         return lines
     nxt = tiers[reached + 1]
-    missing = _rank(list(_missing_for(nxt)))
     head = lab["next_tier"].format(tier=nxt.rule_id)
-    if nxt.kind == "tier" and len(missing) > 1 and _any_group(nxt):
-        head += " " + lab["any_one"]
+    alternatives = [c for c in nxt.children if c.outcome in ("fail", "unknown")]
+    if nxt.group == "any" and len(alternatives) > 1:
+        # each branch of the `any` alone would reach the tier; a branch that is itself a
+        # group needs all of its missing parts
+        lines.append(paint("unknown", head + " " + lab["any_one"]) + colon.strip())
+        for i, branch in enumerate(alternatives, 1):
+            parts = _rank(_missing_for(branch))
+            if len(parts) == 1 and parts[0] is branch:
+                lines += _tier_block(branch, lang, str(i), paint, nxt.rule_id)
+                continue
+            desc = branch.description.get(lang)
+            lines.append(f"  {i}. {paint('bold', branch.rule_id)} — {desc} ({lab['all_of']})")
+            for j, part in enumerate(parts, 1):
+                lines += ["  " + line for line in
+                          _tier_block(part, lang, f"{i}.{j}", paint, nxt.rule_id)]
+        return lines
     lines.append(paint("unknown", head) + colon.strip())
-    for i, node in enumerate(missing, 1):
-        lines += _rule_block(node, lang, i, paint)
-        sentence = _short_of(node, lang, nxt.rule_id)
-        if sentence:
-            lines.insert(len(lines) - (1 if node.source else 0), f"     {sentence}")
+    for i, node in enumerate(_rank(_missing_for(nxt)), 1):
+        lines += _tier_block(node, lang, str(i), paint, nxt.rule_id)
     return lines
 
 
-def _any_group(node: RuleResult) -> bool:
-    return any(c.kind in ("check", "all", "any", "not") for c in node.children) and (
-        node.expected is None and node.kind == "tier" and len(node.children) > 1
-        and all(c.outcome == "fail" for c in node.children))
+def _tier_block(node: RuleResult, lang: str, number: str, paint: Any, tier: str) -> list[str]:
+    """A missing requirement of the next tier, with "X is N short of T" when numeric."""
+    block = _rule_block(node, lang, number, paint)
+    sentence = _short_of(node, lang, tier)
+    if sentence:
+        block.insert(len(block) - (1 if node.source else 0), f"     {sentence}")
+    return block
 
 
 def _missing_for(node: RuleResult) -> list[RuleResult]:
@@ -278,7 +295,8 @@ def _short_of(node: RuleResult, lang: str, tier: str) -> str | None:
 def _formula_section(trace: RuleResult, lang: str) -> list[str]:
     """How each computed value was computed, with its numbers."""
     formulas = [n.detail for n in trace.walk()
-                if n.kind in ("compute", "split") and n.detail and n.outcome == "pass"]
+                if n.kind in ("compute", "split", "case", "default") and n.detail
+                and n.outcome == "pass"]
     if trace.kind == "value" and trace.detail and trace.outcome == "pass":
         formulas.append(trace.detail)  # a split shows its parts on the decision itself
     formulas = list(dict.fromkeys(formulas))

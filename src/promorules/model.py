@@ -274,10 +274,12 @@ class _Builder:
             try:
                 value = ptype.convert(override)
                 if value is None:
-                    raise FactError("null", fact=name)
+                    raise FactError(f"parameter '{name}': a value is required (not null); "
+                                    f"expected {ptype.expected}", fact=name)
             except FactError as e:
                 self.errors.append(RulesetError(
-                    f"parameter '{name}' cannot be set to {override!r}: {e.message}",
+                    e.message if e.message.startswith("parameter '")
+                    else f"parameter '{name}' cannot be set to {override!r}: {e.message}",
                     code="PR502" if e.code == "PR603" else "PR501",
                     source=self.doc.source, path=("params", name)))
                 value = default

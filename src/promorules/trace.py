@@ -68,6 +68,7 @@ class RuleResult:
     detail: str | None = None
     decision: str | None = None
     display: Mapping[str, str] = attrs.field(factory=dict, repr=False)
+    group: str | None = None  # a tier: how its requirements combine ("all", "any", ...)
     subject: str | None = None  # a threshold rule: the compared expression (its left side)
     compared: Any = None  # ... and its value, when the rule failed
 
@@ -282,7 +283,10 @@ class _TraceBuilder:
             gap = threshold = detail = compared = None
             if info.compare_op == "formula":
                 if outcome is Outcome.PASS and info.detail is not None:
-                    detail = self.formula(decision, info, v, fact_values, subs, as_of)
+                    # a case that computes its value: its formula, with the decision's value
+                    result_value = value if info.kind in ("case", "default") else v
+                    detail = self.formula(decision, info, result_value, fact_values, subs,
+                                          as_of)
             elif outcome is Outcome.FAIL and info.detail is not None:
                 gap, threshold, detail = node_gap(info, fact_values, subs, as_of)
                 if info.compare_op not in ("contains_any", "includes_all"):
@@ -291,14 +295,15 @@ class _TraceBuilder:
                 detail = _split_detail(info, v, nodes, fact_values, subs, as_of)
             if info.hit_policy == "unique" and v is FAILED:
                 matched = [nodes[c].id for c in info.children if node_values[c] is True]
-                detail = ("rows " + " and ".join(matched) + " all match (hit policy unique)"
-                          if matched else "no row matches")
+                detail = ("rows " + " and ".join(matched)
+                          + (" both" if len(matched) == 2 else " all")
+                          + " match (hit policy unique)" if matched else "no row matches")
             elif info.hit_policy == "first" and v is FAILED:
                 detail = "no row matches"
             node_value = None
             if info.kind not in ("check", "all", "any", "not", "decision", "requires"):
                 if info.kind in ("case", "item", "default", "row"):
-                    node_value = info.value_literal
+                    node_value = public_value(info.value_literal)
                 elif v is not NA and v is not FAILED:
                     node_value = public_value(v)
             return RuleResult(
@@ -310,7 +315,8 @@ class _TraceBuilder:
                 severity=info.severity, value=node_value, threshold=threshold,
                 relative_gap=_relative(gap, threshold, compared), unit=info.unit, detail=detail,
                 decision=info.decision, display=MappingProxyType(shown),
-                subject=info.lhs_text, compared=compared)
+                subject=info.lhs_text, compared=compared,
+                group=info.kind if info.tier else None)
 
         roots = [i for i, n in enumerate(nodes) if n.parent is None]
         built = [make(i) for i in roots]
@@ -570,8 +576,8 @@ class Result:
         for node in self.trace.walk():
             if node.severity == "warning" and node.outcome == Outcome.FAIL:
                 facts = ", ".join(f"{k} = {node.display.get(k)}" for k in node.facts)
-                out.append(f"{node.rule_id}: {node.description.en} ({facts}; expected "
-                           f"{node.expected})")
+                out.append(f"{node.rule_id} not met: {node.description.en} ({facts}; "
+                           f"expected {node.expected})")
         return tuple(out)
 
     @property

@@ -462,3 +462,14 @@ def test_loan_rate(tier: str, rate: str) -> None:
     assert result.outcome == "pass"
     assert result.value == Decimal(rate)
     assert result.value.as_tuple().exponent == -4  # rounded to 4 places
+
+
+def test_loan_rate_trace_shows_its_formula() -> None:
+    # docs/format.md: "The trace of a computed value shows its formula with the numbers
+    # substituted, before and after rounding" -- loan_rate computes in its cases
+    result = medals().evaluate("loan_rate", facts_of("loan"))
+    assert result.value == Decimal("7.3882")
+    formula = re.compile(r"7\.777%? × 0\.95 = 7\.38815%? → 7\.3882%?")
+    assert any(formula.search(n.detail or "") for n in result.trace.walk()), result.to_dict()
+    for lang in ("en", "zh"):
+        assert formula.search(result.explain(lang)), result.explain(lang)

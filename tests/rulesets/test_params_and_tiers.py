@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import io
 import pathlib
+import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -160,8 +161,11 @@ def test_explanation_lists_the_parameters_it_used() -> None:
     assert "category_deposit_cny" not in result.explain("en")
 
 
-def test_cli_eval_with_param_prints_the_tier_explanation() -> None:
-    code, out, err = cli("eval", str(RULESET), "medal_tier", str(MEDAL_30000),
+def test_cli_eval_with_param_prints_the_tier_explanation(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)  # the command exactly as the README gives it
+    code, out, err = cli("eval", "rulesets/aliexpress_medals.yaml", "medal_tier",
+                         "examples/aliexpress_medals/medal_30000.json",
                          "--param", "gold_gmv_usd=20000")
     assert (code, err) == (0, "")
     assert out.startswith("medal_tier: PASS\n")
@@ -232,6 +236,24 @@ def test_every_tier_is_a_child_with_its_own_outcome(facts: dict[str, Any],
     assert data["trace"]["value"] == value
     assert [(c["rule_id"], c["outcome"]) for c in data["trace"]["children"]
             if c["kind"] == "tier"] == list(zip(TIERS, outcomes, strict=True))
+
+
+def test_next_tier_alternatives_are_each_enough() -> None:
+    # silver needs (floor AND silver threshold) OR preferred access. With the threshold
+    # above the floor, reaching the floor alone is not enough for silver, so the
+    # explanation must not list the floor as one of "any one of these is enough".
+    result = medals(Decimal(12000), Decimal(12000)).evaluate(
+        "medal_tier", {"gmv_90d_usd": 27000, "preferred_access": False,
+                       "mall_certified": False})
+    assert result.value == "none"
+    text = result.explain("en")
+    head = next(line for line in text.splitlines()
+                if line.startswith("For silver, the next tier up"))
+    if "(any one of these is enough)" in head:
+        assert not re.search(r"^  \d+\. silver_gmv_floor — ", text, re.M), text
+        assert not re.search(r"^  \d+\. silver_gmv_threshold — ", text, re.M), text
+    assert ("monthly_gmv_usd 9,000.00 USD is 3,000.00 USD short of the 12,000 USD needed "
+            "for silver") in text
 
 
 def test_unknown_gmv_gives_an_unknown_tier() -> None:
