@@ -329,8 +329,10 @@ class _TraceBuilder:
         model = decision.model
         if decision.kind == "passfail":
             root = built[0]
-            # the root keeps its kind (all/any/not) and names the decision it stands for
-            return attrs.evolve(root, children=root.children + extra, decision=decision.id)
+            # the root keeps its kind (all/any/not), names the decision it stands for, and has
+            # the decision's outcome (a root where nothing applies passes)
+            return attrs.evolve(root, children=root.children + extra, decision=decision.id,
+                                outcome=_OUTCOME[outcome_code])
         outcome = _OUTCOME[outcome_code]
         value_root = built[-1]
         children = tuple(built[:-1]) + (
@@ -705,7 +707,9 @@ class _RendererGen:
             self.stmts.append(f"    {x} = {dead or 'False'} or N[{i}] is NA")
             dead = x
         outcome = f"OUT[N[{i}]]"
-        if dead is not None and not info.conditional:
+        if info.parent is None:  # a decision's root: a root where nothing applies passes
+            outcome = f"OUT[True if N[{i}] is NA else N[{i}]]"
+        elif dead is not None and not info.conditional:
             outcome = f'("not_applicable" if {dead} else OUT[N[{i}]])'
         o = f"o{i}"
         self.stmts.append(f"    {o} = {outcome}")

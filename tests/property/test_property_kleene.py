@@ -93,7 +93,10 @@ def check_groups_are_kleene(rs: promorules.Ruleset, trace: Any,
         kids = [contribution(c) for c in node.children if c.kind != "reference"]
         if node.kind in ("all", "any", "not"):
             # a group rule, or the root of a decision (which keeps its all/any/not kind)
-            assert outcome == combine(node.kind, kids), (node.rule_id, outcome, kids)
+            expected = combine(node.kind, kids)
+            if node.decision is not None and expected == NA:
+                expected = PASS  # a decision where nothing applies passes
+            assert outcome == expected, (node.rule_id, outcome, kids)
             if node.decision is not None:
                 assert rs.decisions[node.decision].model.rule.kind == node.kind
         elif node.kind == "decision":
@@ -509,7 +512,9 @@ def ref_rule(rule: Mapping[str, Any], facts: Mapping[str, Any], decisions: Mappi
 def ref_decision(did: str, facts: Mapping[str, Any], decisions: Mapping[str, Any]) -> Ref:
     d = decisions[did]
     kind = next(k for k in ("all", "any", "not") if k in d)
-    return ref_rule({"id": did, kind: d[kind]}, facts, decisions)
+    node = ref_rule({"id": did, kind: d[kind]}, facts, decisions)
+    # a decision is never "not applicable": when nothing in it applies it passes
+    return Ref(PASS, node.children, node.is_reference) if node.outcome == NA else node
 
 
 def conditional_ids(doc: Mapping[str, Any]) -> frozenset[str]:
