@@ -166,6 +166,20 @@ def _eval(args: argparse.Namespace, stdout: IO[str], stderr: IO[str], stdin: IO[
 def _check(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     bad = 0
     for path in args.rulesets:
+        if path.endswith((".test.yaml", ".test.yml")):
+            # an examples file: check it against its ruleset (schema, decisions, facts files)
+            from .examples import load_examples
+
+            stem = path[: -len(".test.yaml")] if path.endswith(".yaml") else path[:-9]
+            try:
+                count = len(load_examples(stem + (".yaml" if path.endswith(".yaml") else ".yml")))
+            except RulesetError as e:
+                for err in e.errors:
+                    stderr.write(err.format() + "\n")
+                bad += 1
+                continue
+            stdout.write(f"{path}: ok ({count} examples)\n")
+            continue
         try:
             ruleset = load(path)
         except RulesetError as e:
