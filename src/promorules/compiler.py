@@ -181,11 +181,13 @@ def _canon_number(value: Any) -> int | Decimal | None:
     when it must be judged by the full path (NaN, bool, odd types)."""
     cls = value.__class__
     if cls is str:  # money usually arrives as a decimal string: the hot case first
+        if "_" in value:
+            return None
         try:
             number = Decimal(value)
         except decimal.InvalidOperation:
             return None
-        return number if number.is_finite() and "_" not in value else None
+        return number if number.is_finite() else None
     if cls is float:
         return Decimal(repr(value)) if value - value == 0 else None  # finite
     if cls is Decimal:

@@ -454,10 +454,8 @@ def make_result(rs: Ruleset, decision: CompiledDecision, record: tuple[Any, ...]
     result._decision = decision
     result._record = record
     result._as_of = as_of
-    result._trace = None
-    result._failed = None
     result.outcome = _OUTCOME[record[0]]
-    return result
+    return result  # _trace and _failed stay unset until first asked for
 
 
 class Result:
@@ -473,8 +471,8 @@ class Result:
     _decision: CompiledDecision
     _record: tuple[Any, ...]
     _as_of: dt.datetime | None
-    _trace: RuleResult | None
-    _failed: tuple[RuleResult, ...] | None
+    _trace: RuleResult
+    _failed: tuple[RuleResult, ...]
 
     def __init__(self, rs: Ruleset, decision: CompiledDecision, record: tuple[Any, ...],
                  as_of: dt.datetime | None) -> None:
@@ -482,8 +480,6 @@ class Result:
         self._decision = decision
         self._record = record
         self._as_of = as_of
-        self._trace: RuleResult | None = None
-        self._failed: tuple[RuleResult, ...] | None = None
         self.outcome = _OUTCOME[record[0]]
 
     def __repr__(self) -> str:
@@ -520,11 +516,14 @@ class Result:
     @property
     def trace(self) -> RuleResult:
         """The whole evaluation as a tree of RuleResult."""
-        if self._trace is None:
-            # gaps and formulas are exact whatever decimal context the caller has set
-            with decimal.localcontext(DECIMAL_CONTEXT):
-                self._trace = _TraceBuilder(self._rs).build(self._decision, self._record,
-                                                            self._as_of)
+        try:
+            return self._trace
+        except AttributeError:
+            pass
+        # gaps and formulas are exact whatever decimal context the caller has set
+        with decimal.localcontext(DECIMAL_CONTEXT):
+            self._trace = _TraceBuilder(self._rs).build(self._decision, self._record,
+                                                        self._as_of)
         return self._trace
 
     @property
@@ -541,9 +540,12 @@ class Result:
     @property
     def failed(self) -> tuple[RuleResult, ...]:
         """The leaf rule results that made the decision fail, in rule order."""
-        if self._failed is None:
-            self._failed = () if self._record[0] is not False else tuple(
-                _failing_nodes(self.trace))
+        try:
+            return self._failed
+        except AttributeError:
+            pass
+        self._failed = () if self._record[0] is not False else tuple(
+            _failing_nodes(self.trace))
         return self._failed
 
     @property
@@ -560,7 +562,7 @@ class Result:
         return self._missing()
 
     def _missing(self) -> tuple[str, ...]:
-        if self._decision.kind == "passfail" and self._trace is None:
+        if self._decision.kind == "passfail" and not hasattr(self, "_trace"):
             found: dict[str, None] = {}
             _missing_fast(self._rs, self._decision, self._record, found)
             return tuple(found)
