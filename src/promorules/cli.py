@@ -30,21 +30,21 @@ EXIT_PASS, EXIT_FAIL, EXIT_UNKNOWN, EXIT_INVALID = 0, 1, 2, 3
 _EXIT = {"pass": EXIT_PASS, "fail": EXIT_FAIL, "unknown": EXIT_UNKNOWN}
 
 
-class _Parser(argparse.ArgumentParser):
+class CommandParser(argparse.ArgumentParser):
     """argparse that raises instead of exiting, so ``run`` controls the exit code."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise _UsageError(f"{self.prog}: {message}")
+        raise UsageError(f"{self.prog}: {message}")
 
 
-class _UsageError(Exception):
-    pass
+class UsageError(Exception):
+    """A command line that does not parse (exit status 3)."""
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="promorules", description="Evaluate and check promorules rulesets.")
+    parser = CommandParser(prog="promorules", description="Evaluate and check promorules rulesets.")
     parser.add_argument("--version", action="version", version=f"promorules {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=CommandParser)
 
     ev = sub.add_parser("eval", help="evaluate a decision on a facts file",
                         description="Evaluate DECISION of RULESET on the facts in FACTS "
@@ -135,7 +135,7 @@ def _params(items: Sequence[str]) -> dict[str, object]:
     for item in items:
         name, sep, value = item.partition("=")
         if not sep or not name:
-            raise _UsageError(f"promorules eval: --param expects NAME=VALUE, got {item!r}")
+            raise UsageError(f"promorules eval: --param expects NAME=VALUE, got {item!r}")
         out[name.strip()] = value.strip()
     return out
 
@@ -216,7 +216,7 @@ def run(argv: Sequence[str] | None = None, stdout: IO[str] | None = None,
             return EXIT_INVALID
     try:
         args = _parser().parse_args(argv)
-    except _UsageError as e:
+    except UsageError as e:
         stderr.write(f"{e}\n")
         return EXIT_INVALID
     except SystemExit as e:  # --help and --version
@@ -225,7 +225,7 @@ def run(argv: Sequence[str] | None = None, stdout: IO[str] | None = None,
         if args.command == "eval":
             return _eval(args, stdout, stderr, stdin)
         return _check(args, stdout, stderr)
-    except _UsageError as e:
+    except UsageError as e:
         stderr.write(f"{e}\n")
         return EXIT_INVALID
     except PromorulesError as e:

@@ -28,6 +28,7 @@ from typing import IO, Any
 
 import attrs
 
+from .cli import CommandParser, UsageError
 from .errors import FactError, PromorulesError, RulesetError, UnknownDecisionError
 from .expressions import ast
 from .facts import FactType, json_value
@@ -1152,17 +1153,11 @@ def _record_problem(record: Any) -> str | None:
 # -- command line --------------------------------------------------------------------------
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise _UsageError(f"{self.prog}: {message}")
 
-
-class _UsageError(Exception):
-    pass
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="promorules diff",
+    p = CommandParser(prog="promorules diff",
                 description="Show what changed between two versions of a ruleset (rules, "
                             "thresholds, tiers, table rows, facts, params, lists, texts), and "
                             "with --facts what it changes for recorded facts. Exit 0 when the "
@@ -1279,7 +1274,7 @@ def cli_main(argv: Sequence[str], stdout: IO[str] | None = None,
     stderr = stderr or sys.stderr
     try:
         args = _parser().parse_args(list(argv))
-    except _UsageError as e:
+    except UsageError as e:
         stderr.write(f"{e}\n")
         return EXIT_INVALID
     except SystemExit as e:  # --help

@@ -29,6 +29,7 @@ import attrs
 import jsonschema
 from jsonschema import Draft202012Validator
 
+from .cli import CommandParser, UsageError
 from .errors import PromorulesError, RulesetError
 from .facts import json_value, suggest
 from .loader import Document, parse_yaml
@@ -670,17 +671,11 @@ def find_rulesets(path: str | os.PathLike[str]) -> list[Path]:
     return [p]
 
 
-class _UsageError(Exception):
-    pass
 
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise _UsageError(f"{self.prog}: {message}")
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = CommandParser(
         prog="promorules test",
         description="Run the examples of rulesets (their `examples:` key and NAME.test.yaml). "
                     "Exit 0 when every example passes, 1 when one fails or coverage is below "
@@ -715,7 +710,7 @@ def cli_main(argv: Sequence[str], stdout: IO[str], stderr: IO[str]) -> int:
         return 0
     try:
         args = parser.parse_args(list(argv))
-    except _UsageError as e:
+    except UsageError as e:
         stderr.write(f"{e}\n")
         return 3
     ok_mark, fail_mark = _marks(stdout)

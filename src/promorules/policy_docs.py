@@ -29,6 +29,7 @@ from typing import IO, Any
 
 import attrs
 
+from .cli import CommandParser, UsageError
 from .diff import (
     cell_text,
     expr_text,
@@ -741,17 +742,11 @@ def generate_all(rulesets_dir: str | os.PathLike[str] = "rulesets",
 # -- command line --------------------------------------------------------------------------
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise _UsageError(f"{self.prog}: {message}")
 
-
-class _UsageError(Exception):
-    pass
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="promorules docs",
+    p = CommandParser(prog="promorules docs",
                 description="Write a ruleset's policy sheet: Markdown, or HTML for an output "
                             "file ending in .html / .htm. Without -o, Markdown goes to standard "
                             "output. --all regenerates docs/rulesets/<id>.md for every ruleset "
@@ -784,10 +779,10 @@ def cli_main(argv: Sequence[str], stdout: IO[str] | None = None,
     try:
         args = _parser().parse_args(list(argv))
         if args.all == bool(args.ruleset):
-            raise _UsageError("promorules docs: give either RULESET or --all")
+            raise UsageError("promorules docs: give either RULESET or --all")
         if args.all and args.output:
-            raise _UsageError("promorules docs: -o is for one RULESET; --all uses --out DIR")
-    except _UsageError as e:
+            raise UsageError("promorules docs: -o is for one RULESET; --all uses --out DIR")
+    except UsageError as e:
         stderr.write(f"{e}\n")
         return 3
     except SystemExit as e:  # --help
