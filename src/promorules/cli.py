@@ -140,7 +140,8 @@ def _params(items: Sequence[str]) -> dict[str, object]:
     return out
 
 
-def _use_color(mode: str, stream: IO[str]) -> bool:
+def use_color(mode: str, stream: IO[str]) -> bool:
+    """--color auto|always|never, honouring NO_COLOR."""
     if mode == "always":
         return True
     if mode == "never" or os.environ.get("NO_COLOR"):
@@ -155,7 +156,7 @@ def _eval(args: argparse.Namespace, stdout: IO[str], stderr: IO[str], stdin: IO[
     if args.json:
         stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n")
     else:
-        stdout.write(result.explain(args.lang, color=_use_color(args.color, stdout)))
+        stdout.write(result.explain(args.lang, color=use_color(args.color, stdout)))
         undeclared = sorted(set(facts) - set(ruleset.facts))
         if undeclared:
             stderr.write(f"note: facts not declared by {ruleset.id} were ignored: "

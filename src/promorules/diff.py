@@ -28,7 +28,7 @@ from typing import IO, Any
 
 import attrs
 
-from .cli import CommandParser, UsageError
+from .cli import CommandParser, UsageError, use_color
 from .errors import FactError, PromorulesError, RulesetError, UnknownDecisionError
 from .expressions import ast
 from .facts import FactType, json_value
@@ -1182,12 +1182,6 @@ _PAINT = {"+": "\033[32m", "-": "\033[31m", "~": "\033[33m", "h": "\033[1m"}
 _MARK = {"added": "+", "removed": "-", "changed": "~"}
 
 
-def _use_color(mode: str, stream: IO[str]) -> bool:
-    if mode == "always":
-        return True
-    if mode == "never" or os.environ.get("NO_COLOR"):
-        return False
-    return bool(getattr(stream, "isatty", lambda: False)())
 
 
 def format_changes(changes: Sequence[Change], old: Ruleset, new: Ruleset, *,
@@ -1303,7 +1297,7 @@ def cli_main(argv: Sequence[str], stdout: IO[str] | None = None,
             data["replay"] = report.to_dict()
         stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     else:
-        stdout.write(format_changes(changes, old, new, color=_use_color(args.color, stdout)))
+        stdout.write(format_changes(changes, old, new, color=use_color(args.color, stdout)))
         if report is not None:
             stdout.write(_format_replay(report))
     return EXIT_DIFFERENT if changes or (report is not None and report.changed) else EXIT_SAME
