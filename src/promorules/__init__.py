@@ -8,6 +8,7 @@ to fast evaluators that return explained pass/fail traces.
 """
 
 from .errors import FactError, PromorulesError, RulesetError, UnknownDecisionError
+from .monitor import Monitor, MonitorEvent
 from .registry import Registry, UnknownRulesetError
 from .ruleset import Ruleset, check, load, loads
 from .text import Text
@@ -17,6 +18,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "FactError",
+    "Monitor",
+    "MonitorEvent",
     "Outcome",
     "PromorulesError",
     "Registry",

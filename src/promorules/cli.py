@@ -79,10 +79,12 @@ _DELEGATES = {
              "promorules diff OLD.yaml NEW.yaml [--facts records.jsonl] [--json]"),
     "docs": ("render a ruleset as a policy sheet (Markdown or HTML)",
              "promorules docs RULESET [-o FILE.md|FILE.html]"),
+    "monitor": ("watch entities' fact updates and stream qualification events",
+                "promorules monitor RULESET DECISION updates.jsonl [--state FILE]"),
 }
 
 
-_MODULES = {"test": "examples", "diff": "diff", "docs": "policy_docs"}
+_MODULES = {"test": "examples", "diff": "diff", "docs": "policy_docs", "monitor": "monitor"}
 
 
 def _delegate(name: str, argv: list[str], stdout: IO[str], stderr: IO[str]) -> int:

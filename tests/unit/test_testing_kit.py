@@ -1,0 +1,295 @@
+"""promorules.testing: fact strategies, boundaries, check_ruleset, and the pytest plugin."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, Phase, given, seed, settings
+
+import promorules
+from promorules.testing import Boundary, boundaries, check_case, check_ruleset, facts
+
+ROOT = Path(__file__).resolve().parents[2]
+RS = promorules.load(ROOT / "rulesets" / "1688_spring.yaml")
+AS_OF = "2024-03-01T12:00:00+08:00"
+
+SMALL = textwrap.dedent("""\
+    id: kit_demo
+    version: 1.0.0
+    title: {en: Kit demo, zh: 測試}
+    timezone: Asia/Shanghai
+    sources:
+      "001": {file: demo.txt, title: Demo}
+    facts:
+      deposit: {type: money, currency: CNY, min: 0}
+      orders: {type: integer, min: 0}
+      score: {type: number, min: 0, max: 5, step: 0.1}
+      level: {type: ordinal, values: [none, A, AA]}
+      verified: {type: boolean}
+      opened_on: {type: date}
+    decisions:
+      eligible:
+        description: {en: Eligible, zh: 合格}
+        all:
+          - {id: deposit_ok, description: {en: D, zh: D}, source: "001 §1",
+             check: deposit >= 3000}
+          - {id: orders_ok, description: {en: O, zh: O}, source: "001 §2",
+             check: orders between 10 and 500}
+          - id: either
+            description: {en: E, zh: E}
+            source: "001 §3"
+            any:
+              - {id: score_ok, description: {en: S, zh: S}, source: "001 §3",
+                 check: score > 4.5}
+              - {id: level_ok, description: {en: L, zh: L}, source: "001 §3",
+                 check: level >= AA}
+          - {id: verified_ok, description: {en: V, zh: V}, source: "001 §4",
+             check: verified, applies_when: deposit < 100000}
+          - {id: opened_ok, description: {en: T, zh: T}, source: "001 §5",
+             check: opened_on < 2024-01-01}
+      gold:
+        description: {en: Gold, zh: 金}
+        all:
+          - {id: base, description: {en: B, zh: B}, source: "001 §6", decision: eligible}
+          - {id: big_deposit, description: {en: G, zh: G}, source: "001 §6",
+             check: deposit >= 50000}
+    """)
+
+
+@pytest.fixture(scope="module")
+def small() -> promorules.Ruleset:
+    return promorules.loads(SMALL, source="kit_demo.yaml")
+
+
+# -- facts() -----------------------------------------------------------------------------
+
+
+@settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow])
+@given(f=facts(RS, "registration"))
+def test_facts_are_valid(f: dict[str, Any]) -> None:
+    # a FactError would fail the test: every drawn fact set is valid
+    RS.evaluate("registration", f, as_of=AS_OF)
+
+
+@settings(max_examples=100)
+@given(f=facts(RS, "merchant_eligibility", near_thresholds=False))
+def test_facts_without_thresholds_are_valid(f: dict[str, Any]) -> None:
+    RS.evaluate("merchant_eligibility", f, as_of=AS_OF)
+
+
+def test_facts_are_typed_as_declared(small: promorules.Ruleset) -> None:
+    drawn: list[dict[str, Any]] = []
+
+    @seed(1)
+    @settings(max_examples=200, database=None, phases=[Phase.generate])
+    @given(f=facts(small, "eligible"))
+    def collect(f: dict[str, Any]) -> None:
+        drawn.append(f)
+
+    collect()
+    deposits = [f["deposit"] for f in drawn if f.get("deposit") is not None]
+    assert deposits and all(isinstance(d, str) for d in deposits)  # money: decimal strings
+    assert all(isinstance(f["orders"], int) for f in drawn if f.get("orders") is not None)
+    assert {f["level"] for f in drawn if f.get("level") is not None} <= {"none", "A", "AA"}
+    assert any("deposit" not in f or f["deposit"] is None for f in drawn)  # absent sometimes
+
+
+def test_near_thresholds_hits_the_exact_values() -> None:
+    seen: dict[str, set[Decimal]] = {"buyer_protection_deposit": set(),
+                                     "violation_points_year": set()}
+
+    @seed(20240301)
+    @settings(max_examples=300, database=None, phases=[Phase.generate])
+    @given(f=facts(RS, "merchant_eligibility"))
+    def collect(f: dict[str, Any]) -> None:
+        for name, values in seen.items():
+            if f.get(name) is not None:
+                values.add(Decimal(str(f[name])))
+
+    collect()
+    assert {Decimal("2999.99"), Decimal("3000"), Decimal("3000.01")} <= seen[
+        "buyer_protection_deposit"]
+    assert {Decimal("35.99"), Decimal("36"), Decimal("36.01")} <= seen["violation_points_year"]
+
+
+# -- boundaries() ------------------------------------------------------------------------
+
+
+def test_boundaries_of_merchant_eligibility() -> None:
+    found = {(b.rule_id, b.side): b for b in boundaries(RS, "merchant_eligibility")}
+    at, below, above = (found[("deposit", s)] for s in ("at", "below", "above"))
+    assert (at.value, below.value, above.value) == (3000, Decimal("2999.99"),
+                                                    Decimal("3000.01"))
+    assert below.facts == {"buyer_protection_deposit": "2999.99"}
+    assert at.fact == "buyer_protection_deposit"
+    assert RS.evaluate("merchant_eligibility", below.facts).failed_rule_ids == ("deposit",)
+    for b in (at, above):
+        assert "deposit" not in RS.evaluate("merchant_eligibility", b.facts).failed_rule_ids
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        at.side = "below"  # type: ignore[misc]
+
+
+def test_boundaries_use_each_facts_precision(small: promorules.Ruleset) -> None:
+    got: dict[tuple[str, str, str], list[Any]] = {}
+    for b in boundaries(small, "gold"):
+        got.setdefault((b.rule_id, b.fact, b.side), []).append(b.facts[b.fact])
+    assert got[("orders_ok", "orders", "below")] == [9, 499]  # integers: 1; both ends
+    assert got[("orders_ok", "orders", "above")] == [11, 501]
+    assert got[("score_ok", "score", "above")] == ["4.6"]  # the declared step
+    assert got[("opened_ok", "opened_on", "below")] == ["2023-12-31"]  # dates: a day
+    # applies_when thresholds and referenced decisions count too
+    assert got[("verified_ok", "deposit", "at")] == ["100000"]
+    assert got[("big_deposit", "deposit", "below")] == ["49999.99"]
+    assert got[("deposit_ok", "deposit", "above")] == ["3000.01"]
+
+
+def test_boundaries_stay_in_the_declared_range() -> None:
+    text = SMALL.replace("check: score > 4.5", "check: score <= 5")
+    rs = promorules.loads(text)
+    sides = {b.side for b in boundaries(rs, "eligible") if b.fact == "score"}
+    assert sides == {"below", "at"}  # 5.1 is above max: 5
+
+
+def test_boundary_is_a_frozen_attrs_class() -> None:
+    b = Boundary("deposit", "buyer_protection_deposit", 3000, "at",
+                 {"buyer_protection_deposit": "3000"})
+    assert attrs.has(Boundary) and b.side == "at"
+
+
+# -- check_ruleset -----------------------------------------------------------------------
+
+
+def test_check_ruleset_passes_on_a_sound_ruleset(small: promorules.Ruleset) -> None:
+    check_ruleset(small, max_examples=50)
+
+
+def _broken_copy(rs: promorules.Ruleset, decision: str, run: Any) -> promorules.Ruleset:
+    """A copy of ``rs`` whose ``decision`` runs ``run`` instead of its compiled function."""
+    compiled = dict(rs.decisions)
+    compiled[decision] = attrs.evolve(compiled[decision], run=run)
+    return promorules.Ruleset(rs.model, compiled, rs.lint, rs.digest, rs.text)
+
+
+def test_check_ruleset_finds_a_group_that_is_not_kleene(small: promorules.Ruleset) -> None:
+    original = small.decisions["eligible"].run
+
+    def lying(facts: Any, as_of: Any) -> tuple[Any, ...]:
+        record = original(facts, as_of)
+        if record[0] is False:  # a failed decision reported as passed
+            return (True, *record[1:])
+        return record
+
+    broken = _broken_copy(small, "eligible", lying)
+    with pytest.raises(AssertionError, match=r"Kleene violation in rule 'eligible'"):
+        check_ruleset(broken, max_examples=50, decisions=["eligible"])
+
+
+def test_check_ruleset_finds_nondeterminism(small: promorules.Ruleset) -> None:
+    original = small.decisions["eligible"].run
+    calls = [0]
+
+    def flaky(facts: Any, as_of: Any) -> tuple[Any, ...]:
+        calls[0] += 1
+        record = original(facts, as_of)
+        return (None, *record[1:]) if calls[0] % 2 == 0 else record
+
+    broken = _broken_copy(small, "eligible", flaky)
+    with pytest.raises(AssertionError, match=r"two evaluations differ.*decision 'eligible'"):
+        check_case(broken, "eligible", {"deposit": "100"}, AS_OF)
+
+
+def test_check_ruleset_finds_an_error_on_valid_facts(small: promorules.Ruleset) -> None:
+    def raising(facts: Any, as_of: Any) -> tuple[Any, ...]:
+        raise promorules.FactError("boom", code="PR601", fact="deposit")
+
+    broken = _broken_copy(small, "eligible", raising)
+    with pytest.raises(AssertionError, match=r"raised FactError PR601 boom for valid facts"):
+        check_ruleset(broken, max_examples=5, decisions=["eligible"])
+
+
+def test_check_ruleset_finds_a_wrong_gap(small: promorules.Ruleset) -> None:
+    # the gap of `deposit >= 3000` reported against a threshold 1000 too low: moving the
+    # deposit by that gap does not make the rule pass
+    def shifted(info: Any) -> Any:
+        detail = info.detail
+
+        def wrong(*args: Any) -> tuple[Any, ...]:
+            lhs, rhs = detail(*args)
+            return lhs, rhs - 1000
+
+        return attrs.evolve(info, detail=wrong)
+
+    nodes = tuple(shifted(n) if n.id == "deposit_ok" else n
+                  for n in small.decisions["eligible"].nodes)
+    compiled = dict(small.decisions)
+    compiled["eligible"] = attrs.evolve(compiled["eligible"], nodes=nodes)
+    broken = promorules.Ruleset(small.model, compiled, small.lint, small.digest, small.text)
+    with pytest.raises(AssertionError, match=r"gap violation in rule 'deposit_ok'"):
+        check_case(broken, "eligible", {"deposit": "100"}, AS_OF)
+    with pytest.raises(AssertionError, match=r"gap violation in rule 'deposit_ok'"):
+        check_ruleset(broken, max_examples=50, decisions=["eligible"])
+
+
+def test_check_ruleset_finds_unknown_without_missing(small: promorules.Ruleset) -> None:
+    original = small.decisions["eligible"].run
+
+    def unsure(facts: Any, as_of: Any) -> tuple[Any, ...]:
+        record = original(facts, as_of)
+        return (None, *record[1:])  # always unknown
+
+    broken = _broken_copy(small, "eligible", unsure)
+    with pytest.raises(AssertionError, match="decision 'eligible'"):
+        check_ruleset(broken, max_examples=20, decisions=["eligible"])
+
+
+# -- the pytest plugin -------------------------------------------------------------------
+
+
+def _pytest(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "pytest", "-p", "promorules.pytest_plugin",
+                           "-p", "no:cacheprovider", "-q", *args],
+                          cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+def test_plugin_fuzzes_each_ruleset_under_a_path(tmp_path: Path,
+                                                small: promorules.Ruleset) -> None:
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "kit_demo.yaml").write_text(SMALL, encoding="utf-8")
+    (tmp_path / "rules" / "kit_demo.test.yaml").write_text("examples: []\n", encoding="utf-8")
+    (tmp_path / "rules" / "bad.yaml").write_text("id: bad\n", encoding="utf-8")
+    done = _pytest("--promorules-fuzz", "rules", "--promorules-fuzz-examples", "10",
+                   "-rA", cwd=tmp_path)
+    out = done.stdout
+    assert "PASSED rules/kit_demo.yaml::promorules_fuzz" in out, out
+    assert "FAILED rules/bad.yaml::promorules_fuzz" in out, out
+    assert "invalid ruleset" in out and "1 failed, 1 passed" in out, out
+
+
+def test_plugin_does_nothing_without_the_option(tmp_path: Path) -> None:
+    (tmp_path / "kit_demo.yaml").write_text(SMALL, encoding="utf-8")
+    (tmp_path / "test_one.py").write_text("def test_one():\n    pass\n", encoding="utf-8")
+    done = _pytest(cwd=tmp_path)
+    assert "1 passed" in done.stdout and "promorules_fuzz" not in done.stdout, done.stdout
+
+
+def test_plugin_collects_given_tests_and_the_fuzz_paths(tmp_path: Path) -> None:
+    (tmp_path / "rules").mkdir()
+    (tmp_path / "rules" / "kit_demo.yaml").write_text(SMALL, encoding="utf-8")
+    (tmp_path / "test_one.py").write_text("def test_one():\n    pass\n", encoding="utf-8")
+    done = _pytest("test_one.py", "--promorules-fuzz", "rules",
+                   "--promorules-fuzz-examples", "5", cwd=tmp_path)
+    assert "2 passed" in done.stdout, done.stdout
+
+
+def test_plugin_registers_the_hypothesis_profiles() -> None:
+    from hypothesis import settings as hsettings
+
+    assert hsettings.get_profile("ci").derandomize
+    assert hsettings.get_profile("nightly").max_examples == 2000
