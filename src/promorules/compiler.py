@@ -1194,8 +1194,11 @@ class _DecisionGen:
         """A case's value; a computed one also gets its formula on the case's node."""
         if spec.kind == "literal":
             return self.const(_freeze(spec.literal)), _literal_ty(spec.literal)
-        code, _ = self.emit_expr(spec.compute, want=None)
+        code, value_facts = self.emit_expr(spec.compute, want=None)
         if node is not None and spec.compute is not None:
+            # the case reads its value's facts too: a missing one leaves it unknown
+            known = self.nodes[node].get("facts", ())
+            self.nodes[node]["facts"] = tuple(sorted({*known, *value_facts}))
             calls = [self.guard([self._emit(c.args[0]), self._emit(c.args[1])],
                                 lambda a: f"({a[0]}, {a[1]})", ANY).text
                      for c in _walk(spec.compute.node)

@@ -271,6 +271,10 @@ class _TraceBuilder:
             info = nodes[i]
             v = node_values[i]
             outcome = node_outcome(info, v)
+            if info.kind in ("case", "default") and outcome is Outcome.PASS and (
+                outcome_code is None
+            ):
+                outcome = Outcome.UNKNOWN  # it applies, but its value cannot be computed
             if outcome is Outcome.NOT_APPLICABLE:
                 dead.update(_descendants(nodes, i))
             children = [make(c) for c in info.children]

@@ -253,7 +253,7 @@ def test_check_ruleset_finds_unknown_without_missing(small: promorules.Ruleset) 
 
 
 def _pytest(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "pytest", "-p", "promorules.pytest_plugin",
+    return subprocess.run([sys.executable, "-m", "pytest",
                            "-p", "no:cacheprovider", "-q", *args],
                           cwd=cwd, capture_output=True, text=True, timeout=300)
 
