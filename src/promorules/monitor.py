@@ -464,11 +464,9 @@ def _import_durable() -> Any:
 
 def _durable_evaluator(module: Any, ruleset: Ruleset, decision: str
                        ) -> Callable[[Mapping[str, Any], dt.datetime], str]:
-    """A function (facts, as_of) -> "pass" / "fail" / "unknown" from the durable backend.
-
-    ``compile(ruleset, decision)`` may return a callable or an object with ``evaluate``;
-    either may return an outcome (``Outcome`` or its string) or an object with ``outcome``.
-    """
+    """A function (facts, as_of) -> "pass" / "fail" / "unknown" from the durable backend:
+    ``compile(ruleset, decision).evaluate(facts)`` (the backend supports no time-dependent
+    decisions, so ``as_of`` is not passed on)."""
     try:
         compiled = module.compile(ruleset, decision)
     except PromorulesError:
@@ -476,15 +474,14 @@ def _durable_evaluator(module: Any, ruleset: Ruleset, decision: str
     except Exception as e:
         raise PromorulesError(f"the 'durable' backend cannot compile '{decision}': {e!r}",
                               code="PR802") from e
-    run = getattr(compiled, "evaluate", compiled)
+    run = getattr(compiled, "evaluate", None)
     if not callable(run):
         raise PromorulesError("the 'durable' backend's compile() returned "
                               f"{type(compiled).__name__}, which cannot evaluate",
                               code="PR802")
 
     def evaluate(facts: Mapping[str, Any], as_of: dt.datetime) -> str:
-        out = run(facts, as_of)
-        return str(getattr(out, "outcome", out))
+        return str(run(facts))
 
     return evaluate
 

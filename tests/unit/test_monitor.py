@@ -232,14 +232,17 @@ def test_durable_backend_gives_the_outcome(rs: promorules.Ruleset, ok: dict[str,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[tuple[str, Any]] = []
 
+    class Compiled:
+        def __init__(self, ruleset: promorules.Ruleset, decision: str) -> None:
+            self.ruleset, self.decision = ruleset, decision
+
+        def evaluate(self, facts: Any) -> str:  # the backend's interface: facts only
+            calls.append(("run", None))
+            return str(self.ruleset.evaluate(self.decision, facts).outcome)
+
     def compile(ruleset: promorules.Ruleset, decision: str) -> Any:
         calls.append(("compile", decision))
-
-        def run(facts: Any, as_of: dt.datetime) -> str:
-            calls.append(("run", as_of))
-            return str(ruleset.evaluate(decision, facts, as_of).outcome)
-
-        return run
+        return Compiled(ruleset, decision)
 
     fake = types.ModuleType("promorules.backends.durable")
     fake.compile = compile  # type: ignore[attr-defined]
@@ -254,6 +257,20 @@ def test_durable_backend_gives_the_outcome(rs: promorules.Ruleset, ok: dict[str,
     assert calls[0] == ("compile", DECISION)
     assert [c[0] for c in calls].count("compile") == 1
     assert [c[0] for c in calls].count("run") == 3
+
+
+def test_real_durable_backend_drives_the_monitor(rs: promorules.Ruleset,
+                                                 ok: dict[str, Any]) -> None:
+    pytest.importorskip("durable")
+    m = Monitor(rs, DECISION, backend="durable", window=(None, END))
+    assert kinds(m.observe("m1", ok, as_of="2024-03-01T10:00:00+08:00")) == ["qualified"]
+    lapse = m.observe("m1", {"buyer_protection_deposit": "2800.00"},
+                      as_of="2024-03-02T10:00:00+08:00")
+    assert kinds(lapse) == ["disqualified"]
+    assert lapse[0].result.failed_rule_ids == ("deposit",)
+    # recovering within the window changes nothing: the qualification stays cancelled
+    assert m.observe("m1", {"buyer_protection_deposit": "3200.00"},
+                     as_of="2024-03-03T10:00:00+08:00") == []
 
 
 # -- save and restore ----------------------------------------------------------------------

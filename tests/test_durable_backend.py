@@ -1,0 +1,277 @@
+"""The durable_rules backend: a differential test against the native engine, and units.
+
+Skipped when durable-rules is not installed (``pip install 'promorules[durable]'``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import pathlib
+import sys
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+import promorules
+from promorules.expressions import ast
+from promorules.facts import NUMERIC_KINDS, FactType
+
+pytest.importorskip("durable")
+
+from promorules.backends import durable
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+RULESETS = {p.stem: promorules.load(p) for p in sorted((ROOT / "rulesets").glob("*.yaml"))
+            if not p.name.endswith(".test.yaml")}
+AS_OF = "2024-03-01T12:00:00+08:00"
+
+# every pass/fail decision of the shipped rulesets that the backend does not support, and why
+UNSUPPORTED = {
+    ("aliexpress_medals", "store_type_change"): "days_between(..., today): time-dependent",
+    ("offline_coop", "corporate_eligibility"): "years_between(): date arithmetic",
+    ("offline_coop", "individual_eligibility"): "years_between(): date arithmetic",
+}
+PASSFAIL = [(rid, d) for rid, rs in RULESETS.items() for d, c in rs.decisions.items()
+            if c.kind == "passfail"]
+SUPPORTED = [k for k in PASSFAIL if k not in UNSUPPORTED]
+COMPILED = {k: durable.compile(RULESETS[k[0]], k[1]) for k in SUPPORTED}
+
+
+def _constants(rs: promorules.Ruleset) -> tuple[set[Decimal], set[dt.date], set[dt.datetime]]:
+    """Numbers, dates and date-times written in the ruleset's rules (the thresholds)."""
+    nums: set[Decimal] = {Decimal(v) for v in rs.params.values()}
+    dates: set[dt.date] = set()
+    stamps: set[dt.datetime] = set()
+
+    def visit(node: Any) -> None:
+        if isinstance(node, ast.NumLit):
+            nums.add(Decimal(node.value))
+        elif isinstance(node, ast.DateLit):
+            dates.add(node.value)
+        elif isinstance(node, ast.DateTimeLit):
+            stamps.add(node.value)
+        for name in ("items", "args", "operand", "left", "right", "value", "low", "high"):
+            child = getattr(node, name, None)
+            for c in child if isinstance(child, tuple) else (child,):
+                if c is not None and hasattr(c, "pos"):
+                    visit(c)
+
+    def rule(r: Any) -> None:
+        for e in (r.check, r.applies_when):
+            if e is not None:
+                visit(e.node)
+        for c in r.children:
+            rule(c)
+
+    for dec in rs.model.decisions.values():
+        if dec.rule is not None:
+            rule(dec.rule)
+    return nums, dates, stamps
+
+
+def _number_text(value: Decimal, places: int) -> str:
+    return f"{value:.{places}f}"
+
+
+def _value(ft: FactType, rs: promorules.Ruleset) -> st.SearchStrategy[Any]:
+    nums, dates, stamps = _constants(rs)
+    if ft.kind in NUMERIC_KINDS:
+        lo = Decimal(ft.minimum) if ft.minimum is not None else Decimal(-50)
+        hi = Decimal(ft.maximum) if ft.maximum is not None else Decimal(20000)
+        cent = Decimal("0.01")
+        near = sorted({n + d for n in nums | {Decimal(95), Decimal(100)}
+                       for d in (-cent, 0, cent)})
+        places = 0 if ft.kind == "integer" else 2
+        unit = Decimal(1) if places == 0 else cent
+        pool = [n for n in near if lo <= n <= hi and n == n.quantize(unit)]
+        anywhere = st.integers(int(lo / unit), int(hi / unit)).map(lambda i: i * unit)
+        value = st.sampled_from(pool) | anywhere if pool else anywhere
+        if places == 0:
+            return value.map(int)
+        # money and numbers as decimal strings with 2 places (or JSON numbers)
+        return value.flatmap(lambda v: st.sampled_from([_number_text(v, 2), float(v)]))
+    if ft.kind == "boolean":
+        return st.booleans()
+    if ft.kind in ("enum", "ordinal"):
+        return st.sampled_from(ft.values)
+    if ft.kind == "string":
+        words = [str(i) for lst in rs.model.lists.values() for i in lst.items]
+        return (st.sampled_from(words) | st.text(max_size=4)
+                | st.tuples(st.text(max_size=2), st.sampled_from(words), st.text(max_size=2))
+                .map("".join))
+    if ft.kind == "date":
+        days = sorted({d + dt.timedelta(days=k) for d in dates for k in (-1, 0, 1)}) or [
+            dt.date(2024, 3, 1)]
+        return (st.sampled_from(days) | st.dates(dt.date(2015, 1, 1), dt.date(2030, 1, 1))
+                ).map(dt.date.isoformat)
+    if ft.kind == "datetime":
+        edges = sorted({s + dt.timedelta(seconds=k) for s in stamps for k in (-1, 0, 1)}) or [
+            dt.datetime(2024, 3, 1)]
+        naive = st.sampled_from(edges) | st.datetimes(dt.datetime(2022, 1, 1),
+                                                      dt.datetime(2025, 1, 1))
+        return naive.flatmap(lambda t: st.sampled_from([
+            t.isoformat(), t.replace(tzinfo=dt.timezone(dt.timedelta(hours=8))).isoformat(),
+            t.replace(tzinfo=dt.UTC).isoformat()]))
+    if ft.kind == "list":
+        return st.lists(st.sampled_from(ft.values), unique=True)
+    raise AssertionError(ft.kind)  # pragma: no cover
+
+
+def _examples(rid: str) -> list[dict[str, Any]]:
+    """The shipped example fact sets of a ruleset (mostly passing: good starting points)."""
+    out: list[dict[str, Any]] = []
+    merged: dict[str, Any] = {}  # the passing examples together (for decisions using others)
+    for path in sorted((ROOT / "examples" / rid).glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and set(data) <= set(RULESETS[rid].facts):
+            out.append(data)
+            if path.stem.endswith("_ok"):
+                merged.update(data)
+    return [merged, *out] if merged else out
+
+
+EXAMPLES = {rid: _examples(rid) for rid in RULESETS}
+
+
+@st.composite
+def _facts(draw: st.DrawFn, key: tuple[str, str]) -> dict[str, Any]:
+    """Facts from the declared types; half the time a shipped example with a few facts
+    changed or removed, so that passing (and just failing) cases are drawn too."""
+    rs = RULESETS[key[0]]
+    names = COMPILED[key].facts
+    bases = EXAMPLES[key[0]]
+    base: dict[str, Any] = {}
+    use_base: bool = draw(st.booleans())
+    if bases and use_base:  # the merged passing examples half of the time
+        base = draw(st.sampled_from(bases[:1] * len(bases) + bases))
+    changed = draw(st.sets(st.sampled_from(names), max_size=2)) if base else set(names)
+    out: dict[str, Any] = {}
+    for name in names:
+        if name in base and name not in changed:
+            out[name] = base[name]
+        elif draw(st.integers(0, 9)) > 0:  # absent: about one fact in ten
+            out[name] = draw(_value(rs.facts[name], rs))
+    return out
+
+
+def _agree(key: tuple[str, str], facts: dict[str, Any]) -> None:
+    native = RULESETS[key[0]].evaluate(key[1], facts, as_of=AS_OF).outcome
+    assert COMPILED[key].evaluate(facts) == str(native), (key, facts)
+
+
+def test_every_passfail_decision_is_classified() -> None:
+    assert set(UNSUPPORTED) <= set(PASSFAIL)
+    for key in UNSUPPORTED:
+        with pytest.raises(promorules.PromorulesError, match="not supported by the durable"):
+            durable.compile(RULESETS[key[0]], key[1])
+
+
+@pytest.mark.parametrize("key", SUPPORTED, ids=[f"{r}:{d}" for r, d in SUPPORTED])
+def test_differential(key: tuple[str, str]) -> None:
+    @settings(max_examples=40)
+    @given(facts=_facts(key))
+    def check(facts: dict[str, Any]) -> None:
+        _agree(key, facts)
+
+    check()
+
+
+# boundaries found or worth keeping, as explicit examples
+@example(facts={"activity_price_pc": "95.00", "activity_price_mobile": "95.00",
+                "market_price": "100.00"})
+@example(facts={"activity_price_pc": "95.01", "market_price": "100.00"})
+@example(facts={"activity_price_pc": "94.99", "market_price": 100})
+@example(facts={"activity_price_pc": "1.234567", "market_price": "1.29954"})  # 6 places
+@example(facts={"title": "最好的商品"})
+@example(facts={"title": "a\n最低價"})
+@given(facts=st.just({}))
+@settings(max_examples=1)
+def test_product_boundaries(facts: dict[str, Any]) -> None:
+    _agree(("1688_spring", "product_eligibility"), facts)
+
+
+@pytest.mark.parametrize("facts", [
+    {"buyer_protection_deposit": "2999.99"}, {"buyer_protection_deposit": 3000},
+    {"buyer_protection_deposit": 2999.995}, {"trade_medal_level": "none"},
+    {"chengxintong_active": False}, {"chengxintong_active": True},
+    {"chengxintong_active": True, "chengxintong_type": "individual"},
+])
+def test_merchant_boundaries(facts: dict[str, Any]) -> None:
+    _agree(("1688_spring", "merchant_eligibility"), facts)
+
+
+@pytest.mark.parametrize("facts", [
+    {"submitted_at": "2024-03-05T23:59:59"}, {"submitted_at": "2024-03-06T00:00:00"},
+    {"submitted_at": "2024-03-05T15:59:59Z"}, {"submitted_at": "2024-03-05T16:00:00Z"},
+    {"submitted_at": "2023-02-22T23:59:59+08:00"},
+])
+def test_registration_window_boundaries(facts: dict[str, Any]) -> None:
+    _agree(("1688_spring", "registration"), facts)
+
+
+@pytest.mark.parametrize("facts", [
+    {"applicant_type": "corporate", "documents": []},
+    {"applicant_type": "individual", "documents": []},
+    {"applicant_type": "corporate",
+     "documents": ["application_form", "business_license", "legal_rep_id_copy"]},
+    {"documents": ["application_form"]}, {"applicant_type": "individual"},
+])
+def test_required_documents_boundaries(facts: dict[str, Any]) -> None:
+    _agree(("offline_coop", "required_documents"), facts)
+
+
+def test_two_compiles_coexist() -> None:
+    rs = RULESETS["1688_spring"]
+    a = durable.compile(rs, "merchant_eligibility")
+    b = durable.compile(rs, "merchant_eligibility")
+    assert a.name != b.name
+    assert a.name.startswith("1688_spring_merchant_eligibility_")
+    low = {"buyer_protection_deposit": "2999.99"}
+    assert a.evaluate(low) == b.evaluate(low) == "fail"
+
+
+def test_rule_names_are_rule_ids() -> None:
+    rs = RULESETS["1688_spring"]
+    dd = COMPILED[("1688_spring", "merchant_eligibility")]
+
+    def ids(r: Any) -> set[str]:
+        return {r.id}.union(*(ids(c) for c in r.children))
+
+    root = rs.model.decisions["merchant_eligibility"].rule
+    assert root is not None
+    assert {n.split(":")[0] for n in dd.rule_names} == ids(root)
+    assert "merchant_eligibility" in dd.rule_names
+    assert "merchant_eligibility:fail" in dd.rule_names
+    outcomes = dd.rule_outcomes({"buyer_protection_deposit": "2999.99"})
+    assert outcomes["merchant_eligibility"] == "fail"
+    failing = [i for i, o in outcomes.items() if o == "fail" and i != "merchant_eligibility"]
+    assert failing and all(o in ("fail", "unknown", "pass") for o in outcomes.values())
+
+
+def test_missing_durable_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "durable", None)  # "import durable" now fails
+    with pytest.raises(promorules.PromorulesError, match=r"pip install 'promorules\[durable\]'"):
+        durable.compile(RULESETS["1688_spring"], "merchant_eligibility")
+
+
+def test_importing_promorules_does_not_import_durable() -> None:
+    import subprocess
+
+    code = ("import sys, promorules, promorules.backends; "
+            "assert 'durable' not in sys.modules, 'durable was imported'")
+    subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_value_decisions_and_inexact_numbers_are_refused() -> None:
+    rs = RULESETS["1688_spring"]
+    with pytest.raises(promorules.PromorulesError, match="value decisions"):
+        durable.compile(rs, "benefits")
+    dd = COMPILED[("1688_spring", "merchant_eligibility")]
+    with pytest.raises(promorules.PromorulesError, match="decimal places"):
+        dd.evaluate({"buyer_protection_deposit": "2999.9999999"})
+    with pytest.raises(promorules.FactError):
+        dd.evaluate({"trade_medal_level": "B"})
