@@ -61,6 +61,11 @@ def fact_common(type_name):
     }
 
 
+MONOTONE = desc("How decisions are expected to move with this fact: `increasing` (more of it "
+                "never lowers a tier) or `decreasing`; checked by promorules.testing.",
+                {"enum": ["increasing", "decreasing"]})
+
+
 def bounds(kind, lo=None, hi=None, what="value"):
     base = {"type": kind}
     if lo is not None:
@@ -92,17 +97,17 @@ facts_defs = {
     },
     "numberFact": fact_schema(
         "number", "A number: integer, finite float or decimal string; exact Decimal inside the engine.",
-        {**bounds("number"), "step": STEP}),
+        {**bounds("number"), "step": STEP, "monotone": MONOTONE}),
     "integerFact": fact_schema(
         "integer", "A whole number.",
-        {**bounds("integer")}),
+        {**bounds("integer"), "monotone": MONOTONE}),
     "percentFact": fact_schema(
         "percent", "A percentage from 0 to 100 (the bounds are implied).",
-        {**bounds("number", 0, 100, "percentage"), "step": STEP}),
+        {**bounds("number", 0, 100, "percentage"), "step": STEP, "monotone": MONOTONE}),
     "moneyFact": fact_schema(
         "money", "An amount of money in `currency`; Decimal inside the engine.",
         {"currency": ref("currency", description="ISO 4217 currency code of the amount (required for money)."),
-         **bounds("number", what="amount")},
+         **bounds("number", what="amount"), "monotone": MONOTONE},
         required=["currency"]),
     "booleanFact": fact_schema(
         "boolean", "true or false only (not 0/1, not \"yes\").",

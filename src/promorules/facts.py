@@ -84,6 +84,7 @@ class FactType:
     values: tuple[str, ...] = ()
     item_kind: str | None = None  # for lists: "string", "number", "integer" or "enum"
     role: str = "fact"  # "fact" or "parameter", for messages
+    monotone: str | None = None  # "increasing" / "decreasing": a property for the testing kit
     timezone: ZoneInfo | None = attrs.field(default=None, eq=False)
     _index: Mapping[str, int] = attrs.field(init=False, eq=False, repr=False)
 

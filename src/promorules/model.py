@@ -242,7 +242,7 @@ class _Builder:
             name=name, kind=kind, description=self.opt_text(d.get("description")),
             unit=d.get("unit"), minimum=minimum, maximum=maximum, step=d.get("step"),
             currency=d.get("currency"), values=tuple(str(v) for v in d.get("values", ())),
-            item_kind=d.get("items"), timezone=self.tz,
+            item_kind=d.get("items"), timezone=self.tz, monotone=d.get("monotone"),
         )
 
     def param(self, name: str, d: Mapping[str, Any], path: Path,

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from decimal import Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
 from typing import Any
 
 import attrs
@@ -35,6 +35,7 @@ except ImportError as e:  # pragma: no cover - depends on the environment
     raise ImportError("promorules.testing needs Hypothesis: pip install 'promorules[test]'"
                       ) from e
 
+from .compiler import FAILED, NA
 from .errors import PromorulesError
 from .expressions import ast
 from .facts import NUMERIC_KINDS, FactType
@@ -542,6 +543,77 @@ def check_case(ruleset: Ruleset, decision: str, facts: Mapping[str, Any],
     _check_groups(rs, result, where)
     _check_unknown(rs, decision, facts, result, where)
     _check_gaps(rs, decision, facts, as_of, result, where)
+    _check_monotone(rs, decision, facts, as_of, result, where)
+    _check_money(rs, decision, result, where)
+
+
+def _tier_rank(spec: ValueSpec, value: Any) -> int:
+    """The position of a tier value (lowest first); the default ranks below every tier."""
+    ids = [t.id for t in spec.tiers]
+    return ids.index(value) if value in ids else -1
+
+
+def _check_monotone(rs: Ruleset, decision: str, facts: Mapping[str, Any], as_of: Any,
+                    result: Any, where: str) -> None:
+    """A tier never goes down when a fact declared ``monotone: increasing`` goes up (nor up
+    when a ``decreasing`` one does)."""
+    spec = rs.model.decisions[decision].value
+    if spec is None or spec.kind != "tiers" or str(result.outcome) != "pass":
+        return
+    for name in _fact_names(rs, decision):
+        ft = rs.facts[name]
+        raw = facts.get(name)
+        if ft.monotone is None or raw is None:
+            continue
+        value = ft.convert(raw)
+        for bump in (_step(ft), max(_step(ft), abs(value) / 10), abs(value) + _step(ft)):
+            higher = value + bump
+            if not _in_range(ft, higher):
+                continue
+            moved = dict(facts, **{name: _json(ft, higher)})
+            other = rs.evaluate(decision, moved, as_of=as_of)
+            if str(other.outcome) != "pass":
+                continue
+            before, after = _tier_rank(spec, result.value), _tier_rank(spec, other.value)
+            if (after < before) if ft.monotone == "increasing" else (after > before):
+                raise AssertionError(
+                    f"'{name}' is declared monotone: {ft.monotone}, but raising it from "
+                    f"{value} to {higher} moves the tier from {result.value} to "
+                    f"{other.value}; {where}")
+
+
+def _check_money(rs: Ruleset, decision: str, result: Any, where: str) -> None:
+    """Computed money never loses or invents a cent: the rounded value is the exact Decimal
+    result rounded as declared, and a split's parts add up exactly to the amount."""
+    if str(result.outcome) != "pass":
+        return
+    compiled = rs.decisions[decision]
+    record = result._record
+    for info in compiled.nodes:
+        if info.detail is None or record[2][info.index] in (None, NA, FAILED):
+            continue
+        if info.compare_op == "formula" and info.kind == "compute" and info.rounding:
+            exact = info.detail(record[3], record[4], result.as_of)[0]
+            places, mode = info.rounding
+            rounded = record[2][info.index]
+            if not isinstance(exact, (int, Decimal)) or isinstance(exact, bool):
+                continue
+            want = Decimal(exact).quantize(Decimal(1).scaleb(-places),
+                                           rounding=_ROUNDING_MODES[mode])
+            if rounded != want or abs(rounded - Decimal(exact)) >= Decimal(1).scaleb(-places):
+                raise AssertionError(
+                    f"{info.id}: {exact} rounded {mode} to {places} places should be {want}, "
+                    f"got {rounded}; {where}")
+        elif info.compare_op == "split":
+            amount = info.detail(record[3], record[4], result.as_of)[0]
+            parts = record[2][info.index]
+            if sum(parts.values()) != amount:
+                raise AssertionError(f"{info.id}: the parts {dict(parts)} add up to "
+                                     f"{sum(parts.values())}, not {amount}; {where}")
+
+
+_ROUNDING_MODES = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN,
+                   "down": ROUND_DOWN, "up": ROUND_UP}
 
 
 def check_ruleset(ruleset: Ruleset, *, max_examples: int | None = None,
@@ -552,8 +624,8 @@ def check_ruleset(ruleset: Ruleset, *, max_examples: int | None = None,
     example count. Raises AssertionError naming the decision, rule and facts on a violation
     (Hypothesis shrinks the facts first).
 
-    Not checked yet: monotonicity of tiers (the format has no ``monotone:`` declaration) and
-    computed money against an exact recomputation.
+    Also: a tier never goes down when a fact declared ``monotone: increasing`` goes up, and
+    computed money never loses or invents a cent against an exact Decimal recomputation.
     """
     for decision in decisions if decisions is not None else list(ruleset.decisions):
         lo, hi = _date_range(ruleset)

@@ -293,3 +293,55 @@ def test_plugin_registers_the_hypothesis_profiles() -> None:
 
     assert hsettings.get_profile("ci").derandomize
     assert hsettings.get_profile("nightly").max_examples == 2000
+
+
+# -- monotone tiers and exact money ---------------------------------------------------------
+
+_MONO = """\
+id: mono
+version: 1.0.0
+title: {en: M, zh: M}
+timezone: Asia/Shanghai
+sources: {"D": {file: d.txt}}
+facts:
+  gmv: {type: money, currency: USD, min: 0, monotone: increasing}
+  amount: {type: money, currency: CNY, min: 0}
+decisions:
+  tier:
+    description: {en: Tier, zh: 等级}
+    tiers:
+      - {id: silver, description: {en: s, zh: s}, source: "D 1", check: gmv >= 100}
+      - {id: gold, description: {en: g, zh: g}, source: "D 1", check: GOLD}
+    default: none
+  fee:
+    description: {en: Fee, zh: 费用}
+    type: money
+    compute: amount * 0.1
+    round: {places: 2, mode: half_up}
+"""
+
+
+def test_monotone_tiers_hold_for_a_sound_ladder() -> None:
+    rs = promorules.loads(_MONO.replace("GOLD", "gmv >= 1000"))
+    for gmv in ("50", "100", "999.99", "1000", "5000"):
+        check_case(rs, "tier", {"gmv": gmv})
+
+
+def test_a_tier_that_drops_as_the_monotone_fact_grows_is_caught() -> None:
+    # gold for small GMV only: more GMV lowers the tier, against `monotone: increasing`
+    rs = promorules.loads(_MONO.replace("GOLD", "gmv >= 100 and gmv <= 200"))
+    with pytest.raises(AssertionError, match="declared monotone: increasing"):
+        check_case(rs, "tier", {"gmv": "150"})
+
+
+def test_money_rounding_is_checked_against_an_exact_recomputation() -> None:
+    rs = promorules.loads(_MONO.replace("GOLD", "gmv >= 1000"))
+    check_case(rs, "fee", {"amount": "1.25"})  # 0.125 -> 0.13 half-up: correct
+    # a node claiming half_even while the compiled code rounds half-up must be reported
+    compiled = rs.decisions["fee"]
+    node = next(n for n in compiled.nodes if n.rounding)
+    wrong = attrs.evolve(node, rounding=(2, "half_even"))
+    nodes = tuple(wrong if n is node else n for n in compiled.nodes)
+    object.__setattr__(compiled, "nodes", nodes)  # simulate an engine bug
+    with pytest.raises(AssertionError, match=r"should be 0\.12, got 0\.13"):
+        check_case(rs, "fee", {"amount": "1.25"})
