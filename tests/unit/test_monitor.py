@@ -119,9 +119,7 @@ def test_fresh_start_reports_the_same_state_again(rs: promorules.Ruleset,
 
 def test_window_from_the_ruleset_effective_dates(ok: dict[str, Any]) -> None:
     text = Path(RULESET).read_text(encoding="utf-8").replace(
-        "timezone: Asia/Shanghai",
-        "timezone: Asia/Shanghai\neffective_from: 2024-02-23\n"
-        "effective_until: 2024-03-05T23:59:59", 1)
+        "effective_from: 2023-02-23", "effective_from: 2024-02-23", 1)
     rs = promorules.loads(text, source="dated.yaml")
     m = Monitor(rs, DECISION)
     start, end = m.window
@@ -138,8 +136,11 @@ def test_window_from_the_ruleset_effective_dates(ok: dict[str, Any]) -> None:
     assert m.observe("m1", {"buyer_protection_deposit": "3000"}, as_of="2024-03-05") == []
 
 
-def test_without_a_window_disqualification_is_permanent(rs: promorules.Ruleset,
-                                                        ok: dict[str, Any]) -> None:
+def test_without_a_window_disqualification_is_permanent(ok: dict[str, Any]) -> None:
+    text = Path(RULESET).read_text(encoding="utf-8")
+    undated = "\n".join(line for line in text.splitlines()
+                         if not line.startswith(("effective_from:", "effective_until:")))
+    rs = promorules.loads(undated, source="undated.yaml")
     m = Monitor(rs, DECISION)
     assert m.window == (None, None)
     m.observe("m1", ok, as_of="2024-03-01")
@@ -382,12 +383,15 @@ def test_cli_window_until_gives_a_fresh_start(tmp_path: Path) -> None:
     after.write_text(Path(UPDATES).read_text(encoding="utf-8") + json.dumps(
         {"entity": "m-2002", "as_of": "2024-03-06T00:00:00+08:00", "facts": {}}) + "\n",
                      encoding="utf-8")
+    # the ruleset's own window (§二.2: the activity ends 2024-03-05 23:59:59): after it,
+    # m-2002 starts afresh
     code, out, _ = cli(RULESET, DECISION, str(after))
-    assert code == 0 and len(out.splitlines()) == 5  # no window: locked for good
-    code, out, _ = cli(RULESET, DECISION, str(after), "--window-until", END)
     assert code == 0
     last = json.loads(out.splitlines()[-1])
     assert (last["kind"], last["entity_id"]) == ("qualified", "m-2002")
+    # a later end given on the command line keeps it locked
+    code, out, _ = cli(RULESET, DECISION, str(after), "--window-until", "2024-03-31T23:59:59")
+    assert code == 0 and len(out.splitlines()) == 5
 
 
 @pytest.mark.parametrize(("line", "message"), [

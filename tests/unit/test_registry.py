@@ -168,4 +168,8 @@ def test_effective_until_before_from_is_an_error() -> None:
 def test_the_shipped_rulesets_form_a_registry() -> None:
     reg = Registry(Path(__file__).resolve().parents[2] / "rulesets")
     assert reg.ids() == ["1688_spring", "aliexpress_medals", "offline_coop", "tmall_global"]
-    assert reg.get("1688_spring").id == "1688_spring"
+    # 1688_spring is in force from registration to the end of the activity (§二.1-§二.2)
+    assert reg.get("1688_spring", as_of="2024-03-04T12:00:00+08:00").id == "1688_spring"
+    with pytest.raises(UnknownRulesetError):
+        reg.get("1688_spring", as_of="2024-03-06T00:00:00+08:00")
+    assert reg.get("offline_coop").id == "offline_coop"  # no dates: always in force
