@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 
 import promorules
+from golden_files import check_golden
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "1688_spring"
@@ -85,18 +86,6 @@ def test_readme_gaps() -> None:
     price, title = evaluate("product_bad", "product_eligibility").failed
     assert price.gap is not None and str(price.gap) == "1.00"
     assert title.detail is not None and "最低價" in title.detail
-
-
-def check_golden(path: pathlib.Path, actual: str) -> None:
-    if UPDATE:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(actual, encoding="utf-8")
-        return
-    assert path.exists(), f"{path.name} is missing: run with PROMORULES_UPDATE_GOLDEN=1"
-    expected = path.read_text(encoding="utf-8")
-    assert actual == expected, (
-        f"{path.name} differs from the golden file; if the change is intended, regenerate "
-        "with PROMORULES_UPDATE_GOLDEN=1 and review the diff")
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -33,6 +33,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 import promorules
+from golden_files import check_golden
 from promorules import FactError
 from promorules.calendar import WorkingCalendar
 from promorules.cli import run
@@ -133,18 +134,6 @@ def test_readme_expectations(example: str, decision: str, outcome: str, failed: 
 
 
 # -- golden explanations -----------------------------------------------------------------
-
-
-def check_golden(path: pathlib.Path, actual: str) -> None:
-    if UPDATE:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(actual, encoding="utf-8")
-        return
-    assert path.exists(), f"{path.name} is missing: run with PROMORULES_UPDATE_GOLDEN=1"
-    expected = path.read_text(encoding="utf-8")
-    assert actual == expected, (
-        f"{path.name} differs from the golden file; if the change is intended, regenerate "
-        "with PROMORULES_UPDATE_GOLDEN=1 and review the diff")
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

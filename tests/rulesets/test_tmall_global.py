@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 
 import promorules
+from golden_files import check_golden
 from promorules.cli import run
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -119,18 +120,6 @@ def test_readme_expectations(example: str, decision: str, outcome: str, failed: 
 
 
 # -- golden explanations ---------------------------------------------------------------------
-
-
-def check_golden(path: pathlib.Path, actual: str) -> None:
-    if UPDATE:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(actual, encoding="utf-8")
-        return
-    assert path.exists(), f"{path.name} is missing: run with PROMORULES_UPDATE_GOLDEN=1"
-    expected = path.read_text(encoding="utf-8")
-    assert actual == expected, (
-        f"{path.name} differs from the golden file; if the change is intended, regenerate "
-        "with PROMORULES_UPDATE_GOLDEN=1 and review the diff")
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
