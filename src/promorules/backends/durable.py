@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ..calendar import years_between
 from ..compiler import DECIMAL_CONTEXT
 from ..errors import FactError, PromorulesError
 from ..expressions import ast
@@ -63,6 +64,12 @@ _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 # ``field OP derived``: the exact derived value rounded so that the integer comparison
 # agrees with the exact one (x <= d <=> x <= floor(d) for an integer x, and so on)
 _ROUND_RIGHT = {"<=": ROUND_FLOOR, ">": ROUND_FLOOR, "<": ROUND_CEILING, ">=": ROUND_CEILING}
+
+
+_DATE_SPANS: dict[str, Callable[[dt.date, dt.date], int]] = {
+    "years_between": years_between,
+    "days_between": lambda a, b: (b - a).days,
+}
 
 
 def _engine() -> Any:
@@ -294,7 +301,27 @@ class _Translator:
             isinstance(node, ast.Unary) and node.op == "-"
         ):
             return _Operand("arith", node=node, facts=frozenset(self.arith_facts(node)))
+        if isinstance(node, ast.Call) and node.func in _DATE_SPANS:
+            return self.date_span(node)
         raise _unsupported(f"the expression '{unparse(node)}'")
+
+    def date_span(self, node: ast.Call) -> _Operand:
+        """``years_between(a, b)`` / ``days_between(a, b)`` of two date facts: computed
+        exactly in Python (the engine's own functions) and posted as a whole number."""
+        names = [a.id for a in node.args if isinstance(a, ast.Name)]
+        if len(names) != 2 or len(node.args) != 2 or not all(
+            n in self.model.facts and self.model.facts[n].kind == "date" for n in names
+        ):
+            raise _unsupported(f"'{unparse(node)}' (only between two date facts; the "
+                               "backend has no evaluation instant for 'today')")
+        self.facts.update(names)
+        span = _DATE_SPANS[node.func]
+        first, second = names
+
+        def compute(facts: Mapping[str, Any]) -> int:
+            return _scaled(span(facts[first], facts[second]), unparse(node))
+
+        return _Operand("num", field=self.derive(frozenset(names), compute))
 
     def arith_facts(self, node: ast.Node) -> set[str]:
         """The numeric facts an arithmetic expression reads (checking it is supported)."""
