@@ -29,14 +29,10 @@ RULESETS = {p.stem: promorules.load(p) for p in sorted((ROOT / "rulesets").glob(
             if not p.name.endswith(".test.yaml")}
 AS_OF = "2024-03-01T12:00:00+08:00"
 
-# every pass/fail decision of the shipped rulesets that the backend does not support, and why
-UNSUPPORTED = {
-    # the backend has no evaluation instant, so nothing that reads `today` / `as_of`
-    ("aliexpress_medals", "store_type_change"): "days_between(..., today): time-dependent",
-}
+# every pass/fail decision of the four shipped rulesets is supported by the backend
 PASSFAIL = [(rid, d) for rid, rs in RULESETS.items() for d, c in rs.decisions.items()
             if c.kind == "passfail"]
-SUPPORTED = [k for k in PASSFAIL if k not in UNSUPPORTED]
+SUPPORTED = PASSFAIL
 COMPILED = {k: durable.compile(RULESETS[k[0]], k[1]) for k in SUPPORTED}
 
 
@@ -159,14 +155,25 @@ def _facts(draw: st.DrawFn, key: tuple[str, str]) -> dict[str, Any]:
 
 def _agree(key: tuple[str, str], facts: dict[str, Any]) -> None:
     native = RULESETS[key[0]].evaluate(key[1], facts, as_of=AS_OF).outcome
-    assert COMPILED[key].evaluate(facts) == str(native), (key, facts)
+    assert COMPILED[key].evaluate(facts, as_of=AS_OF) == str(native), (key, facts)
 
 
-def test_every_passfail_decision_is_classified() -> None:
-    assert set(UNSUPPORTED) <= set(PASSFAIL)
-    for key in UNSUPPORTED:
-        with pytest.raises(promorules.PromorulesError, match="not supported by the durable"):
-            durable.compile(RULESETS[key[0]], key[1])
+def test_every_shipped_passfail_decision_compiles() -> None:
+    assert len(COMPILED) == len(PASSFAIL) == 9
+    assert ("aliexpress_medals", "store_type_change") in COMPILED
+    assert ("offline_coop", "individual_eligibility") in COMPILED
+
+
+@pytest.mark.parametrize(("last_change", "outcome"),
+                         [("2022-05-01", "fail"), ("2022-04-30", "pass"), (None, "unknown")])
+def test_time_dependent_decision_uses_as_of(last_change: str | None, outcome: str) -> None:
+    # store_type_change reads days_between(last_store_type_change_on, today): day 29 fails,
+    # day 30 passes, at as_of 2022-05-30 in the ruleset's time zone
+    key = ("aliexpress_medals", "store_type_change")
+    facts = {} if last_change is None else {"last_store_type_change_on": last_change}
+    as_of = "2022-05-30T23:30:00+08:00"
+    native = RULESETS[key[0]].evaluate(key[1], facts, as_of=as_of).outcome
+    assert COMPILED[key].evaluate(facts, as_of=as_of) == str(native) == outcome
 
 
 @pytest.mark.parametrize("key", SUPPORTED, ids=[f"{r}:{d}" for r, d in SUPPORTED])

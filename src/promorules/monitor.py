@@ -465,8 +465,7 @@ def _import_durable() -> Any:
 def _durable_evaluator(module: Any, ruleset: Ruleset, decision: str
                        ) -> Callable[[Mapping[str, Any], dt.datetime], str]:
     """A function (facts, as_of) -> "pass" / "fail" / "unknown" from the durable backend:
-    ``compile(ruleset, decision).evaluate(facts)`` (the backend supports no time-dependent
-    decisions, so ``as_of`` is not passed on)."""
+    ``compile(ruleset, decision).evaluate(facts, as_of)``."""
     try:
         compiled = module.compile(ruleset, decision)
     except PromorulesError:
@@ -481,7 +480,7 @@ def _durable_evaluator(module: Any, ruleset: Ruleset, decision: str
                               code="PR802")
 
     def evaluate(facts: Mapping[str, Any], as_of: dt.datetime) -> str:
-        return str(run(facts))
+        return str(run(facts, as_of))
 
     return evaluate
 

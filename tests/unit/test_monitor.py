@@ -237,9 +237,9 @@ def test_durable_backend_gives_the_outcome(rs: promorules.Ruleset, ok: dict[str,
         def __init__(self, ruleset: promorules.Ruleset, decision: str) -> None:
             self.ruleset, self.decision = ruleset, decision
 
-        def evaluate(self, facts: Any) -> str:  # the backend's interface: facts only
-            calls.append(("run", None))
-            return str(self.ruleset.evaluate(self.decision, facts).outcome)
+        def evaluate(self, facts: Any, as_of: Any = None) -> str:  # the backend's interface
+            calls.append(("run", as_of))
+            return str(self.ruleset.evaluate(self.decision, facts, as_of).outcome)
 
     def compile(ruleset: promorules.Ruleset, decision: str) -> Any:
         calls.append(("compile", decision))

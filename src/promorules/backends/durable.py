@@ -310,11 +310,11 @@ class _Translator:
         exactly in Python (the engine's own functions) and posted as a whole number."""
         names = [a.id for a in node.args if isinstance(a, ast.Name)]
         if len(names) != 2 or len(node.args) != 2 or not all(
-            n in self.model.facts and self.model.facts[n].kind == "date" for n in names
+            n == "today" or (n in self.model.facts and self.model.facts[n].kind == "date")
+            for n in names
         ):
-            raise _unsupported(f"'{unparse(node)}' (only between two date facts; the "
-                               "backend has no evaluation instant for 'today')")
-        self.facts.update(names)
+            raise _unsupported(f"'{unparse(node)}' (only between date facts and 'today')")
+        self.facts.update(n for n in names if n != "today")
         span = _DATE_SPANS[node.func]
         first, second = names
 
@@ -587,12 +587,13 @@ class DurableDecision:
         """The facts the decision reads."""
         return self._facts
 
-    def message(self, facts: Mapping[str, Any]) -> dict[str, Any]:
-        """The JSON fact posted for ``facts`` (validated by the ruleset's fact types)."""
+    def message(self, facts: Mapping[str, Any], as_of: Any = None) -> dict[str, Any]:
+        """The JSON fact posted for ``facts`` (validated by the ruleset's fact types);
+        ``today`` (for date spans) is the date of ``as_of`` in the ruleset's time zone."""
         if not isinstance(facts, Mapping):
             raise FactError(f"facts must be a mapping of fact names to values, not "
                             f"{type(facts).__name__}", code="PR600")
-        converted: dict[str, Any] = {}
+        converted: dict[str, Any] = {"today": self._today(as_of)}
         msg: dict[str, Any] = {_MARKER: 1}
         for name in self._facts:
             ft = self._model.facts[name]
@@ -608,9 +609,28 @@ class DurableDecision:
                 msg[d.field] = d.compute(converted)
         return msg
 
-    def fired(self, facts: Mapping[str, Any]) -> tuple[str, ...]:
-        """The names of the durable rules that fire on ``facts``."""
-        msg = self.message(facts)
+    def _today(self, as_of: Any) -> dt.date:
+        if as_of is None:
+            return dt.datetime.now(self._model.timezone).date()
+        if isinstance(as_of, str):
+            try:
+                as_of = dt.datetime.fromisoformat(as_of.replace("Z", "+00:00"))
+            except ValueError:
+                raise FactError(f"as_of {as_of!r} is not an ISO date or date-time",
+                                code="PR608", fact="as_of") from None
+        if isinstance(as_of, dt.datetime):
+            moment: dt.datetime = as_of
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=self._model.timezone)
+            return moment.astimezone(self._model.timezone).date()
+        if isinstance(as_of, dt.date):
+            return as_of
+        raise FactError("as_of must be a date-time, a date or an ISO string", code="PR608",
+                        fact="as_of")
+
+    def fired(self, facts: Mapping[str, Any], as_of: Any = None) -> tuple[str, ...]:
+        """The names of the durable rules that fire on ``facts`` at ``as_of``."""
+        msg = self.message(facts, as_of)
         engine = self._engine
         errors: list[BaseException] = []
 
@@ -636,18 +656,19 @@ class DurableDecision:
             raise PromorulesError(f"durable_rules failed: {errors[0]!r}", code="PR900")
         return fired
 
-    def evaluate(self, facts: Mapping[str, Any]) -> str:
-        """``"pass"``, ``"fail"`` or ``"unknown"``."""
-        fired = self.fired(facts)
+    def evaluate(self, facts: Mapping[str, Any], as_of: Any = None) -> str:
+        """``"pass"``, ``"fail"`` or ``"unknown"``; ``as_of`` (default now) is the instant
+        rules reading ``today`` use."""
+        fired = self.fired(facts, as_of)
         if self.decision in fired:
             return "pass"
         if f"{self.decision}:fail" in fired:
             return "fail"
         return "unknown"
 
-    def rule_outcomes(self, facts: Mapping[str, Any]) -> dict[str, str]:
+    def rule_outcomes(self, facts: Mapping[str, Any], as_of: Any = None) -> dict[str, str]:
         """Each rule id of the decision's own tree: pass, fail, not_applicable or unknown."""
-        fired = set(self.fired(facts))
+        fired = set(self.fired(facts, as_of))
         out: dict[str, str] = {}
         for name in self.rule_names:
             rid = name.split(":", 1)[0]
