@@ -41,6 +41,19 @@ class UsageError(Exception):
     """A command line that does not parse (exit status 3)."""
 
 
+def parse_command(parser: argparse.ArgumentParser, argv: Sequence[str],
+                  stderr: IO[str]) -> argparse.Namespace | int:
+    """The parsed arguments of a subcommand, or the exit status to return at once: 3 for a
+    usage error (printed on ``stderr``), 0 after ``--help``."""
+    try:
+        return parser.parse_args(list(argv))
+    except UsageError as e:
+        stderr.write(f"{e}\n")
+        return EXIT_INVALID
+    except SystemExit as e:  # --help
+        return int(e.code or 0)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = CommandParser(prog="promorules", description="Evaluate and check promorules rulesets.")
     parser.add_argument("--version", action="version", version=f"promorules {__version__}")

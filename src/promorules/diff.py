@@ -28,7 +28,7 @@ from typing import IO, Any
 
 import attrs
 
-from .cli import CommandParser, UsageError, use_color
+from .cli import CommandParser, parse_command, use_color
 from .errors import FactError, PromorulesError, RulesetError, UnknownDecisionError
 from .expressions import ast
 from .facts import FactType, json_value
@@ -1266,13 +1266,9 @@ def cli_main(argv: Sequence[str], stdout: IO[str] | None = None,
     """
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
-    try:
-        args = _parser().parse_args(list(argv))
-    except UsageError as e:
-        stderr.write(f"{e}\n")
-        return EXIT_INVALID
-    except SystemExit as e:  # --help
-        return int(e.code or 0)
+    args = parse_command(_parser(), argv, stderr)
+    if isinstance(args, int):
+        return args
     try:
         old, new = load(args.old), load(args.new)
         records = read_records(args.facts) if args.facts else None

@@ -29,7 +29,7 @@ import attrs
 import jsonschema
 from jsonschema import Draft202012Validator
 
-from .cli import CommandParser, UsageError
+from .cli import CommandParser, parse_command
 from .errors import PromorulesError, RulesetError
 from .facts import json_value, suggest
 from .loader import Document, parse_yaml
@@ -708,11 +708,9 @@ def cli_main(argv: Sequence[str], stdout: IO[str], stderr: IO[str]) -> int:
     if "-h" in argv or "--help" in argv:
         stdout.write(parser.format_help())
         return 0
-    try:
-        args = parser.parse_args(list(argv))
-    except UsageError as e:
-        stderr.write(f"{e}\n")
-        return 3
+    args = parse_command(parser, argv, stderr)
+    if isinstance(args, int):
+        return args
     ok_mark, fail_mark = _marks(stdout)
     paths: list[Path] = []
     for given in args.paths:

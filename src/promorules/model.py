@@ -179,7 +179,6 @@ def _literal_node(value: Any) -> ast.Node | None:
     return None
 
 
-_VALUE_KEYS = ("compute", "cases", "lookup", "collect", "fields", "value")
 _GROUP_KEYS = ("all", "any", "not")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 

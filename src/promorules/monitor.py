@@ -599,18 +599,14 @@ def cli_main(argv: Sequence[str], stdout: IO[str] | None = None,
     3 for an invalid ruleset, state file, argument or input line (``file:line: message``;
     the state file is then left as it was).
     """
-    from .cli import UsageError
+    from .cli import parse_command
 
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     stdin = stdin or sys.stdin
-    try:
-        args = _parser().parse_args(list(argv))
-    except UsageError as e:
-        stderr.write(f"{e}\n")
-        return EXIT_INVALID
-    except SystemExit as e:  # --help
-        return int(e.code or 0)
+    args = parse_command(_parser(), argv, stderr)
+    if isinstance(args, int):
+        return args
     try:
         ruleset = load(args.ruleset)
         window: Window | None = None

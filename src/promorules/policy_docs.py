@@ -29,7 +29,7 @@ from typing import IO, Any
 
 import attrs
 
-from .cli import CommandParser, UsageError
+from .cli import CommandParser, parse_command
 from .diff import (
     cell_text,
     expr_text,
@@ -776,17 +776,15 @@ def cli_main(argv: Sequence[str], stdout: IO[str] | None = None,
     """
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
-    try:
-        args = _parser().parse_args(list(argv))
-        if args.all == bool(args.ruleset):
-            raise UsageError("promorules docs: give either RULESET or --all")
-        if args.all and args.output:
-            raise UsageError("promorules docs: -o is for one RULESET; --all uses --out DIR")
-    except UsageError as e:
-        stderr.write(f"{e}\n")
+    args = parse_command(_parser(), argv, stderr)
+    if isinstance(args, int):
+        return args
+    if args.all == bool(args.ruleset):
+        stderr.write("promorules docs: give either RULESET or --all\n")
         return 3
-    except SystemExit as e:  # --help
-        return int(e.code or 0)
+    if args.all and args.output:
+        stderr.write("promorules docs: -o is for one RULESET; --all uses --out DIR\n")
+        return 3
     try:
         if args.all:
             results = generate_all(args.rulesets, args.out, check=args.check)
