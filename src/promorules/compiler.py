@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 import attrs
 
@@ -33,7 +33,7 @@ from .loader import Document
 from .model import Decision, Expr, Rule, RulesetModel, ValueSpec, expression_offset
 from .text import Text
 
-__all__ = ["DECIMAL_CONTEXT", "NA", "CompiledDecision", "NodeInfo", "compile_ruleset"]
+__all__ = ["DECIMAL_CONTEXT", "NA", "CompiledDecision", "NodeInfo", "Record", "compile_ruleset"]
 
 
 class _NotApplicable:
@@ -244,7 +244,24 @@ def _whole(n: int | Decimal, what: str) -> int:
     return int(n)
 
 
+class Record(NamedTuple):
+    """What a compiled decision's function returns: everything a trace is built from.
+
+    ``outcome`` is True (pass), False (fail) or None (unknown); ``value`` the decision's
+    value (value decisions); ``nodes`` the value of every node of the decision's node table,
+    by index; ``facts`` the converted facts, in ``CompiledDecision.fact_names`` order; ``subs``
+    the records of the decisions it uses, in ``CompiledDecision.subs`` order.
+    """
+
+    outcome: bool | None
+    value: Any
+    nodes: tuple[Any, ...]
+    facts: tuple[Any, ...]
+    subs: tuple[Record, ...]
+
+
 RUNTIME: dict[str, Any] = {
+    "_Record": Record,
     "_includes_all": _includes_all,
     "NA": NA, "FAILED": FAILED, "CTX": _CTX, "FactError": FactError, "_PENDING": ("pending",),
     "_Decimal": Decimal,
@@ -299,7 +316,7 @@ class CompiledDecision:
 
     id: str
     model: Decision
-    run: Callable[[Mapping[str, Any], Any], tuple[Any, ...]] = attrs.field(repr=False)
+    run: Callable[[Mapping[str, Any], Any], Record] = attrs.field(repr=False)
     nodes: tuple[NodeInfo, ...] = attrs.field(repr=False)
     fact_names: tuple[str, ...]
     subs: tuple[str, ...]
@@ -1263,8 +1280,8 @@ class _DecisionGen:
                 output = f"(None if {out_var} is FAILED else {out_var})"
             # a root that is not applicable (a `not` over an inapplicable rule): nothing that
             # applies failed, so the decision passes
-            result_line = (f"    return (True if {root_var} is NA else {root_var}, {output}, "
-                           "NODES, FACTS, SUBS)")
+            result_line = (f"    return _Record(True if {root_var} is NA else {root_var}, "
+                           f"{output}, NODES, FACTS, SUBS)")
         else:
             gate = "True"
             start = len(self.lines)
@@ -1301,7 +1318,7 @@ class _DecisionGen:
                 f"    _o = {gate}\n"
                 f"    if _o is True:\n"
                 f"        _o = False if {var} is FAILED else (None if {var} is None else True)\n"
-                f"    return (_o, {var} if _o is True else None, NODES, FACTS, SUBS)")
+                f"    return _Record(_o, {var} if _o is True else None, NODES, FACTS, SUBS)")
         n_nodes = len(self.nodes)
         node_tuple = "(" + ", ".join(f"n{i}" for i in range(n_nodes)) + ("," if n_nodes == 1
                                                                           else "") + ")"
@@ -1402,7 +1419,7 @@ class _DecisionGen:
             all_true = self.const((True,) * len(self.nodes))
             block = ["    if " + (" and ".join(f"({x})" for x in conds) or "True") + ":"]
             block.append("        if " + " and ".join(tests) + ":")
-            block.append(f"            return (True, None, {all_true}, {canon_facts}, ())")
+            block.append(f"            return _Record(True, None, {all_true}, {canon_facts}, ())")
         else:
             conds += bool_conds.values()
             block = ["    if " + (" and ".join(f"({x})" for x in conds) or "True") + ":"]
@@ -1411,8 +1428,8 @@ class _DecisionGen:
             block.append("        if " + " and ".join(inner) + ":")
             indent = "        "
         block += [indent + line for line in lines]
-        block.append(f"    {indent}return (True if {root} is NA else {root}, None, {node_tuple}, "
-                     f"{canon_facts}, ())")
+        block.append(f"    {indent}return _Record(True if {root} is NA else {root}, None, "
+                     f"{node_tuple}, {canon_facts}, ())")
         return block
 
     def is_conjunction(self, rule: Rule) -> bool:

@@ -590,12 +590,12 @@ def _check_money(rs: Ruleset, decision: str, result: Any, where: str) -> None:
     compiled = rs.decisions[decision]
     record = result._record
     for info in compiled.nodes:
-        if info.detail is None or record[2][info.index] in (None, NA, FAILED):
+        if info.detail is None or record.nodes[info.index] in (None, NA, FAILED):
             continue
         if info.compare_op == "formula" and info.kind == "compute" and info.rounding:
-            exact = info.detail(record[3], record[4], result.as_of)[0]
+            exact = info.detail(record.facts, record.subs, result.as_of)[0]
             places, mode = info.rounding
-            rounded = record[2][info.index]
+            rounded = record.nodes[info.index]
             if not isinstance(exact, (int, Decimal)) or isinstance(exact, bool):
                 continue
             want = Decimal(exact).quantize(Decimal(1).scaleb(-places),
@@ -605,8 +605,8 @@ def _check_money(rs: Ruleset, decision: str, result: Any, where: str) -> None:
                     f"{info.id}: {exact} rounded {mode} to {places} places should be {want}, "
                     f"got {rounded}; {where}")
         elif info.compare_op == "split":
-            amount = info.detail(record[3], record[4], result.as_of)[0]
-            parts = record[2][info.index]
+            amount = info.detail(record.facts, record.subs, result.as_of)[0]
+            parts = record.nodes[info.index]
             if sum(parts.values()) != amount:
                 raise AssertionError(f"{info.id}: the parts {dict(parts)} add up to "
                                      f"{sum(parts.values())}, not {amount}; {where}")

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from .compiler import DECIMAL_CONTEXT, FAILED, NA, CompiledDecision, NodeInfo
+from .compiler import DECIMAL_CONTEXT, FAILED, NA, CompiledDecision, NodeInfo, Record
 from .facts import FactType, display_value, json_value
 from .text import Text
 
@@ -252,7 +252,7 @@ class _TraceBuilder:
             text += f" → {shown}"
         return text
 
-    def build(self, decision: CompiledDecision, record: tuple[Any, ...], as_of: Any) -> RuleResult:
+    def build(self, decision: CompiledDecision, record: Record, as_of: Any) -> RuleResult:
         outcome_code, value, node_values, fact_values, subs = record
         nodes = decision.nodes
         dead: set[int] = set()
@@ -420,11 +420,11 @@ def _descendants(nodes: tuple[NodeInfo, ...], i: int) -> list[int]:
     return out
 
 
-def _failing_ids(rs: Ruleset, decision: CompiledDecision, record: tuple[Any, ...]) -> list[str]:
+def _failing_ids(rs: Ruleset, decision: CompiledDecision, record: Record) -> list[str]:
     """Ids of the leaf rules on the paths that made ``record`` fail (no trace needed)."""
     if decision.failed_ids is not None:
-        return list(decision.failed_ids(record[2], record[4]))
-    values = record[2]
+        return list(decision.failed_ids(record.nodes, record.subs))
+    values = record.nodes
     nodes = decision.nodes
     out: list[str] = []
 
@@ -436,7 +436,7 @@ def _failing_ids(rs: Ruleset, decision: CompiledDecision, record: tuple[Any, ...
             out.append(info.id)
         elif info.kind == "decision" and info.decision is not None:
             j = decision.subs.index(info.decision)
-            out.extend(_failing_ids(rs, rs._compiled[info.decision], record[4][j]))
+            out.extend(_failing_ids(rs, rs._compiled[info.decision], record.subs[j]))
         else:
             for c in info.children:
                 walk(c)
@@ -450,7 +450,7 @@ def _failing_ids(rs: Ruleset, decision: CompiledDecision, record: tuple[Any, ...
     return out
 
 
-def make_result(rs: Ruleset, decision: CompiledDecision, record: tuple[Any, ...],
+def make_result(rs: Ruleset, decision: CompiledDecision, record: Record,
                 as_of: dt.datetime | None) -> Result:
     """Build a Result without an ``__init__`` frame (this runs on every evaluation)."""
     result = _new_result(Result)
@@ -458,7 +458,7 @@ def make_result(rs: Ruleset, decision: CompiledDecision, record: tuple[Any, ...]
     result._decision = decision
     result._record = record
     result._as_of = as_of
-    result.outcome = _OUTCOME[record[0]]
+    result.outcome = _OUTCOME[record.outcome]
     return result  # _trace and _failed stay unset until first asked for
 
 
@@ -473,27 +473,27 @@ class Result:
     outcome: Outcome
     _rs: Ruleset
     _decision: CompiledDecision
-    _record: tuple[Any, ...]
+    _record: Record
     _as_of: dt.datetime | None
     _trace: RuleResult
     _failed: tuple[RuleResult, ...]
 
-    def __init__(self, rs: Ruleset, decision: CompiledDecision, record: tuple[Any, ...],
+    def __init__(self, rs: Ruleset, decision: CompiledDecision, record: Record,
                  as_of: dt.datetime | None) -> None:
         self._rs = rs
         self._decision = decision
         self._record = record
         self._as_of = as_of
-        self.outcome = _OUTCOME[record[0]]
+        self.outcome = _OUTCOME[record.outcome]
 
     def __repr__(self) -> str:
-        value = "" if self._record[1] is None else f", value={self.value!r}"
+        value = "" if self._record.value is None else f", value={self.value!r}"
         return f"<Result {self.decision}: {self.outcome}{value}>"
 
     @property
     def passed(self) -> bool:
         """``outcome == "pass"``."""
-        return self._record[0] is True
+        return self._record.outcome is True
 
     @property
     def decision(self) -> str:
@@ -515,7 +515,7 @@ class Result:
     @property
     def value(self) -> Any:
         """The computed value (a fresh list/dict for lists/mappings); None for pass/fail."""
-        return public_value(self._record[1])
+        return public_value(self._record.value)
 
     @property
     def trace(self) -> RuleResult:
@@ -534,11 +534,11 @@ class Result:
     def failed_rule_ids(self) -> tuple[str, ...]:
         """Ids of the failed leaf rules, without building the trace (the fast path)."""
         record = self._record
-        if record[0] is not False:
+        if record.outcome is not False:
             return ()
         extract = self._decision.failed_ids
         if extract is not None:
-            return extract(record[2], record[4])
+            return extract(record.nodes, record.subs)
         return tuple(_failing_ids(self._rs, self._decision, record))
 
     @property
@@ -548,7 +548,7 @@ class Result:
             return self._failed
         except AttributeError:
             pass
-        self._failed = () if self._record[0] is not False else tuple(
+        self._failed = () if self._record.outcome is not False else tuple(
             _failing_nodes(self.trace))
         return self._failed
 
@@ -610,10 +610,10 @@ class Result:
             "ruleset_digest": self._rs.digest,
             "decision": self._decision.id,
             "outcome": self.outcome.value,
-            "value": None if record[1] is None else json_value(public_value(record[1])),
+            "value": None if record.value is None else json_value(public_value(record.value)),
             "as_of": None if self._as_of is None else self._as_of.isoformat(),
-            "failed": [] if record[0] is not False else list(self.failed_rule_ids),
-            "missing": [] if record[0] is not None else list(self._missing()),
+            "failed": [] if record.outcome is not False else list(self.failed_rule_ids),
+            "missing": [] if record.outcome is not None else list(self._missing()),
             "warnings": list(self.warnings) if self._decision.has_warnings else [],
             # numbers as decimal strings, like money: the same type for defaults and overrides
             "params": {k: str(v) for k, v in self._rs._params.items()},
@@ -782,7 +782,7 @@ def _json_gap(info: NodeInfo, F: tuple[Any, ...], S: tuple[Any, ...], as_of: Any
     return out
 
 
-def render_dict(rs: Ruleset, decision: CompiledDecision, record: tuple[Any, ...],
+def render_dict(rs: Ruleset, decision: CompiledDecision, record: Record,
                 as_of: Any, kind: str | None = None) -> dict[str, Any]:
     """The trace of ``record`` as JSON data (``RuleResult.to_dict()`` of its trace);
     ``kind`` overrides the root's kind (``"reference"`` for context traces)."""
@@ -792,23 +792,23 @@ def render_dict(rs: Ruleset, decision: CompiledDecision, record: tuple[Any, ...]
         renderer = rs._renderers.get(decision.id)
         if renderer is None:
             renderer = rs._renderers[decision.id] = _RendererGen(rs, decision).generate()
-        out = renderer(record[2], record[3], record[4], as_of)
+        out = renderer(record.nodes, record.facts, record.subs, as_of)
     if kind is not None:
         out["kind"] = kind
     return out
 
 
-def _render_dict(rs: Ruleset, decision: CompiledDecision, record: tuple[Any, ...],
+def _render_dict(rs: Ruleset, decision: CompiledDecision, record: Record,
                  as_of: Any) -> dict[str, Any]:
     with decimal.localcontext(DECIMAL_CONTEXT):
         return render_dict(rs, decision, record, as_of)
 
 
-def _missing_fast(rs: Ruleset, decision: CompiledDecision, record: tuple[Any, ...],
+def _missing_fast(rs: Ruleset, decision: CompiledDecision, record: Record,
                   out: dict[str, None]) -> None:
     """Absent facts read by unknown rules, in trace order, without building the trace."""
-    values, facts, subs = record[2], record[3], record[4]
-    if record[0] is not None:  # decided: no fact was needed that it lacked
+    values, facts, subs = record.nodes, record.facts, record.subs
+    if record.outcome is not None:  # decided: no fact was needed that it lacked
         return
     nodes = decision.nodes
 

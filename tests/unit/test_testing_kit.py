@@ -182,8 +182,8 @@ def test_check_ruleset_finds_a_group_that_is_not_kleene(small: promorules.Rulese
 
     def lying(facts: Any, as_of: Any) -> tuple[Any, ...]:
         record = original(facts, as_of)
-        if record[0] is False:  # a failed decision reported as passed
-            return (True, *record[1:])
+        if record.outcome is False:  # a failed decision reported as passed
+            return record._replace(outcome=True)
         return record
 
     broken = _broken_copy(small, "eligible", lying)
@@ -198,7 +198,7 @@ def test_check_ruleset_finds_nondeterminism(small: promorules.Ruleset) -> None:
     def flaky(facts: Any, as_of: Any) -> tuple[Any, ...]:
         calls[0] += 1
         record = original(facts, as_of)
-        return (None, *record[1:]) if calls[0] % 2 == 0 else record
+        return record._replace(outcome=None) if calls[0] % 2 == 0 else record
 
     broken = _broken_copy(small, "eligible", flaky)
     with pytest.raises(AssertionError, match=r"two evaluations differ.*decision 'eligible'"):
@@ -242,7 +242,7 @@ def test_check_ruleset_finds_unknown_without_missing(small: promorules.Ruleset) 
 
     def unsure(facts: Any, as_of: Any) -> tuple[Any, ...]:
         record = original(facts, as_of)
-        return (None, *record[1:])  # always unknown
+        return record._replace(outcome=None)  # always unknown
 
     broken = _broken_copy(small, "eligible", unsure)
     with pytest.raises(AssertionError, match="decision 'eligible'"):
