@@ -365,12 +365,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n-X importtime of import promorules, top {args.top} by cumulative time "
           f"(best of {args.fresh} per module, ms; indentation = nesting):")
     print(f"  {'cumulative':>10} {'self':>7}  module")
-    for name, (s, c, depth) in sorted(rows.items(), key=lambda kv: -kv[1][1])[:args.top]:
-        print(f"  {c / 1000:10.1f} {s / 1000:7.1f}  {'  ' * depth}{name}")
+    for name, (self_us, cum_us, depth) in sorted(rows.items(),
+                                                 key=lambda kv: -kv[1][1])[:args.top]:
+        print(f"  {cum_us / 1000:10.1f} {self_us / 1000:7.1f}  {'  ' * depth}{name}")
     by_pkg: dict[str, int] = {}
-    for name, (s, _, _) in rows.items():
+    for name, (self_us, _, _) in rows.items():
         top = name.split(".")[0]
-        by_pkg[top] = by_pkg.get(top, 0) + s
+        by_pkg[top] = by_pkg.get(top, 0) + self_us
     total = sum(by_pkg.values())
     print(f"  self time by top-level package (sum of self times {total / 1000:.1f} ms): "
           + ", ".join(f"{p} {us / 1000:.1f}"
@@ -387,6 +388,8 @@ def main(argv: list[str] | None = None) -> int:
           f"target {TARGET_LOAD_MS:g} ms   {verdict(first['load()'], TARGET_LOAD_MS)}")
     print(f"  import promorules                  {imp_ms:8.1f} ms   target "
           f"{TARGET_IMPORT_MS:g} ms   {verdict(imp_ms, TARGET_IMPORT_MS)}")
+    print(f"  (python -c 'import promorules', whole process {imp_wall:.1f} ms, "
+          f"{imp_wall - pass_wall:.1f} ms over python -c pass)")
     print(f"machine after: {machine()}")
     return 0
 
