@@ -43,7 +43,7 @@ decisions:
         applies_when: ok
       - any:
           - {id: north, description: {en: n, zh: n}, source: "D §3", check: "region in [north]"}
-          - {id: high, description: {en: h, zh: h}, source: D, check: score > 10, severity: warning}
+          - {id: h, description: {en: h, zh: h}, source: D 3, check: score > 10, severity: warning}
         id: either
         description: {en: e, zh: e}
         source: "D §3"
@@ -199,7 +199,7 @@ def test_diagnostics_come_from_the_checker_located() -> None:
     with pytest.raises(promorules.RulesetError) as info:
         promorules.loads(bad, source="ir.yaml")
     [err] = info.value.errors
-    assert (err.code, err.line, err.column, err.suggestion) == ("PR301", 30, 71, "score")
+    assert (err.code, err.line, err.column, err.suggestion) == ("PR301", 30, 70, "score")
     from promorules.compiler.check import check_ruleset
     from promorules.loader import parse_yaml
     from promorules.model import build_model
@@ -238,7 +238,7 @@ class _Params(ir.ExprVisitor[set[str]]):
 
 def test_visitors_dispatch_on_the_class(rs: promorules.Ruleset) -> None:
     root = rs.decisions["eligible"].ir.rule  # type: ignore[union-attr]
-    assert _Leaves().visit(root) == ["deposit_ok", "level_ok", "north", "high", "bad"]
+    assert _Leaves().visit(root) == ["deposit_ok", "level_ok", "north", "h", "bad"]
     assert _Params().visit(root.children[0].expr.tree) == {"floor=3000"}  # type: ignore[union-attr]
     with pytest.raises(NotImplementedError, match="_Leaves does not handle TierRef"):
         grade = rs.decisions["grade"].ir.value  # type: ignore[union-attr]
