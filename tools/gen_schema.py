@@ -8,6 +8,19 @@ tests/unit/test_schema.py fails when the committed files differ from what this p
 """
 import json
 import pathlib
+import sys
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "src"))
+
+from promorules.ir import (  # the kinds are shared with the IR
+    FactKind,
+    HitPolicy,
+    OutputType,
+    RoundingMode,
+    RuleKind,
+    Severity,
+    ValueKind,
+)
 
 
 def ref(name, **extra):
@@ -16,16 +29,17 @@ def ref(name, **extra):
 def desc(text, schema):
     return {"description": text, **schema}
 
-NUMERIC_FACT_TYPES = ["number", "integer", "percent", "money"]
-FACT_TYPES = ["number", "integer", "percent", "money", "boolean", "enum", "ordinal",
-              "string", "date", "datetime", "list"]
-PARAM_TYPES = ["number", "integer", "percent", "money"]
-DECISION_TYPES = ["boolean", "number", "integer", "money", "percent", "string", "date",
-                  "datetime", "list", "mapping"]
-RULE_KINDS = ["check", "all", "any", "not", "decision", "tier"]
-PASS_FAIL_KINDS = ["all", "any", "not"]
-VALUE_KINDS = ["compute", "cases", "lookup", "collect", "fields", "value", "tiers", "table",
-               "split"]
+NUMERIC_FACT_TYPES = [k.value for k in (FactKind.NUMBER, FactKind.INTEGER, FactKind.PERCENT,
+                                         FactKind.MONEY)]
+FACT_TYPES = [k.value for k in FactKind]
+PARAM_TYPES = list(NUMERIC_FACT_TYPES)
+DECISION_TYPES = [k.value for k in OutputType]
+RULE_KINDS = [k.value for k in RuleKind]
+PASS_FAIL_KINDS = [k.value for k in (RuleKind.ALL, RuleKind.ANY, RuleKind.NOT)]
+VALUE_KINDS = [k.value for k in ValueKind]
+HIT_POLICIES = [k.value for k in HitPolicy]
+ROUNDING_MODES = [k.value for k in RoundingMode]
+SEVERITIES = [k.value for k in Severity]
 
 
 def exactly_one(keys):
@@ -246,7 +260,7 @@ RULE_COMMON = {
     "source": ref("sourceCitation", description="Citation \"DOC SECTION\", e.g. \"002 §四.6\"."),
     "applies_when": ref("expression", description="When this expression is false the rule is not applicable (skipped by all/any)."),
     "severity": desc("error (default) fails the decision; a failing warning rule only appears in result.warnings.",
-                     {"enum": ["error", "warning"], "default": "error"}),
+                     {"enum": SEVERITIES, "default": "error"}),
 }
 RULE_KIND_PROPS = {
     "check": ref("expression", description="Leaf rule: passes when this expression is true."),
@@ -339,7 +353,7 @@ rules_defs = {
         "properties": {
             "hit_policy": desc("unique: exactly one row matches; first: the first matching row; "
                                "collect: the list of every matching row's value.",
-                               {"enum": ["unique", "first", "collect"]}),
+                               {"enum": HIT_POLICIES}),
             "inputs": desc("The input columns: one expression each.",
                            {"type": "array", "minItems": 1, "items": ref("expression")}),
             "rows": desc("The rows, in order.", {"type": "array", "minItems": 1,
@@ -393,7 +407,7 @@ rules_defs = {
         "required": ["places", "mode"],
         "properties": {
             "places": desc("Number of decimal places (0 to 10).", {"type": "integer", "minimum": 0, "maximum": 10}),
-            "mode": desc("Rounding mode.", {"enum": ["half_up", "half_even", "down", "up"]}),
+            "mode": desc("Rounding mode.", {"enum": ROUNDING_MODES}),
         },
         "additionalProperties": False,
     },

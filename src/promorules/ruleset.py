@@ -13,7 +13,7 @@ import hashlib
 import os
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from .compiler import CompiledDecision, compile_ruleset
@@ -24,6 +24,9 @@ from .model import RulesetModel, build_model
 from .schema import validate
 from .text import Text
 from .trace import Result, make_result
+
+if TYPE_CHECKING:
+    from .ir import RulesetIR
 
 __all__ = ["Ruleset", "check", "load", "loads"]
 
@@ -141,6 +144,14 @@ class Ruleset:
         return self._lint
 
     @property
+    def ir(self) -> RulesetIR:
+        """The typed intermediate form of every decision (``decisions[d].ir`` is one)."""
+        from .ir import RulesetIR
+        return RulesetIR(id=self.id, version=self.version, timezone=self._model.timezone,
+                         decisions=MappingProxyType({d: c.ir for d, c in self._compiled.items()
+                                                     if c.ir is not None}))
+
+    @property
     def model(self) -> RulesetModel:
         """The parsed ruleset (declarations, rules, sources), for tools."""
         return self._model
@@ -196,7 +207,8 @@ def _compile(text: str, source: str, params: Mapping[str, object] | None) -> Rul
     if len(problems) > len(doc.errors):
         raise _collect(problems)  # the later stages need a structurally valid document
     model, model_problems = build_model(doc, params)
-    compiled, compile_problems, lints = compile_ruleset(model, doc)
+    compiled, compile_problems, lints = compile_ruleset(model, doc, clean=not problems
+                                                        and not model_problems)
     problems += model_problems + compile_problems
     if problems:
         raise _collect(problems)

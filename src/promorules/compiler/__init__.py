@@ -1,0 +1,37 @@
+"""Pipeline stage 4: model -> typed IR (checking) -> compiled decisions (generation).
+
+:func:`compile_ruleset` runs the checking stage (:mod:`.check`), which reports every
+diagnostic and lint, and, when it found no problem, generates a Python function per decision
+(:mod:`.generate`) against the runtime in :mod:`.runtime`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .compiled import CompiledDecision, NodeInfo
+from .runtime import DECIMAL_CONTEXT, FAILED, NA, Record
+
+if TYPE_CHECKING:
+    from ..errors import RulesetError
+    from ..loader import Document
+    from ..model import RulesetModel
+
+__all__ = ["DECIMAL_CONTEXT", "FAILED", "NA", "CompiledDecision", "NodeInfo", "Record",
+           "compile_ruleset"]
+
+
+def compile_ruleset(model: RulesetModel, doc: Document, *, clean: bool = True
+                    ) -> tuple[dict[str, CompiledDecision], list[RulesetError],
+                               list[RulesetError]]:
+    """Check and compile every decision; returns them, every problem found, and lint
+    warnings. Nothing is compiled when the checker (or, ``clean`` False, an earlier stage)
+    found a problem: the ruleset does not load then."""
+    # imported on first use, so that `import promorules` stays light
+    from .check import check_ruleset
+    from .generate import generate
+
+    checked, errors, lints = check_ruleset(model, doc)
+    if errors or not clean:
+        return {}, errors, lints
+    return generate(model, checked), errors, lints

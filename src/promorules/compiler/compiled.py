@@ -1,0 +1,84 @@
+"""Pipeline stage 4 output: a compiled decision (its function, its static node table and
+its typed IR), what evaluation and the trace builder read."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from ..model import Decision
+from .runtime import Record
+
+if TYPE_CHECKING:
+    from ..ir import Decision as DecisionIR
+    from ..ir import Ty
+
+__all__ = ["CompiledDecision", "NodeInfo"]
+
+
+
+@attrs.frozen
+class NodeInfo:
+    """Static description of one trace node: what the record's value at ``index`` means."""
+
+    index: int
+    kind: str  # all any not check decision | value cases case default lookup collect item
+    #          # fields field requires
+    id: str
+    description: Any  # Text
+    source: str | None
+    parent: int | None
+    children: tuple[int, ...] = ()
+    facts: tuple[str, ...] = ()  # facts this node reads (its own expressions)
+    expected: str | None = None
+    severity: str = "error"
+    decision: str | None = None  # kind "decision": the referenced decision
+    compare_op: str | None = None  # for gaps: "<", "<=", ">", ">=", "between"
+    detail: Callable[..., Any] | None = None  # (facts, subs, as_of) -> (lhs, rhs[, hi])
+    step: Decimal | int | None = None  # smallest step of the compared quantity, if known
+    unit: str | None = None  # how to display the compared quantity ("CNY", "%")
+    subject: str | None = None  # the fact the gap applies to, when there is one
+    value_literal: Any = None  # for case/item nodes: the value they give (when a literal)
+    expression: str | None = None  # the expression text (check, when, compute)
+    conditional: bool = False  # has `applies_when`: its value may be NA
+    tier: bool = False  # the root of a tier's requirements
+    lhs_text: str | None = None  # threshold checks: the compared expression, as written
+    hit_policy: str | None = None  # decision tables
+    formula: Any = None  # compute nodes: the expression's syntax tree, for traces
+    rounding: tuple[int, str] | None = None  # compute nodes: (places, mode) when rounded
+
+
+@attrs.frozen
+class CompiledDecision:
+    """A decision compiled to a function, plus what the trace builder needs."""
+
+    id: str
+    model: Decision
+    run: Callable[[Mapping[str, Any], Any], Record] = attrs.field(repr=False)
+    nodes: tuple[NodeInfo, ...] = attrs.field(repr=False)
+    fact_names: tuple[str, ...]
+    subs: tuple[str, ...]
+    uses_time: bool
+    output: Ty | None = attrs.field(repr=False)
+    source_code: str = attrs.field(repr=False)
+    has_warnings: bool = False  # it (or a decision it uses) has warning-severity rules
+    # pass/fail: (node values, sub records) -> failed leaf ids, generated from the tree
+    failed_ids: Callable[..., tuple[str, ...]] | None = attrs.field(default=None, repr=False)
+    ir: DecisionIR | None = attrs.field(default=None, repr=False)  # the checked decision
+
+    @property
+    def kind(self) -> str:
+        """``"passfail"`` or ``"value"``."""
+        return self.model.kind
+
+    @property
+    def description(self) -> Any:
+        return self.model.description
+
+    @property
+    def source(self) -> str | None:
+        return self.model.source
+

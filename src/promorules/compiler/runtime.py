@@ -1,0 +1,191 @@
+"""Pipeline stage 4c: the runtime the generated code runs against.
+
+``NA`` (not applicable), ``FAILED`` (a value that could not be computed), the fixed decimal
+context, the record a compiled decision returns, and the helper functions generated code
+calls, gathered in the ``RUNTIME`` namespace every generated function starts from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import Any, NamedTuple
+
+from .. import calendar as cal
+from ..errors import FactError
+
+__all__ = ["DECIMAL_CONTEXT", "FAILED", "NA", "RUNTIME", "Record"]
+
+
+class _NotApplicable:
+    """The outcome of a rule whose ``applies_when`` is false."""
+
+    _instance: _NotApplicable | None = None
+
+    def __new__(cls) -> _NotApplicable:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "NA"
+
+    def __reduce__(self) -> str:
+        return "NA"
+
+
+NA = _NotApplicable()
+FAILED = ("promorules.FAILED",)  # a value computation that failed (not unknown)
+
+# Decimal arithmetic in a fixed context, whatever the caller's thread context says.
+# Traces and explanations compute in it too, never in the caller's.
+DECIMAL_CONTEXT = decimal.Context(
+    prec=34, rounding=decimal.ROUND_HALF_EVEN,
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow])
+_ROUNDING = {"half_up": decimal.ROUND_HALF_UP, "half_even": decimal.ROUND_HALF_EVEN,
+             "down": decimal.ROUND_DOWN, "up": decimal.ROUND_UP}
+
+
+
+def _contains_any(text: str, words: Sequence[str]) -> bool:
+    return any(w in text for w in words)
+
+
+def _missing_from(have: Sequence[Any], required: Sequence[Any]) -> tuple[Any, ...]:
+    got = set(have)
+    return tuple(r for r in required if r not in got)
+
+
+def _includes_all(have: Sequence[Any], required: Sequence[Any]) -> bool:
+    got = set(have)
+    return all(r in got for r in required)
+
+
+def _round(value: Decimal | int, places: int, mode: str = "half_up") -> Decimal:
+    return Decimal(value).quantize(Decimal(1).scaleb(-places), rounding=_ROUNDING[mode],
+                                   context=DECIMAL_CONTEXT)
+
+
+def _add_days(day: dt.date, n: int | Decimal) -> dt.date:
+    if n != int(n):
+        raise FactError(f"add_days needs a whole number of days, got {n}", code="PR606")
+    return day + dt.timedelta(days=int(n))
+
+
+def _days_between(a: dt.date, b: dt.date) -> int:
+    return (b - a).days
+
+
+def _fast_decimal(text: str) -> Decimal | None:
+    """A decimal string as Decimal, or None for anything the full conversion must judge."""
+    try:
+        value = Decimal(text)
+    except decimal.InvalidOperation:
+        return None
+    return value if value.is_finite() and "_" not in text else None
+
+
+def _canon_number(value: Any) -> int | Decimal | None:
+    """What the full conversion makes of a float, Decimal or decimal string, or None
+    when it must be judged by the full path (NaN, bool, odd types)."""
+    cls = value.__class__
+    if cls is str:  # money usually arrives as a decimal string: the hot case first
+        if "_" in value:
+            return None
+        try:
+            number = Decimal(value)
+        except decimal.InvalidOperation:
+            return None
+        return number if number.is_finite() else None
+    if cls is float:
+        return Decimal(repr(value)) if value - value == 0 else None  # finite
+    if cls is Decimal:
+        return value if value.is_finite() else None
+    return None
+
+
+def _canon_integer(value: Any) -> int | None:
+    number = _canon_number(value)
+    if number is None or number != int(number):
+        return None
+    return int(number)
+
+
+_BAD = ("promorules.BAD",)
+
+
+def _try(convert: Callable[[Any], Any], value: Any) -> Any:
+    if value is None:
+        return _BAD
+    try:
+        return convert(value)
+    except FactError:
+        return _BAD
+
+
+
+
+
+_CENT = Decimal("0.01")
+
+
+def _cents(value: int | Decimal) -> Decimal:
+    """A money value as an amount of cents, exactly; rounding must be explicit."""
+    exact = Decimal(value).quantize(_CENT, context=DECIMAL_CONTEXT)
+    if exact != value:
+        raise FactError(f"the money value {value} is not a whole number of cents and the "
+                        "decision declares no rounding ('round:')", code="PR606")
+    return exact
+
+
+def _arithmetic_error(error: Exception, decision: str) -> FactError:
+    if isinstance(error, (ZeroDivisionError, decimal.DivisionByZero)):
+        problem = "a division by zero"
+    elif isinstance(error, (OverflowError, decimal.Overflow)):
+        problem = "a number or date out of range"
+    else:
+        problem = "an invalid arithmetic operation"
+    return FactError(f"decision '{decision}' cannot be computed with these facts: {problem}",
+                     code="PR606")
+
+
+def _whole(n: int | Decimal, what: str) -> int:
+    if n != int(n):
+        raise FactError(f"{what} needs a whole number, got {n}", code="PR606")
+    return int(n)
+
+
+class Record(NamedTuple):
+    """What a compiled decision's function returns: everything a trace is built from.
+
+    ``outcome`` is True (pass), False (fail) or None (unknown); ``value`` the decision's
+    value (value decisions); ``nodes`` the value of every node of the decision's node table,
+    by index; ``facts`` the converted facts, in ``CompiledDecision.fact_names`` order; ``subs``
+    the records of the decisions it uses, in ``CompiledDecision.subs`` order.
+    """
+
+    outcome: bool | None
+    value: Any
+    nodes: tuple[Any, ...]
+    facts: tuple[Any, ...]
+    subs: tuple[Record, ...]
+
+
+RUNTIME: dict[str, Any] = {
+    "_Record": Record,
+    "_includes_all": _includes_all,
+    "NA": NA, "FAILED": FAILED, "CTX": DECIMAL_CONTEXT, "FactError": FactError,
+    "_PENDING": ("pending",),
+    "_Decimal": Decimal,
+    "_contains_any": _contains_any, "_missing_from": _missing_from, "_round": _round,
+    "_add_days": _add_days, "_fast_decimal": _fast_decimal, "_canon_number": _canon_number,
+    "_canon_integer": _canon_integer, "_try": _try, "_BAD": _BAD,
+    "_days_between": _days_between, "_whole": _whole, "_cents": _cents,
+    "_arithmetic_error": _arithmetic_error,
+    "_years_between": cal.years_between, "_quarter_start": cal.quarter_start,
+    "_quarter_end": cal.quarter_end, "_add_months": cal.add_months,
+    "_ArithmeticErrors": (ArithmeticError, decimal.DecimalException, OverflowError),
+}
+
