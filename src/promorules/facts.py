@@ -403,7 +403,8 @@ def _check_json(data: Any, what: str, facts_key: str | None) -> None:
                             code="PR601", fact=fact, value=value.text)
         if isinstance(value, dict | list):
             if depth >= JSON_MAX_DEPTH:
-                raise FactError(f"{what}: nested deeper than {JSON_MAX_DEPTH} levels",
+                where = f"fact '{fact}'" if fact is not None else what
+                raise FactError(f"{where}: nested deeper than {JSON_MAX_DEPTH} levels",
                                 code="PR600", fact=fact)
             if isinstance(value, dict):
                 names = depth == fact_depth and (facts_key is None or fact == facts_key)

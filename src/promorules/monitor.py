@@ -164,7 +164,7 @@ class Monitor:
         return start, end
 
     def _instant(self, value: object) -> dt.datetime:
-        return self._ruleset._as_of(value)
+        return self._ruleset.instant(value)
 
     # -- properties ------------------------------------------------------------------------
 
