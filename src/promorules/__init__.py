@@ -5,14 +5,24 @@ to fast evaluators that return explained pass/fail traces.
     >>> rs = promorules.load("rulesets/1688_spring.yaml")
     >>> result = rs.evaluate("merchant_eligibility", facts)
     >>> result.outcome, result.failed, print(result.explain())
+
+The optional parts (``Monitor``, ``Registry``) are imported on first use (PEP 562), so that
+``import promorules`` loads only the pipeline.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from .errors import FactError, PromorulesError, RulesetError, UnknownDecisionError
-from .monitor import Monitor, MonitorEvent
-from .registry import Registry, UnknownRulesetError
 from .ruleset import Ruleset, check, load, loads
 from .text import Text
 from .trace import Outcome, Result, RuleResult
+
+if TYPE_CHECKING:
+    from .monitor import Monitor, MonitorEvent
+    from .registry import Registry, UnknownRulesetError
 
 __version__ = "0.1.0"
 
@@ -35,3 +45,24 @@ __all__ = [
     "load",
     "loads",
 ]
+
+# public name -> the module that defines it, imported when the name is first read
+_LAZY = {
+    "Monitor": "monitor",
+    "MonitorEvent": "monitor",
+    "Registry": "registry",
+    "UnknownRulesetError": "registry",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # later reads do not come back here
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

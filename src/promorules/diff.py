@@ -14,27 +14,24 @@ or value changes, with the first few examples of each change.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import hashlib
 import json
 import os
-import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from difflib import SequenceMatcher
-from typing import IO, Any
+from typing import Any
 
 import attrs
 
-from .cli import CommandParser, parse_command, use_color
 from .errors import FactError, PromorulesError, RulesetError, UnknownDecisionError
 from .expressions import ast
-from .facts import FactType, json_value
+from .facts import FactType, json_value, read_json
 from .loader import parse_yaml
 from .model import Decision, Expr, Param, Rule, RulesetModel, TableRow, ValueSpec
-from .ruleset import Ruleset, load
+from .ruleset import Ruleset
 from .text import Text
 
 __all__ = [
@@ -42,14 +39,15 @@ __all__ = [
     "DecisionReplay",
     "ReplayExample",
     "ReplayReport",
-    "cli_main",
+    "format_changes",
+    "format_replay",
     "read_records",
     "replay",
+    "replay_records",
     "semantic_diff",
 ]
 
 ARROW = "→"
-EXIT_SAME, EXIT_DIFFERENT, EXIT_INVALID = 0, 1, 3
 
 
 # -- changes -------------------------------------------------------------------------------
@@ -1042,8 +1040,11 @@ def _facts_summary(old: Ruleset, new: Ruleset, decision: str, facts: Any, a: _Si
     return ", ".join(shown) or "(no facts)"
 
 
-def _replay(old: Ruleset, new: Ruleset, records: Iterable[tuple[int, Mapping[str, Any]]],
-            max_examples: int, as_of: Any) -> ReplayReport:
+def replay_records(old: Ruleset, new: Ruleset,
+                   records: Iterable[tuple[int, Mapping[str, Any]]], *, max_examples: int = 3,
+                   as_of: Any = None) -> ReplayReport:
+    """:func:`replay` of records numbered by the caller (``(line number, record)`` pairs,
+    as :func:`read_records` returns them): examples name records by those numbers."""
     report = ReplayReport()
     shared = [d for d in old.decisions if d in new.decisions]
     now = as_of if as_of is not None else dt.datetime.now(dt.UTC)
@@ -1100,7 +1101,8 @@ def replay(old: Ruleset, new: Ruleset, records: Iterable[Mapping[str, Any]], *,
     one version rejects is counted as an ``error`` outcome on that side, not raised.
     ``max_examples`` examples are kept per decision and kind of change.
     """
-    return _replay(old, new, enumerate(records, 1), max_examples, as_of)
+    return replay_records(old, new, enumerate(records, 1), max_examples=max_examples,
+                          as_of=as_of)
 
 
 def read_records(path: str) -> list[tuple[int, dict[str, Any]]]:
@@ -1119,22 +1121,15 @@ def read_records(path: str) -> list[tuple[int, dict[str, Any]]]:
         if not line.strip():
             continue
         try:
-            record = json.loads(line, parse_float=Decimal, parse_constant=_reject_constant)
-        except json.JSONDecodeError as e:
-            raise RulesetError(f"record is not valid JSON: {e.msg}", code="PR101",
-                               source=path, line=number, column=e.colno) from None
-        except ValueError as e:
-            raise RulesetError(f"record: {e}", code="PR101", source=path, line=number,
-                               column=1) from None
+            record = read_json(line, "record", facts_key="facts")
+        except FactError as e:
+            raise RulesetError(e.message, code="PR101", source=path, line=number,
+                               column=e.column or 1) from None
         problem = _record_problem(record)
         if problem:
             raise RulesetError(problem, code="PR600", source=path, line=number, column=1)
         out.append((number, record))
     return out
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a finite number")
 
 
 def _record_problem(record: Any) -> str | None:
@@ -1150,32 +1145,7 @@ def _record_problem(record: Any) -> str | None:
     return None
 
 
-# -- command line --------------------------------------------------------------------------
-
-
-
-
-
-def _parser() -> argparse.ArgumentParser:
-    p = CommandParser(prog="promorules diff",
-                description="Show what changed between two versions of a ruleset (rules, "
-                            "thresholds, tiers, table rows, facts, params, lists, texts), and "
-                            "with --facts what it changes for recorded facts. Exit 0 when the "
-                            "rulesets are equivalent, 1 when they differ, 3 for an invalid "
-                            "ruleset or facts file.")
-    p.add_argument("old", metavar="OLD.yaml")
-    p.add_argument("new", metavar="NEW.yaml")
-    p.add_argument("--facts", metavar="RECORDS.jsonl",
-                   help='replay these records (one JSON object per line: {"decision": ..., '
-                        '"facts": {...}, "as_of": ...}; without "decision", every decision '
-                        "both rulesets have)")
-    p.add_argument("--json", action="store_true", help="print the changes as JSON")
-    p.add_argument("--examples", type=int, default=3, metavar="N",
-                   help="examples shown per decision and kind of change (default 3)")
-    p.add_argument("--as-of", dest="as_of",
-                   help="instant for records without as_of (default: now)")
-    p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
-    return p
+# -- text ----------------------------------------------------------------------------------
 
 
 _PAINT = {"+": "\033[32m", "-": "\033[31m", "~": "\033[33m", "h": "\033[1m"}
@@ -1244,7 +1214,8 @@ def _change_lines(c: Change, paint: Callable[[str, str], str], first: str,
             paint("+", f"{pad}+ {'none' if c.new is None else c.new}")]
 
 
-def _format_replay(report: ReplayReport) -> str:
+def format_replay(report: ReplayReport) -> str:
+    """The replay report as text: the summary, then each decision's changes with examples."""
     lines = ["", "replay: " + report.summary().replace("\n", "\n        ")]
     for stats in report.decisions.values():
         if not stats.changed:
@@ -1254,50 +1225,3 @@ def _format_replay(report: ReplayReport) -> str:
             lines.append(f"    record {e.record}: {e.facts}")
             lines.append(f"      {e.old} {ARROW} {e.new}")
     return "\n".join(lines) + "\n"
-
-
-def cli_main(argv: Sequence[str], stdout: IO[str] | None = None,
-             stderr: IO[str] | None = None) -> int:
-    """``promorules diff OLD.yaml NEW.yaml [--facts records.jsonl] [--json]``.
-
-    ``argv`` is the arguments after ``diff``. Exit 0 when the rulesets are equivalent, 1
-    when they differ (or a replayed record changes), 3 for an invalid ruleset, facts file
-    or arguments.
-    """
-    stdout = stdout or sys.stdout
-    stderr = stderr or sys.stderr
-    args = parse_command(_parser(), argv, stderr)
-    if isinstance(args, int):
-        return args
-    try:
-        old, new = load(args.old), load(args.new)
-        records = read_records(args.facts) if args.facts else None
-        changes = semantic_diff(old, new)
-        report = (_replay(old, new, records, max(args.examples, 0), args.as_of)
-                  if records is not None else None)
-    except RulesetError as e:
-        for err in e.errors:
-            stderr.write(err.format() + "\n")
-        return EXIT_INVALID
-    except PromorulesError as e:  # an invalid --as-of
-        stderr.write(f"error: {e}\n")
-        return EXIT_INVALID
-    if args.json:
-        data: dict[str, Any] = {
-            "old": {"id": old.id, "version": old.version, "digest": old.digest},
-            "new": {"id": new.id, "version": new.version, "digest": new.digest},
-            "equivalent": not changes,
-            "changes": [c.to_dict() for c in changes],
-        }
-        if report is not None:
-            data["replay"] = report.to_dict()
-        stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-    else:
-        stdout.write(format_changes(changes, old, new, color=use_color(args.color, stdout)))
-        if report is not None:
-            stdout.write(_format_replay(report))
-    return EXIT_DIFFERENT if changes or (report is not None and report.changed) else EXIT_SAME
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(cli_main(sys.argv[1:]))

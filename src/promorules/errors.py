@@ -109,7 +109,9 @@ class FactError(PromorulesError, ValueError):
     """Bad facts: wrong type, invalid date, NaN/infinite, out of range, unknown enum value.
 
     ``fact`` names the offending fact (None when the facts as a whole are bad) and
-    ``expected`` says what was expected.
+    ``expected`` says what was expected. ``line`` and ``column`` (1-based) locate the
+    problem in a JSON facts text when it is one of syntax (see
+    :func:`promorules.facts.read_json_facts`); None otherwise.
     """
 
     code = "PR600"
@@ -122,11 +124,15 @@ class FactError(PromorulesError, ValueError):
         fact: str | None = None,
         value: object = None,
         expected: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
     ) -> None:
         super().__init__(message, code=code)
         self.fact = fact
         self.value = value
         self.expected = expected
+        self.line = line
+        self.column = column
 
 
 class UnknownDecisionError(PromorulesError, LookupError):

@@ -11,7 +11,6 @@ examples exercised. It only reads the earlier stages' public results: the trace 
 
 from __future__ import annotations
 
-import argparse
 import copy
 import difflib
 import enum
@@ -23,17 +22,16 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import attrs
 import jsonschema
 from jsonschema import Draft202012Validator
 
-from .cli import CommandParser, parse_command
-from .errors import PromorulesError, RulesetError
-from .facts import json_value, suggest
+from .errors import FactError, PromorulesError, RulesetError
+from .facts import json_value, read_json_facts, suggest
 from .loader import Document, parse_yaml
-from .ruleset import Ruleset, load, loads
+from .ruleset import Ruleset, loads
 from .trace import Result, RuleResult
 
 __all__ = [
@@ -43,7 +41,6 @@ __all__ = [
     "Example",
     "ExampleResult",
     "Expectation",
-    "cli_main",
     "coverage",
     "examples_file_of",
     "find_rulesets",
@@ -198,10 +195,6 @@ def _read_text(path: Path, what: str) -> str:
                            code="PR100", source=str(path)) from None
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a finite number")
-
-
 def _read_facts_file(doc: Document, at: tuple[str | int, ...], name: str,
                      cache_: dict[Path, Any]) -> dict[str, Any]:
     """A JSON facts file, relative to the file of ``doc``; numbers stay exact."""
@@ -214,15 +207,12 @@ def _read_facts_file(doc: Document, at: tuple[str | int, ...], name: str,
             raise doc.error(f"cannot read facts file {str(path)!r}: {reason}", "PR100",
                             at) from None
         try:
-            data = json.loads(text, parse_float=Decimal, parse_constant=_reject_constant)
-        except json.JSONDecodeError as e:
-            raise RulesetError(f"facts file is not valid JSON: {e.msg}", code="PR101",
-                               source=str(path), line=e.lineno, column=e.colno) from None
-        except ValueError as e:
-            raise doc.error(f"facts file {str(path)!r}: {e}", "PR101", at) from None
-        if not isinstance(data, dict):
-            raise doc.error(f"facts file {str(path)!r} must hold a JSON object of fact "
-                            "names to values", "PR200", at)
+            data = read_json_facts(text)
+        except FactError as e:
+            if e.line is not None:  # JSON syntax: located in the facts file
+                raise RulesetError(e.message, code=e.code, source=str(path), line=e.line,
+                                   column=e.column) from None
+            raise doc.error(f"facts file {str(path)!r}: {e.message}", e.code, at) from None
         cache_[path] = data
     facts: dict[str, Any] = copy.deepcopy(cache_[path])
     return facts
@@ -669,93 +659,3 @@ def find_rulesets(path: str | os.PathLike[str]) -> list[Path]:
         if p.name.endswith(suffix):
             return [p.with_name(p.name[: -len(suffix)] + suffix[len(".test"):])]
     return [p]
-
-
-
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = CommandParser(
-        prog="promorules test",
-        description="Run the examples of rulesets (their `examples:` key and NAME.test.yaml). "
-                    "Exit 0 when every example passes, 1 when one fails or coverage is below "
-                    "--min-coverage, 3 for an invalid ruleset or examples file.")
-    parser.add_argument("paths", nargs="+", metavar="PATH",
-                        help="a ruleset file or a directory of rulesets")
-    parser.add_argument("--coverage", action="store_true",
-                        help="show, for every rule, whether the examples saw it pass and fail")
-    parser.add_argument("--min-coverage", dest="min_coverage", type=float, metavar="N",
-                        help="fail when a ruleset's coverage is below N%%")
-    parser.add_argument("--lang", choices=("en", "zh"), default="en",
-                        help="language of the explanations of failures")
-    return parser
-
-
-def _marks(stream: IO[str]) -> tuple[str, str]:
-    encoding = getattr(stream, "encoding", None) or "utf-8"
-    try:
-        "✓✗".encode(encoding)
-    except (UnicodeEncodeError, LookupError):
-        return "ok", "FAIL"
-    return "✓", "✗"
-
-
-def cli_main(argv: Sequence[str], stdout: IO[str], stderr: IO[str]) -> int:
-    """``promorules test PATH... [--coverage] [--min-coverage N] [--lang en|zh]`` (``argv``
-    is what follows ``test``). Returns the exit code: 0 all examples pass, 1 an example
-    fails or coverage is below the minimum, 3 an invalid ruleset or examples file."""
-    parser = _parser()
-    if "-h" in argv or "--help" in argv:
-        stdout.write(parser.format_help())
-        return 0
-    args = parse_command(parser, argv, stderr)
-    if isinstance(args, int):
-        return args
-    ok_mark, fail_mark = _marks(stdout)
-    paths: list[Path] = []
-    for given in args.paths:
-        for path in find_rulesets(given):
-            if path.resolve() not in {p.resolve() for p in paths}:
-                paths.append(path)
-    if not paths:
-        stderr.write(f"promorules test: no rulesets in {', '.join(args.paths)}\n")
-        return 3
-    passed = failed = invalid = low = 0
-    show_coverage = args.coverage or args.min_coverage is not None
-    for path in paths:
-        try:
-            ruleset = load(path)
-            examples = load_examples(path)
-        except RulesetError as e:
-            for err in e.errors:
-                stderr.write(err.format() + "\n")
-            invalid += 1
-            continue
-        stdout.write(f"{path} ({ruleset.id} {ruleset.version}): {len(examples)} example"
-                     f"{'s' * (len(examples) != 1)}\n")
-        results = run_examples(ruleset, examples)
-        for r in results:
-            if r.ok:
-                passed += 1
-                stdout.write(f"  {ok_mark} {r.example.name}\n")
-                continue
-            failed += 1
-            stdout.write(f"  {fail_mark} {r.example.name}\n")
-            for line in format_failure(r, args.lang).splitlines():
-                stdout.write(f"      {line}\n" if line else "\n")
-        if show_coverage:
-            cov = coverage(ruleset, results)
-            text = format_coverage(cov)
-            if not args.coverage:
-                text = text.splitlines()[0]
-            below = args.min_coverage is not None and cov.percent < args.min_coverage
-            if below:
-                low += 1
-                text += f"\n  coverage {cov.percent:.1f}% is below --min-coverage " \
-                        f"{args.min_coverage:g}%"
-            stdout.write(text + "\n")
-    stdout.write(f"{passed} passed, {failed} failed\n")
-    if invalid:
-        stderr.write(f"{invalid} ruleset(s) or examples file(s) invalid\n")
-        return 3
-    return 1 if failed or low else 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import json
 import math
 import re
 from collections.abc import Callable, Mapping
@@ -27,6 +28,8 @@ __all__ = [
     "FactType",
     "display_value",
     "json_value",
+    "read_json",
+    "read_json_facts",
     "suggest",
 ]
 
@@ -331,3 +334,130 @@ def json_value(value: Any) -> Any:
     if isinstance(value, Mapping):
         return {str(k): json_value(v) for k, v in value.items()}
     return value
+
+
+# -- reading facts from JSON ---------------------------------------------------------------
+
+JSON_MAX_DEPTH = 64  # objects and lists nested in one another
+JSON_MAX_DIGITS = 60  # characters of one JSON number
+JSON_MAX_EXPONENT = 60  # a number's magnitude, 1e-60 .. 1e60: "shown in a few dozen digits"
+
+
+class _Number:
+    """A JSON number too long to be read: kept as text, refused once its fact is known."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+class _Repeated(Exception):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _json_int(text: str) -> int | _Number:
+    return int(text) if len(text) <= JSON_MAX_DIGITS else _Number(text)
+
+
+def _json_float(text: str) -> Decimal | _Number:
+    if len(text) > JSON_MAX_DIGITS:
+        return _Number(text)
+    value = Decimal(text)  # exact: 2999.99 never passes through a float
+    exponent = value.as_tuple().exponent
+    too_big = bool(value) and not -JSON_MAX_EXPONENT <= value.adjusted() <= JSON_MAX_EXPONENT
+    if too_big or (isinstance(exponent, int) and exponent < -JSON_MAX_EXPONENT):
+        return _Number(text)
+    return value
+
+
+def _json_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a finite number")
+
+
+def _json_object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _Repeated(key)
+        out[key] = value
+    return out
+
+
+def _check_json(data: Any, what: str, facts_key: str | None) -> None:
+    """Refuse too-deep nesting and unreadable numbers, naming the fact they are under: a
+    top-level key, or with ``facts_key`` a key of the object under that key."""
+    fact_depth = 0 if facts_key is None else 1
+    stack: list[tuple[Any, int, str | None]] = [(data, 0, None)]
+    while stack:
+        value, depth, fact = stack.pop()
+        if isinstance(value, _Number):
+            short = value.text if len(value.text) <= 24 else value.text[:20] + "..."
+            where = f"fact '{fact}'" if fact is not None else what
+            raise FactError(f"{where}: the number {short} ({len(value.text)} characters) is too "
+                            f"large, too small or too long to read exactly (at most "
+                            f"{JSON_MAX_DIGITS} characters and a magnitude between "
+                            f"1e-{JSON_MAX_EXPONENT} and 1e{JSON_MAX_EXPONENT})",
+                            code="PR601", fact=fact, value=value.text)
+        if isinstance(value, dict | list):
+            if depth >= JSON_MAX_DEPTH:
+                where = f"fact '{fact}'" if fact is not None else what
+                raise FactError(f"{where}: nested deeper than {JSON_MAX_DEPTH} levels",
+                                code="PR600", fact=fact)
+            if isinstance(value, dict):
+                names = depth == fact_depth and (facts_key is None or fact == facts_key)
+                stack.extend((v, depth + 1, k if names or depth == 0 else fact)
+                             for k, v in value.items())
+            else:
+                stack.extend((v, depth + 1, fact) for v in value)
+
+
+def read_json(text: str | bytes, what: str = "facts", facts_key: str | None = None) -> Any:
+    """Strict JSON, the one way promorules reads facts (and records holding facts): numbers
+    are exact (``int`` or ``Decimal``, never ``float``), and a repeated key, ``NaN`` /
+    ``Infinity``, nesting deeper than ``JSON_MAX_DEPTH`` or a number that cannot be read
+    exactly is refused. A leading UTF-8 byte-order mark is skipped.
+
+    Raises FactError: ``PR101`` for text that is not JSON (with ``line`` and ``column``),
+    ``PR102`` for a repeated key, ``PR602`` for NaN or infinity, ``PR600`` for nesting too
+    deep, ``PR601`` for a number too long, too large or too small (naming the fact, the
+    top-level key it is under, or with ``facts_key`` the key under ``data[facts_key]``, as
+    in a record ``{"facts": {...}, ...}``). ``what`` names the text in messages (``facts``,
+    ``record``).
+    """
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise FactError(f"{what}: not UTF-8 text ({e.reason} at byte {e.start})",
+                            code="PR100") from None
+    text = text.removeprefix("\ufeff")
+    try:
+        data = json.loads(text, parse_int=_json_int, parse_float=_json_float,
+                          parse_constant=_json_constant, object_pairs_hook=_json_object)
+    except json.JSONDecodeError as e:
+        verb = "are" if what.endswith("s") else "is"
+        raise FactError(f"{what} {verb} not valid JSON: {e.msg}", code="PR101", line=e.lineno,
+                        column=e.colno) from None
+    except _Repeated as e:
+        raise FactError(f"{what}: duplicate key '{e.key}'", code="PR102") from None
+    except RecursionError:
+        raise FactError(f"{what}: nested deeper than {JSON_MAX_DEPTH} levels",
+                        code="PR600") from None
+    except ValueError as e:  # NaN, Infinity
+        raise FactError(f"{what}: {e}", code="PR602") from None
+    _check_json(data, what, facts_key)
+    return data
+
+
+def read_json_facts(text: str | bytes) -> dict[str, Any]:
+    """The facts of a JSON document: an object of fact names to values, read by
+    :func:`read_json` (exact numbers; repeated keys, NaN, too deep nesting and unreadable
+    numbers refused). Raises FactError (``PR600`` when the document is not an object)."""
+    data = read_json(text, "facts")
+    if not isinstance(data, dict):
+        raise FactError("the facts file must hold a JSON object of fact names to values",
+                        code="PR600")
+    return data

@@ -1,11 +1,13 @@
 """Pipeline stage 1: strict YAML text -> plain data, plus where every node stands.
 
-PyYAML's parser produces events; we build the data ourselves instead of using its
-constructors, so that nothing is resolved implicitly: only ``true``/``false`` are booleans
-(``NO`` stays a string), dates stay strings for promorules to read, numbers are exact
-(``int`` or ``Decimal``, never ``float``), duplicate keys are errors, and anchors, aliases
-and tags are refused (so an alias bomb costs nothing). Every error is collected with its
-1-based line and column.
+PyYAML's parser produces events: libyaml's C parser where PyYAML has it (about ten times
+faster), else the pure-Python one, which also gives the diagnostics of a text the C parser
+rejects, so that messages and positions are the same either way. We build the data
+ourselves instead of using PyYAML's constructors, so that nothing is resolved implicitly:
+only ``true``/``false`` are booleans (``NO`` stays a string), dates stay strings for
+promorules to read, numbers are exact (``int`` or ``Decimal``, never ``float``), duplicate
+keys are errors, and anchors, aliases and tags are refused (so an alias bomb costs
+nothing). Every error is collected with its 1-based line and column.
 """
 
 from __future__ import annotations
@@ -13,19 +15,31 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-import yaml
 
 from .errors import RulesetError
 
-__all__ = ["Document", "Path", "parse_yaml"]
+if TYPE_CHECKING:
+    import yaml
+
+__all__ = ["LIBYAML", "Document", "Path", "parse_yaml"]
 
 Path = tuple[str | int, ...]
 
 MAX_BYTES = 2_000_000
 MAX_DEPTH = 64
+
+# whether parse_yaml uses libyaml's C parser by default: None means "when PyYAML has it"
+LIBYAML: bool | None = None
+
+
+def _import_yaml() -> None:
+    """Bind ``yaml`` in this module: PyYAML is imported by the first parse, not by
+    ``import promorules`` (its reader alone compiles a large pattern at import)."""
+    global yaml
+    import yaml
 
 _INT = re.compile(r"[-+]?[0-9]+")
 _DECIMAL = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
@@ -71,7 +85,7 @@ class Document:
 
 def _scalar(event: yaml.ScalarEvent) -> Any:
     value: str = event.value
-    if event.style is not None or not event.implicit[0]:
+    if event.style or not event.implicit[0]:  # plain style: None (Python), "" (libyaml)
         return value  # quoted or block scalar: always a string
     if value in _TRUE:
         return True
@@ -174,13 +188,40 @@ class _Builder:
         return data
 
 
-def parse_yaml(text: str, source: str = "<string>") -> Document:
+def parse_yaml(text: str, source: str = "<string>", *, libyaml: bool | None = None
+               ) -> Document:
     """Parse ruleset YAML strictly. Fatal problems raise RulesetError; duplicate keys are
-    collected in ``Document.errors``."""
+    collected in ``Document.errors``. ``libyaml`` chooses the parser (default: ``LIBYAML``;
+    None: the C parser when PyYAML has it); the result and every error are the same either
+    way."""
     if len(text) > MAX_BYTES:
         raise RulesetError(f"file is larger than {MAX_BYTES} characters", code="PR100",
                            source=source)
-    builder = _Builder(source, iter(yaml.parse(text, Loader=yaml.SafeLoader)))
+    _import_yaml()
+    use_c = LIBYAML if libyaml is None else libyaml
+    if use_c is None:
+        use_c = hasattr(yaml, "CSafeLoader")
+    if use_c:
+        try:
+            return _parse(text, source, yaml.CSafeLoader)
+        except _SyntaxError:
+            pass  # the pure-Python parser says what is wrong, as it always has
+    try:
+        return _parse(text, source, yaml.SafeLoader)
+    except _SyntaxError as e:
+        raise e.error from None
+
+
+class _SyntaxError(Exception):
+    """The YAML parser rejected the text (``error``: the RulesetError to raise)."""
+
+    def __init__(self, error: RulesetError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+def _parse(text: str, source: str, loader: Any) -> Document:
+    builder = _Builder(source, iter(yaml.parse(text, Loader=loader)))
     try:
         data = builder.document()
     except RulesetError as e:
@@ -193,15 +234,19 @@ def parse_yaml(text: str, source: str = "<string>") -> Document:
         err = RulesetError(f"YAML syntax error: {problem}", code="PR101", source=source,
                            line=mark.line + 1 if mark else None,
                            column=mark.column + 1 if mark else None)
-        raise RulesetError.collect([*builder.errors, err]) from None
+        raise _SyntaxError(RulesetError.collect([*builder.errors, err])) from None
     except yaml.reader.ReaderError as e:  # control characters, bad encodings
         line = text.count("\n", 0, e.position) + 1
         column = e.position - (text.rfind("\n", 0, e.position) + 1) + 1
-        raise RulesetError(f"YAML error: {e.reason} (character {e.character!r} is not "
-                           "allowed)", code="PR101", source=source, line=line,
-                           column=column) from None
+        raise _SyntaxError(RulesetError(
+            f"YAML error: {e.reason} (character {e.character!r} is not allowed)",
+            code="PR101", source=source, line=line, column=column)) from None
     except yaml.YAMLError as e:
-        raise RulesetError(f"YAML error: {e}", code="PR101", source=source) from None
+        raise _SyntaxError(RulesetError(f"YAML error: {e}", code="PR101",
+                                        source=source)) from None
+    except UnicodeEncodeError as e:  # libyaml reads UTF-8: a lone surrogate cannot be encoded
+        raise _SyntaxError(RulesetError(f"YAML error: {e.reason} at character {e.start}",
+                                        code="PR101", source=source)) from None
     except RecursionError:
         raise RulesetError("YAML nesting is too deep", code="PR105", source=source) from None
     if not isinstance(data, dict):

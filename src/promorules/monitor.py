@@ -21,38 +21,32 @@ window, however quickly it recovers.
   cleared and that evaluation emits an event whatever the previous state. Outside the window
   nothing locks. Without any window end, a lock lasts for the monitor's lifetime.
 
-``Monitor.save()`` / ``Monitor.restore()`` carry the state across processes as JSON data, and
-``cli_main`` is ``promorules monitor``. See docs/monitoring.md.
+``Monitor.save()`` / ``Monitor.restore()`` carry the state across processes as JSON data
+(``promorules monitor`` is :mod:`promorules.cli.monitor`). See docs/monitoring.md.
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import importlib
-import json
 import math
-import os
-import sys
-import tempfile
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from types import MappingProxyType
-from typing import IO, Any, Literal
+from typing import Any, Literal
 
-from .errors import FactError, PromorulesError, RulesetError
-from .ruleset import Ruleset, load
+from .errors import FactError, PromorulesError
+from .ruleset import Ruleset
 from .trace import Result
 
-__all__ = ["EntityState", "Monitor", "MonitorEvent", "cli_main"]
+__all__ = ["EntityState", "Monitor", "MonitorEvent", "Window"]
 
 FORMAT = "promorules.monitor/1"
 QUALIFIED, DISQUALIFIED, UNKNOWN = "qualified", "disqualified", "unknown"
 _KIND = {"pass": QUALIFIED, "fail": DISQUALIFIED, "unknown": UNKNOWN}
 _STATES = frozenset(_KIND.values())
-EXIT_OK, EXIT_INVALID = 0, 3
 
 Backend = Literal["native", "durable"]
 Instant = dt.datetime | dt.date | str
@@ -170,7 +164,7 @@ class Monitor:
         return start, end
 
     def _instant(self, value: object) -> dt.datetime:
-        return self._ruleset._as_of(value)
+        return self._ruleset.instant(value)
 
     # -- properties ------------------------------------------------------------------------
 
@@ -483,175 +477,3 @@ def _durable_evaluator(module: Any, ruleset: Ruleset, decision: str
         return str(run(facts, as_of))
 
     return evaluate
-
-
-# -- command line --------------------------------------------------------------------------
-
-
-class _LineError(Exception):
-    def __init__(self, where: str, message: str) -> None:
-        super().__init__(f"{where}: {message}")
-
-
-def _parser() -> argparse.ArgumentParser:
-    from .cli import CommandParser
-
-    p = CommandParser(prog="promorules monitor",
-                      description="Watch DECISION of RULESET over a stream of fact updates "
-                                  "(JSON lines {\"entity\": ..., \"as_of\": ..., \"facts\": "
-                                  "{...}}; '-' reads standard input) and print the events "
-                                  "they cause as JSON lines. Exit 0, or 3 for an invalid "
-                                  "ruleset, state file or input line.")
-    p.add_argument("ruleset")
-    p.add_argument("decision")
-    p.add_argument("updates", metavar="UPDATES.jsonl")
-    p.add_argument("--state", metavar="FILE",
-                   help="load the monitor's state from FILE if it exists, and save it there "
-                        "at the end")
-    p.add_argument("--window-from", dest="window_from", metavar="DATETIME",
-                   help="start of the monitoring window (default: the ruleset's "
-                        "effective_from, or the saved state's window)")
-    p.add_argument("--window-until", dest="window_until", metavar="DATETIME",
-                   help="end of the monitoring window, inclusive (default: the ruleset's "
-                        "effective_until, or the saved state's window)")
-    p.add_argument("--backend", choices=("native", "durable"), default="native")
-    p.add_argument("--lang", choices=("en", "zh"), default="en", help="explanation language")
-    return p
-
-
-def _updates(path: str, stdin: IO[str]) -> Iterator[tuple[str, str, object, dict[str, Any]]]:
-    """(location, entity, as_of, facts) for each non-blank line."""
-    name = "<stdin>" if path == "-" else path
-    try:
-        fh = stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
-    except OSError as e:
-        raise _LineError(name, f"cannot read updates: {e.strerror or e}") from None
-    try:
-        for number, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            where = f"{name}:{number}"
-            try:
-                item = json.loads(line, parse_float=Decimal, parse_constant=_reject_constant)
-            except ValueError as e:
-                raise _LineError(where, f"not a JSON object: {e}") from None
-            if not isinstance(item, dict):
-                raise _LineError(where, "expected a JSON object {\"entity\": ..., "
-                                        "\"as_of\": ..., \"facts\": {...}}")
-            unknown = sorted(set(item) - {"entity", "as_of", "facts"})
-            if unknown:
-                raise _LineError(where, f"unknown key(s) {', '.join(unknown)}; expected "
-                                        "entity, as_of, facts")
-            entity = item.get("entity")
-            if isinstance(entity, int) and not isinstance(entity, bool):
-                entity = str(entity)
-            if not isinstance(entity, str) or not entity:
-                raise _LineError(where, "\"entity\" must be a non-empty string")
-            if not isinstance(item.get("as_of"), str):
-                raise _LineError(where, "\"as_of\" must be an ISO date or date-time string")
-            facts = item.get("facts", {})
-            if not isinstance(facts, dict):
-                raise _LineError(where, "\"facts\" must be an object of fact names to values")
-            yield where, entity, item["as_of"], facts
-    except UnicodeDecodeError as e:
-        raise _LineError(name, f"not UTF-8 text: {e.reason}") from None
-    finally:
-        if fh is not stdin:
-            fh.close()
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a finite number")
-
-
-def _read_state(path: str) -> dict[str, Any] | None:
-    if not os.path.exists(path):
-        return None
-    try:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
-    except (OSError, UnicodeDecodeError, ValueError) as e:
-        raise _LineError(path, f"cannot read the saved state: {e}") from None
-    if not isinstance(data, dict):
-        raise _LineError(path, "the saved state is not a JSON object")
-    return data
-
-
-def _write_state(path: str, data: Mapping[str, Any]) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".monitor-", suffix=".json", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False, indent=1)
-            fh.write("\n")
-        os.replace(tmp, path)  # atomic: a crash never leaves half a state file
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def cli_main(argv: Sequence[str], stdout: IO[str] | None = None,
-             stderr: IO[str] | None = None, stdin: IO[str] | None = None) -> int:
-    """``promorules monitor RULESET DECISION UPDATES.jsonl [--state FILE]``.
-
-    ``argv`` is the arguments after ``monitor``. Prints one JSON line per event. Exit 0, or
-    3 for an invalid ruleset, state file, argument or input line (``file:line: message``;
-    the state file is then left as it was).
-    """
-    from .cli import parse_command
-
-    stdout = stdout or sys.stdout
-    stderr = stderr or sys.stderr
-    stdin = stdin or sys.stdin
-    args = parse_command(_parser(), argv, stderr)
-    if isinstance(args, int):
-        return args
-    try:
-        ruleset = load(args.ruleset)
-        window: Window | None = None
-        if args.window_from or args.window_until:
-            window = (args.window_from or ruleset.effective_from,
-                      args.window_until or ruleset.effective_until)
-        saved = _read_state(args.state) if args.state else None
-        if saved is None:
-            monitor = Monitor(ruleset, args.decision, backend=args.backend, window=window)
-        else:
-            try:
-                monitor = Monitor.restore(ruleset, saved, decision=args.decision,
-                                          backend=args.backend, window=window)
-            except FactError as e:
-                raise _LineError(args.state, str(e)) from None
-            except PromorulesError as e:
-                if e.code in ("PR800", "PR801"):
-                    raise _LineError(args.state, str(e)) from None
-                raise
-        for note in monitor.notes:
-            stderr.write(f"note: {note}\n")
-        for where, entity, as_of, facts in _updates(args.updates, stdin):
-            try:
-                events = monitor.observe(entity, facts, as_of=as_of)
-            except FactError as e:
-                raise _LineError(where, str(e)) from None
-            for event in events:
-                stdout.write(json.dumps(event.to_dict(args.lang), ensure_ascii=False) + "\n")
-        if args.state:
-            _write_state(args.state, monitor.save())
-    except RulesetError as e:
-        for err in e.errors:
-            stderr.write(err.format() + "\n")
-        return EXIT_INVALID
-    except _LineError as e:
-        stderr.write(f"{e}\n")
-        return EXIT_INVALID
-    except PromorulesError as e:
-        stderr.write(f"error: {e}\n")
-        return EXIT_INVALID
-    except OSError as e:  # the state file cannot be written
-        stderr.write(f"error: {e}\n")
-        return EXIT_INVALID
-    return EXIT_OK
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(cli_main(sys.argv[1:]))

@@ -1,7 +1,7 @@
 """Policy sheets: a ruleset rendered for the people who own the policy.
 
     promorules docs RULESET [-o FILE.md|FILE.html]
-    python -m promorules.policy_docs --all [--check]
+    promorules docs --all [--check]
 
 A sheet gives the ruleset's title (English and Chinese), id, version, time zone and
 sources; for each decision its description, source and rules as a table (id, description in
@@ -17,19 +17,15 @@ sheets committed under ``docs/rulesets/`` can be checked for staleness byte for 
 
 from __future__ import annotations
 
-import argparse
 import enum
 import html
-import importlib
 import os
-import sys
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import attrs
 
-from .cli import CommandParser, parse_command
 from .diff import (
     cell_text,
     expr_text,
@@ -41,13 +37,12 @@ from .diff import (
     rule_summary,
     spec_text,
 )
-from .errors import PromorulesError, RulesetError
+from .examples import load_examples
 from .facts import FactType
-from .loader import parse_yaml
 from .model import Decision, Expr, Param, Rule, ValueSpec
 from .ruleset import Ruleset, load
 
-__all__ = ["cli_main", "generate_all", "render_html", "render_markdown", "sheet_name"]
+__all__ = ["generate_all", "render_html", "render_markdown", "sheet_name"]
 
 # -- a tiny document model -----------------------------------------------------------------
 
@@ -133,26 +128,11 @@ def _example_row(item: Any) -> ExampleRow:
 
 def load_example_rows(rs: Ruleset) -> list[ExampleRow]:
     """The examples of a ruleset loaded from a file: those under its ``examples:`` key and
-    in its sibling ``NAME.test.yaml``, through ``promorules.examples`` when it is there."""
+    in its sibling ``NAME.test.yaml``."""
     path = Path(rs.source)
     if not path.is_file():
         return []
-    try:
-        module = importlib.import_module("promorules.examples")
-    except ImportError:  # pragma: no cover - the module ships with the package
-        module = None
-    loader = getattr(module, "load_examples", None)
-    if loader is not None:
-        return [_example_row(e) for e in loader(path)]
-    rows: list[ExampleRow] = []  # pragma: no cover - the fallback reader
-    own = parse_yaml(path.read_text(encoding="utf-8-sig"), str(path)).data.get("examples")
-    rows += [_example_row(e) for e in own or ()]
-    sibling = path.with_name(path.name.removesuffix(".yaml").removesuffix(".yml")
-                             + ".test.yaml")
-    if sibling.is_file():
-        data = parse_yaml(sibling.read_text(encoding="utf-8-sig"), str(sibling)).data
-        rows += [_example_row(e) for e in data.get("examples") or ()]
-    return rows
+    return [_example_row(e) for e in load_examples(path)]
 
 
 # -- building the sheet --------------------------------------------------------------------
@@ -737,91 +717,3 @@ def generate_all(rulesets_dir: str | os.PathLike[str] = "rulesets",
             target.write_text(text, encoding="utf-8", newline="\n")
         results.append((target, fresh))
     return results
-
-
-# -- command line --------------------------------------------------------------------------
-
-
-
-
-
-def _parser() -> argparse.ArgumentParser:
-    p = CommandParser(prog="promorules docs",
-                description="Write a ruleset's policy sheet: Markdown, or HTML for an output "
-                            "file ending in .html / .htm. Without -o, Markdown goes to standard "
-                            "output. --all regenerates docs/rulesets/<id>.md for every ruleset "
-                            "in rulesets/ (run from the repository root).")
-    p.add_argument("ruleset", nargs="?", metavar="RULESET")
-    p.add_argument("-o", "--output", metavar="FILE", help="FILE.md or FILE.html")
-    p.add_argument("--all", action="store_true",
-                   help="regenerate the sheet of every ruleset of --rulesets into --out")
-    p.add_argument("--rulesets", default="rulesets", metavar="DIR",
-                   help="with --all: the rulesets directory (default rulesets)")
-    p.add_argument("--out", default=os.path.join("docs", "rulesets"), metavar="DIR",
-                   help="with --all: where the sheets go (default docs/rulesets)")
-    p.add_argument("--check", action="store_true",
-                   help="with --all: write nothing, exit 1 when a sheet is stale")
-    p.add_argument("--no-examples", dest="examples", action="store_false",
-                   help="leave the examples section out")
-    return p
-
-
-def cli_main(argv: Sequence[str], stdout: IO[str] | None = None,
-             stderr: IO[str] | None = None) -> int:
-    """``promorules docs RULESET [-o FILE.md|FILE.html]`` and ``promorules docs --all
-    [--check]``; ``argv`` is the arguments after ``docs``.
-
-    Exit 0 when written (or, with --check, up to date), 1 when --check finds a stale sheet,
-    3 for an invalid ruleset, examples file or arguments.
-    """
-    stdout = stdout or sys.stdout
-    stderr = stderr or sys.stderr
-    args = parse_command(_parser(), argv, stderr)
-    if isinstance(args, int):
-        return args
-    if args.all == bool(args.ruleset):
-        stderr.write("promorules docs: give either RULESET or --all\n")
-        return 3
-    if args.all and args.output:
-        stderr.write("promorules docs: -o is for one RULESET; --all uses --out DIR\n")
-        return 3
-    try:
-        if args.all:
-            results = generate_all(args.rulesets, args.out, check=args.check)
-            stale = [str(path) for path, fresh in results if not fresh]
-            if args.check:
-                for name in stale:
-                    stderr.write(f"{name}: stale; regenerate with `promorules docs --all` "
-                                 "(or `python -m promorules.policy_docs --all`)\n")
-                return 1 if stale else 0
-            for path, fresh in results:
-                stdout.write(f"{path}: {'unchanged' if fresh else 'written'}\n")
-            return 0
-        rs = load(args.ruleset)
-        examples: list[Any] | None = None if args.examples else []
-        output = args.output
-        if output and output.lower().endswith((".html", ".htm")):
-            text = render_html(rs, examples)
-        else:
-            text = render_markdown(rs, examples)
-        if not output or output == "-":
-            stdout.write(text)
-        else:
-            with open(output, "w", encoding="utf-8", newline="\n") as fh:
-                fh.write(text)
-        return 0
-    except RulesetError as e:
-        for err in e.errors:
-            stderr.write(err.format() + "\n")
-        return 3
-    except PromorulesError as e:  # pragma: no cover - loading raises RulesetError only
-        stderr.write(f"error: {e}\n")
-        return 3
-    except OSError as e:
-        stderr.write(f"error: cannot write {args.output}: {e.strerror or e}\n")
-        return 3
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(cli_main(sys.argv[1:]))
-

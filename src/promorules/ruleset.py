@@ -156,6 +156,12 @@ class Ruleset:
         """The parsed ruleset (declarations, rules, sources), for tools."""
         return self._model
 
+    def instant(self, as_of: object = None) -> dt.datetime:
+        """The aware date-time ``as_of`` stands for in this ruleset, as ``evaluate`` reads it:
+        an ISO string or a date-time (naive: in the ruleset's time zone), a date (its
+        midnight), or None (now). Raises FactError (``PR608``) for anything else."""
+        return self._as_of(as_of)
+
     def _as_of(self, as_of: object) -> dt.datetime:
         if as_of is None:
             return dt.datetime.now(self._tz)

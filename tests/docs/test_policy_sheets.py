@@ -14,7 +14,7 @@ from promorules.policy_docs import render_markdown, sheet_name
 ROOT = Path(__file__).resolve().parents[2]
 RULESETS = sorted(p for p in (ROOT / "rulesets").glob("*.yaml")
                   if not p.name.endswith(".test.yaml"))
-REGENERATE = "python -m promorules.policy_docs --all   (from the repository root)"
+REGENERATE = "promorules docs --all   (from the repository root)"
 
 
 def test_every_shipped_ruleset_has_a_sheet() -> None:

@@ -1,5 +1,5 @@
 """promorules.diff: the semantic diff of two rulesets, the replay of recorded facts, and
-the `promorules diff` command (through diff.cli_main, with in-memory streams)."""
+the `promorules diff` command (through promorules.cli.run, with in-memory streams)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 import promorules
-from promorules.diff import Change, cli_main, read_records, replay, semantic_diff
+from promorules.cli import run as run_cli
+from promorules.diff import Change, read_records, replay, semantic_diff
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -484,7 +485,7 @@ def test_read_records_errors_are_located(tmp_path: Path, line: str, code: str) -
 
 def run(*argv: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    code = cli_main(list(argv), out, err)
+    code = run_cli(["diff", *argv], out, err)
     return code, out.getvalue(), err.getvalue()
 
 
@@ -550,7 +551,7 @@ def test_cli_color_only_when_asked_or_a_terminal(files: dict[str, str]) -> None:
             return True
 
     tty = Tty()
-    cli_main([files["old"], files["new"]], tty, io.StringIO())
+    run_cli(["diff", files["old"], files["new"]], tty, io.StringIO())
     assert "\033[" in tty.getvalue()
 
 

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 import promorules
+from promorules.cli import run
 from promorules.examples import (
     NOT_GIVEN,
     Example,
     ExampleResult,
     Expectation,
-    cli_main,
     coverage,
     examples_file_of,
     find_rulesets,
@@ -148,7 +148,7 @@ def run_one(tmp_path: Path, decision: str, facts: str, expect: str, *, extra: st
 
 def cli(*argv: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    code = cli_main(list(argv), out, err)
+    code = run(["test", *argv], out, err)
     return code, out.getvalue(), err.getvalue()
 
 
@@ -646,7 +646,7 @@ def test_cli_ascii_marks_when_the_stream_cannot_encode_them(tmp_path: Path) -> N
     path = ruleset_with(tmp_path, one("merchant_ok", MERCHANT_OK, "{outcome: pass}"))
     raw = io.BytesIO()
     out = io.TextIOWrapper(raw, encoding="ascii", errors="replace")
-    assert cli_main([str(path)], out, io.StringIO()) == 0
+    assert run(["test", str(path)], out, io.StringIO()) == 0
     out.flush()
     assert "  ok the example" in raw.getvalue().decode("ascii")
 

@@ -6,10 +6,23 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import yaml
 
 import promorules
+from promorules import loader
 from promorules.errors import RulesetError
 from promorules.loader import MAX_DEPTH, parse_yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True, params=["libyaml", "python"])
+def yaml_parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test of this file runs with libyaml's C parser and with the pure-Python one."""
+    if request.param == "libyaml" and not hasattr(yaml, "CSafeLoader"):
+        pytest.skip("PyYAML is built without libyaml here")  # pragma: no cover
+    monkeypatch.setattr(loader, "LIBYAML", request.param == "libyaml")
+    return str(request.param)
 
 
 def _errors(text: str) -> list[RulesetError]:
@@ -278,3 +291,58 @@ def test_loads_refuses_bytes() -> None:
     with pytest.raises(RulesetError) as info:
         promorules.loads(b"id: demo\n")  # type: ignore[arg-type]
     assert info.value.code == "PR100"
+
+
+# -- the C and the pure-Python parser agree ------------------------------------------------
+
+SHIPPED = sorted(p for p in (ROOT / "rulesets").glob("*.yaml"))
+
+BROKEN = [
+    "a: {b: 1\n",  # unclosed flow mapping
+    "id: x\n  version: 1\n",  # mapping values not allowed here
+    "a: 1\nb: é\x07\n",  # a control character after a non-ASCII one
+    "a: [1, 2\nb: 3\n",
+    "a: 'unterminated\n",
+    "- a\nb: 1\n",
+    "a: &x 1\nb: *x\n",
+    "a: !!str 1\n",
+    "a: 1\na: 2\n",
+    "x: " + "[" * (MAX_DEPTH + 2) + "]" * (MAX_DEPTH + 2) + "\n",
+    "a: 1\n---\nb: 2\n",
+    "\t- a\n",
+    "id: \ud800\n",  # a lone surrogate: libyaml cannot even encode it
+]
+
+
+def _outcome(text: str, libyaml: bool) -> object:
+    try:
+        doc = parse_yaml(text, "t.yaml", libyaml=libyaml)
+    except RulesetError as e:
+        return [(x.code, x.message, x.line, x.column) for x in e.errors]
+    return (doc.data, doc.marks, doc.key_marks,
+            [(x.code, x.message, x.line, x.column) for x in doc.errors])
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
+def test_both_parsers_read_shipped_rulesets_alike(path: Path, yaml_parser: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    c, python = _outcome(text, True), _outcome(text, False)
+    assert c == python
+    assert isinstance(c, tuple)  # they loaded
+
+
+@pytest.mark.parametrize("text", BROKEN)
+def test_both_parsers_report_the_same_errors(text: str, yaml_parser: str) -> None:
+    c, python = _outcome(text, True), _outcome(text, False)
+    assert c == python
+    # each text is refused, or (a duplicate key) loads with its problem collected
+    assert python if isinstance(python, list) else python[3]  # type: ignore[index]
+
+
+def test_plain_scalars_are_resolved_the_same_by_both(yaml_parser: str) -> None:
+    # libyaml reports a plain scalar's style as "", PyYAML as None: both are plain
+    text = "a: 1\nb: '1'\nc: 2.50\nd: NO\ne: true\nf: null\ng: |\n  7\n"
+    expected = {"a": 1, "b": "1", "c": Decimal("2.50"), "d": "NO", "e": True, "f": None,
+                "g": "7\n"}
+    assert parse_yaml(text, libyaml=True).data == expected
+    assert parse_yaml(text, libyaml=False).data == expected

@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 
 import promorules
-from promorules.monitor import Monitor, MonitorEvent, cli_main
+from promorules.cli import run
+from promorules.monitor import Monitor, MonitorEvent
 
 ROOT = Path(__file__).resolve().parents[2]
 RULESET = str(ROOT / "rulesets" / "1688_spring.yaml")
@@ -44,7 +45,7 @@ def kinds(events: list[MonitorEvent]) -> list[str]:
 
 def cli(*argv: str, stdin: str = "") -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    code = cli_main(list(argv), out, err, io.StringIO(stdin))
+    code = run(["monitor", *argv], out, err, io.StringIO(stdin))
     return code, out.getvalue(), err.getvalue()
 
 

@@ -1,5 +1,5 @@
 """promorules.policy_docs: policy sheets in Markdown and HTML, and `promorules docs`
-(through policy_docs.cli_main, with in-memory streams)."""
+(through promorules.cli.run, with in-memory streams)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 import promorules
-from promorules.policy_docs import cli_main, generate_all, render_html, render_markdown
+from promorules.cli import run as run_cli
+from promorules.policy_docs import generate_all, render_html, render_markdown
 
 ROOT = Path(__file__).resolve().parents[2]
 RULESETS = ROOT / "rulesets"
@@ -214,7 +215,7 @@ def test_rendering_is_deterministic() -> None:
 
 def run(*argv: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
-    code = cli_main(list(argv), out, err)
+    code = run_cli(["docs", *argv], out, err)
     return code, out.getvalue(), err.getvalue()
 
 

@@ -11,16 +11,14 @@ import json
 import re
 from decimal import Decimal
 from functools import cache
-from importlib import resources
-from typing import Any
-
-import jsonschema
-from jsonschema import Draft202012Validator
-from jsonschema.exceptions import ValidationError, best_match
+from typing import TYPE_CHECKING, Any
 
 from ..errors import RulesetError
 from ..facts import suggest
 from ..loader import Document
+
+if TYPE_CHECKING:
+    from jsonschema.exceptions import ValidationError
 
 __all__ = ["schema", "validate"]
 
@@ -28,6 +26,8 @@ __all__ = ["schema", "validate"]
 @cache
 def schema() -> dict[str, Any]:
     """The ruleset JSON Schema, as a dict."""
+    from importlib import resources  # imported on first use: `import promorules` stays quick
+
     text = resources.files(__package__).joinpath("ruleset.schema.json").read_text("utf-8")
     result: dict[str, Any] = json.loads(text)
     return result
@@ -40,6 +40,10 @@ def _is_number(checker: object, value: object) -> bool:
 
 @cache
 def _validator() -> Any:
+    # jsonschema is imported when the first ruleset is validated, not by `import promorules`
+    import jsonschema
+    from jsonschema import Draft202012Validator
+
     cls = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
         Draft202012Validator,
         type_checker=Draft202012Validator.TYPE_CHECKER.redefine("number", _is_number),
@@ -122,6 +126,8 @@ def _leaf_errors(error: ValidationError) -> list[ValidationError]:
         error.validator = "oneOfRequired"
         return [error]
     if error.validator in ("oneOf", "anyOf") and error.context:
+        from jsonschema.exceptions import best_match
+
         best = best_match(error.context)
         if best is not None and best.validator not in ("oneOf", "anyOf", "not"):
             return [best]

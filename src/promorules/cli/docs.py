@@ -1,0 +1,94 @@
+"""``promorules docs RULESET [-o FILE.md|FILE.html]`` and ``promorules docs --all
+[--check]``: policy sheets (see :mod:`promorules.policy_docs`).
+
+Exits 0 when written (or, with --check, up to date), 1 when --check finds a stale sheet, 3
+for an invalid ruleset, examples file or arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Sequence
+from typing import IO, Any
+
+from ..errors import PromorulesError, RulesetError
+from ..policy_docs import generate_all, render_html, render_markdown
+from ..ruleset import load
+from .common import EXIT_INVALID, CommandParser, parse_command
+
+__all__ = ["main", "parser"]
+
+
+def parser() -> argparse.ArgumentParser:
+    """The arguments of ``promorules docs``."""
+    p = CommandParser(prog="promorules docs",
+                      description="Write a ruleset's policy sheet: Markdown, or HTML for an "
+                                  "output file ending in .html / .htm. Without -o, Markdown "
+                                  "goes to standard output. --all regenerates "
+                                  "docs/rulesets/<id>.md for every ruleset in rulesets/ (run "
+                                  "from the repository root).")
+    p.add_argument("ruleset", nargs="?", metavar="RULESET")
+    p.add_argument("-o", "--output", metavar="FILE", help="FILE.md or FILE.html")
+    p.add_argument("--all", action="store_true",
+                   help="regenerate the sheet of every ruleset of --rulesets into --out")
+    p.add_argument("--rulesets", default="rulesets", metavar="DIR",
+                   help="with --all: the rulesets directory (default rulesets)")
+    p.add_argument("--out", default=os.path.join("docs", "rulesets"), metavar="DIR",
+                   help="with --all: where the sheets go (default docs/rulesets)")
+    p.add_argument("--check", action="store_true",
+                   help="with --all: write nothing, exit 1 when a sheet is stale")
+    p.add_argument("--no-examples", dest="examples", action="store_false",
+                   help="leave the examples section out")
+    return p
+
+
+def _all(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
+    results = generate_all(args.rulesets, args.out, check=args.check)
+    stale = [str(path) for path, fresh in results if not fresh]
+    if args.check:
+        for name in stale:
+            stderr.write(f"{name}: stale; regenerate with `promorules docs --all`\n")
+        return 1 if stale else 0
+    for path, fresh in results:
+        stdout.write(f"{path}: {'unchanged' if fresh else 'written'}\n")
+    return 0
+
+
+def main(argv: Sequence[str], stdout: IO[str], stderr: IO[str], stdin: IO[str]) -> int:
+    """``promorules docs``; ``argv`` is what follows ``docs``. Returns the exit code."""
+    args = parse_command(parser(), argv, stderr, stdout)
+    if isinstance(args, int):
+        return args
+    if args.all == bool(args.ruleset):
+        stderr.write("promorules docs: give either RULESET or --all\n")
+        return EXIT_INVALID
+    if args.all and args.output:
+        stderr.write("promorules docs: -o is for one RULESET; --all uses --out DIR\n")
+        return EXIT_INVALID
+    try:
+        if args.all:
+            return _all(args, stdout, stderr)
+        rs = load(args.ruleset)
+        examples: list[Any] | None = None if args.examples else []
+        output = args.output
+        if output and output.lower().endswith((".html", ".htm")):
+            text = render_html(rs, examples)
+        else:
+            text = render_markdown(rs, examples)
+        if not output or output == "-":
+            stdout.write(text)
+        else:
+            with open(output, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(text)
+        return 0
+    except RulesetError as e:
+        for err in e.errors:
+            stderr.write(err.format() + "\n")
+        return EXIT_INVALID
+    except PromorulesError as e:  # pragma: no cover - loading raises RulesetError only
+        stderr.write(f"error: {e}\n")
+        return EXIT_INVALID
+    except OSError as e:
+        stderr.write(f"error: cannot write {args.output}: {e.strerror or e}\n")
+        return EXIT_INVALID
