@@ -365,23 +365,30 @@ def _missing(ctx: Context, decision: CompiledDecision, record: Record,
     plan = ctx.plan(decision)
     nodes, values, facts = plan.nodes, record.nodes, record.facts
 
+    def absent(i: int) -> None:
+        for name, p in zip(nodes[i].facts, plan.fact_pos[i], strict=True):
+            if p < 0 or facts[p] is None:
+                out.setdefault(name)
+
     def walk(i: int) -> None:
         info = nodes[i]
         v = values[i]
         # an applying case whose value cannot be computed is undecided too
         if v is not None and not (v is True and info.kind in ("case", "default")):
             return
-        for name, p in zip(info.facts, plan.fact_pos[i], strict=True):
-            if p < 0 or facts[p] is None:
-                out.setdefault(name)
+        absent(i)
         for c in info.children:
             walk(c)
         if info.kind == "decision" and info.decision is not None:
             j = decision.subs.index(info.decision)
             _missing(ctx, ctx.decisions[info.decision], record.subs[j], out)
 
-    for root in plan.roots if decision.kind != "passfail" else (plan.root,):
-        walk(root)
+    if decision.kind == "passfail":
+        walk(plan.root)
+    else:
+        absent(plan.roots[-1])  # the value it could not produce needs these
+        for root in plan.roots:
+            walk(root)
     for j, did in plan.extras:
         _missing(ctx, ctx.decisions[did], record.subs[j], out)
 
