@@ -8,6 +8,7 @@ values, what was expected, the gap and the source it encodes.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from decimal import Decimal
@@ -324,7 +325,14 @@ class _Walk:
                 self.formulas.append(node.detail)
             expected = node.expected
             if expected and params:
-                words = expected.replace("(", " ").replace(")", " ").split()
-                for name in params:
-                    if name in words:
-                        self.params[name] = params[name]
+                words = _words(expected)
+                if not words.isdisjoint(params):
+                    for name in params:
+                        if name in words:
+                            self.params[name] = params[name]
+
+
+@functools.lru_cache(maxsize=4096)
+def _words(expected: str) -> frozenset[str]:
+    """The names an expected text mentions (the texts are a ruleset's few constants)."""
+    return frozenset(expected.replace("(", " ").replace(")", " ").split())

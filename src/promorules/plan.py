@@ -53,7 +53,7 @@ class _Candidate:
 class Plan:
     """The prepared trace of one compiled decision (immutable once built)."""
 
-    __slots__ = ("decision", "extras", "fact_pos", "logic", "nodes", "reference_static",
+    __slots__ = ("decision", "extras", "fact_pos", "logic", "nodes", "plain", "reference_static",
                  "root", "root_static", "roots", "statics", "value_static", "where")
 
     def __init__(self, ctx: Context, decision: CompiledDecision) -> None:
@@ -62,6 +62,10 @@ class Plan:
         position = {name: k for k, name in enumerate(decision.fact_names)}
         self.fact_pos = tuple(tuple(position.get(f, -1) for f in n.facts) for n in nodes)
         self.logic = tuple(n.kind in _LOGIC for n in nodes)
+        # a rule with nothing to show but its outcome and facts (most checks): built inline
+        self.plain = tuple(
+            n.kind in ("check", "all", "any") and not n.children and n.detail is None
+            and n.hit_policy is None for n in nodes)
         self.statics = tuple(_static(ctx, n) for n in nodes)
         self.roots = tuple(i for i, n in enumerate(nodes) if n.parent is None)
         self.root = self.roots[0]
@@ -204,7 +208,12 @@ def _node(ctx: Context, plan: Plan, i: int, record: Record, as_of: Any,
     else:
         outcome = _UNKNOWN if v is None else _PASS
     below = outcome is _NA
-    children = tuple([_node(ctx, plan, c, record, as_of, below) for c in info.children])
+    if info.children:
+        children = tuple([_plain(plan, c, record, below) if plan.plain[c]
+                          else _node(ctx, plan, c, record, as_of, below)
+                          for c in info.children])
+    else:
+        children = ()
     if info.kind == "decision" and info.decision is not None and not below:
         j = plan.decision.subs.index(info.decision)
         children += (build_decision(ctx, ctx.decisions[info.decision], record.subs[j],
@@ -240,6 +249,15 @@ def _node(ctx: Context, plan: Plan, i: int, record: Record, as_of: Any,
             value = public_value(v)
     return new_rule_result(plan.statics[i], outcome, children, raw, gap, threshold, detail,
                            value, compared, relative)
+
+
+def _plain(plan: Plan, i: int, record: Record, dead: bool) -> RuleResult:
+    """``_node`` for a rule with no children, detail or value: only outcome and facts."""
+    v = record.nodes[i]
+    outcome = _NA if dead or v is NA else (OUTCOME[v] if v in (True, False, None) else _PASS)
+    facts = record.facts
+    return new_rule_result(plan.statics[i], outcome, (),
+                           tuple([facts[p] if p >= 0 else None for p in plan.fact_pos[i]]))
 
 
 # -- which leaves failed ---------------------------------------------------------------
@@ -343,6 +361,8 @@ def failed_nodes(ctx: Context, decision: CompiledDecision, record: Record, as_of
         plan = ctx.plan(d)
         if i == VALUE_ROOT or (i == plan.root and d.kind == "passfail"):
             out.append(build_decision(ctx, d, rec, as_of))
+        elif plan.plain[i]:
+            out.append(_plain(plan, i, rec, False))
         else:
             out.append(_node(ctx, plan, i, rec, as_of, False))
     return tuple(out)
