@@ -12,16 +12,18 @@ in exactly one place here.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Callable, Mapping
+from decimal import Decimal
 from typing import Any
 
 import attrs
 
 from .compiler import FAILED, NA, CompiledDecision, NodeInfo, Record
-from .facts import FactType
+from .facts import FactType, display_value
 from .rule_result import NodeStatic, Outcome, RuleResult, new_rule_result
-from .trace_detail import formula_detail, node_gap, public_value, relative_gap, split_detail, tidy
+from .trace_detail import formula_text, node_gap, public_value, relative_gap, split_detail, tidy
 
 __all__ = ["VALUE_ROOT", "Context", "Plan", "build_decision", "failed_locations",
            "missing_facts"]
@@ -258,6 +260,52 @@ def _plain(plan: Plan, i: int, record: Record, dead: bool) -> RuleResult:
     facts = record.facts
     return new_rule_result(plan.statics[i], outcome, (),
                            tuple([facts[p] if p >= 0 else None for p in plan.fact_pos[i]]))
+
+
+def formula_detail(ctx: Context, decision: CompiledDecision, info: NodeInfo, value: Any,
+                   record: Record, as_of: Any) -> str | None:
+    """``19.99 × 8% = 1.5992 → 1.60``: the computation with its numbers; for working-day
+    arithmetic, the days skipped and why."""
+    assert info.detail is not None
+    fact_values, subs = record.facts, record.subs
+    raw, *calls = info.detail(fact_values, subs, as_of)
+    skipped = []
+    for call in calls:
+        if call is not None:
+            start, n = call
+            runs = ctx.calendar.add_working_days_explained(start, int(n))[1]
+            skipped += [r.describe() for r in runs]
+    if not isinstance(value, (int, Decimal, dt.date)) or isinstance(value, bool):
+        return None
+
+    def value_of(name: str) -> Any:
+        if name in decision.fact_names:
+            raw_value = fact_values[decision.fact_names.index(name)]
+            fact = ctx.facts[name]
+            return fact.to_json(raw_value) if fact.kind == "ordinal" else raw_value
+        if name in ctx.params:
+            return ctx.params[name]
+        if name in decision.subs:
+            return subs[decision.subs.index(name)][1]
+        if name == "as_of":
+            return as_of
+        if name == "today" and as_of is not None:
+            return as_of.astimezone(ctx.timezone).date()
+        return name
+
+    percent = frozenset(n for n, f in ctx.facts.items() if f.kind == "percent")
+    text = formula_text(info.formula, value_of, percent)
+    if isinstance(value, dt.date):
+        text += f" = {value.isoformat()}"
+        if skipped:
+            text += " (skipping " + "; ".join(skipped) + ")"
+        return text
+    shown_raw = format(raw, ",f") if isinstance(raw, Decimal) else display_value(raw)
+    shown = format(value, ",f") if isinstance(value, Decimal) else display_value(value)
+    text += f" = {shown_raw}"
+    if shown != shown_raw:
+        text += f" → {shown}"
+    return text
 
 
 # -- which leaves failed ---------------------------------------------------------------

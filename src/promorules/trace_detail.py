@@ -6,19 +6,15 @@ numbers, the parts of a split, and the public form of record values.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .compiler import CompiledDecision, NodeInfo, Record
+from .compiler import NodeInfo
 from .facts import display_value
 
-if TYPE_CHECKING:
-    from .plan import Context
-
-__all__ = ["compute_gap", "formula_detail", "node_gap", "public_value", "relative_gap",
+__all__ = ["compute_gap", "formula_text", "node_gap", "public_value", "relative_gap",
            "split_detail", "tidy"]
 
 
@@ -95,53 +91,7 @@ def public_value(value: Any) -> Any:
         return {k: public_value(v) for k, v in value.items()}
     return value
 
-def formula_detail(ctx: Context, decision: CompiledDecision, info: NodeInfo, value: Any,
-                   record: Record, as_of: Any) -> str | None:
-    """``19.99 × 8% = 1.5992 → 1.60``: the computation with its numbers; for working-day
-    arithmetic, the days skipped and why."""
-    assert info.detail is not None
-    fact_values, subs = record.facts, record.subs
-    raw, *calls = info.detail(fact_values, subs, as_of)
-    skipped = []
-    for call in calls:
-        if call is not None:
-            start, n = call
-            runs = ctx.calendar.add_working_days_explained(start, int(n))[1]
-            skipped += [r.describe() for r in runs]
-    if not isinstance(value, (int, Decimal, dt.date)) or isinstance(value, bool):
-        return None
-
-    def value_of(name: str) -> Any:
-        if name in decision.fact_names:
-            raw_value = fact_values[decision.fact_names.index(name)]
-            fact = ctx.facts[name]
-            return fact.to_json(raw_value) if fact.kind == "ordinal" else raw_value
-        if name in ctx.params:
-            return ctx.params[name]
-        if name in decision.subs:
-            return subs[decision.subs.index(name)][1]
-        if name == "as_of":
-            return as_of
-        if name == "today" and as_of is not None:
-            return as_of.astimezone(ctx.timezone).date()
-        return name
-
-    percent = frozenset(n for n, f in ctx.facts.items() if f.kind == "percent")
-    text = _formula_text(info.formula, value_of, percent)
-    if isinstance(value, dt.date):
-        text += f" = {value.isoformat()}"
-        if skipped:
-            text += " (skipping " + "; ".join(skipped) + ")"
-        return text
-    shown_raw = format(raw, ",f") if isinstance(raw, Decimal) else display_value(raw)
-    shown = format(value, ",f") if isinstance(value, Decimal) else display_value(value)
-    text += f" = {shown_raw}"
-    if shown != shown_raw:
-        text += f" → {shown}"
-    return text
-
-
-def _formula_text(node: Any, value_of: Callable[[str], Any], percent: frozenset[str]) -> str:
+def formula_text(node: Any, value_of: Callable[[str], Any], percent: frozenset[str]) -> str:
     """An expression with every name replaced by its value: ``19.99 × 8% ...``."""
     from .expressions import ast as x
 
