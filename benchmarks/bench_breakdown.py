@@ -12,8 +12,8 @@ Same merchants as bench_merchant_eligibility.py. Times, per evaluation:
   * the generated function alone, ``rs.decisions["merchant_eligibility"].run(facts, None)``
     (conversion + rule evaluation + the record tuple);
   * ``evaluate()`` (adds the decision lookup, argument checks and the Result object);
-  * ``outcome`` + ``failed_rule_ids`` and ``to_dict()`` on top of it, and ``to_dict()``'s
-    trace renderer alone;
+  * ``outcome`` + ``failed_rule_ids``, ``r.failed``, ``to_dict()``, ``r.trace`` and
+    ``explain()`` on top of it, on passing and on failing merchants apart;
   * the full (three-valued) path, forced by handing ``main_industry`` as a str subclass:
     a valid value that the fast path's exact-type guard declines, so the same merchants go
     through the converters and Kleene logic. (A float for money does *not* leave the fast
@@ -37,7 +37,6 @@ from typing import Any
 from bench_merchant_eligibility import DECISION, best_ns, machine, setup, verify
 
 from promorules.compiler import CompiledDecision
-from promorules.trace import render_dict
 
 
 class _Str(str):
@@ -130,13 +129,20 @@ def main(argv: list[str] | None = None) -> int:
     def ev_dict(m: Any) -> Any:
         return evaluate(DECISION, m).to_dict()
 
-    def render(rec: Any) -> Any:
-        return render_dict(rs, decision, rec, None)
+    def ev_failed(m: Any) -> Any:
+        return [x.rule_id for x in evaluate(DECISION, m).failed]
+
+    def ev_trace(m: Any) -> Any:
+        return evaluate(DECISION, m).trace
+
+    def ev_explain(m: Any) -> Any:
+        return evaluate(DECISION, m).explain()
 
     def run1(m: Any) -> Any:
         return run(m, None)
 
-    ev_dict(merchants[0])  # generate the renderer before timing
+    for prepare in (ev_dict, ev_failed, ev_trace, ev_explain):
+        prepare(failing[0])  # plans and renderers are made on first use: not timed
     loops: dict[str, tuple[Callable[[list[Any]], None], list[Any]]] = {
         "floor: loop + one call to a no-op": each(noop, merchants),
         "(a) hand-written": each(hand, merchants),
@@ -144,7 +150,6 @@ def main(argv: list[str] | None = None) -> int:
         "evaluate()": each(ev, merchants),
         "evaluate() + outcome + failed_rule_ids  (b)": each(ev_ids, merchants),
         "evaluate() + to_dict()  (c)": each(ev_dict, merchants),
-        "trace renderer alone (records given)": each(render, records),
         "run() fast path, money always a float": each(run1, floats),
         "run() full path (str subclass)": each(run1, slow),
         "evaluate() full path": each(ev, slow),
@@ -154,6 +159,11 @@ def main(argv: list[str] | None = None) -> int:
         "(b) failing merchants": each(ev_ids, failing),
         "(c) passing merchants": each(ev_dict, passing),
         "(c) failing merchants": each(ev_dict, failing),
+        "(f) r.failed, failing merchants": each(ev_failed, failing),
+        "(t) r.trace, passing merchants": each(ev_trace, passing),
+        "(t) r.trace, failing merchants": each(ev_trace, failing),
+        "(e) explain(), passing merchants": each(ev_explain, passing),
+        "(e) explain(), failing merchants": each(ev_explain, failing),
     }
     if convert is not None:
         def conv1(m: Any) -> Any:
@@ -186,9 +196,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {name:<48} {v:7.2f}  {100 * v / total:5.1f}%")
     print(f"  {'(a) hand-written, floor removed':<48} "
           f"{us['(a) hand-written'] - floor:7.2f}")
-    print(f"\nto_dict() on top of evaluate(): "
-          f"{us['evaluate() + to_dict()  (c)'] - us['evaluate()']:.2f} µs, of which the "
-          f"trace renderer {us['trace renderer alone (records given)'] - floor:.2f} µs")
+    print("\non top of evaluate(), passing / failing merchants:")
+    for label, key in (("to_dict()", "(c)"), ("r.trace", "(t) r.trace,"),
+                       ("explain()", "(e) explain(),")):
+        cost = [us[f"{key} {side} merchants"] - us[f"(b) {side} merchants"]
+                for side in ("passing", "failing")]
+        print(f"  {label:<12} {cost[0]:7.2f} / {cost[1]:7.2f} µs")
+    print(f"  r.failed     {'-':>7} / "
+          f"{us['(f) r.failed, failing merchants'] - us['(b) failing merchants']:7.2f} µs")
     print(f"full path: run() {us['run() full path (str subclass)']:.2f} µs vs fast path "
           f"{us['run() fast path']:.2f} µs")
     print(f"machine after: {machine()}")

@@ -8,7 +8,9 @@ values, what was expected, the gap and the source it encodes.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -70,19 +72,6 @@ def _with_unit(value: Any, unit: str | None) -> str:
     if unit == "%":
         return text + "%"
     return f"{text} {unit}" if unit else text
-
-
-def _leaves(node: RuleResult, outcome: str) -> list[RuleResult]:
-    """Leaf results with ``outcome`` under ``node`` (descending through groups)."""
-    out: list[RuleResult] = []
-    if node.outcome != outcome or node.severity == "warning":
-        return out
-    if node.kind in ("check", "not") or not node.children:
-        out.append(node)
-        return out
-    for child in node.children:
-        out.extend(_leaves(child, outcome))
-    return out
 
 
 def _rank(nodes: list[RuleResult]) -> list[RuleResult]:
@@ -193,24 +182,25 @@ def explain(result: Result, lang: str = "en", *, color: bool = False) -> str:
             lines += _rule_block(node, lang, i, paint)
         if result.missing:
             lines.append(f"  {lab['missing']}{lab[':']}{', '.join(result.missing)}")
-    warnings = [n for n in trace.walk() if n.severity == "warning" and n.outcome == "fail"]
+    seen = _Walk(trace, result.params)
+    warnings = seen.warnings
     if warnings:
         lines += ["", paint("unknown", f"{lab['warnings']} ({len(warnings)})")
                   + lab[":"].strip()]
         for i, node in enumerate(warnings, 1):
             lines += _rule_block(node, lang, i, paint)
     if result.outcome == "pass" and not warnings:
-        rules = [n for n in trace.walk() if n.kind == "check" and n.outcome != "not_applicable"]
-        passed = sum(1 for n in rules if n.outcome == "pass")
+        rules = seen.rules
+        passed = seen.passed
         if rules and result.value is None:
-            if passed < len(rules):
-                text = lab["some_passed"].format(n=passed, m=len(rules))
+            if passed < rules:
+                text = lab["some_passed"].format(n=passed, m=rules)
             else:
                 text = lab["all_passed"].format(n=passed) if passed > 1 else lab["one_passed"]
             lines += ["", text]
     lines += _tier_section(trace, result, lang, paint)
-    lines += _formula_section(trace, lang)
-    used = _used_params(trace, result)
+    lines += _formula_section(trace, seen.formulas, lang)
+    used = seen.params
     if used:
         lines += ["", f"{lab['params']}{lab[':']}" + ", ".join(
             f"{k} = {_num(v)}" for k, v in used.items())]
@@ -292,11 +282,8 @@ def _short_of(node: RuleResult, lang: str, tier: str) -> str | None:
     return f"{subject} {shown_actual} is {gap} {word} {threshold} needed for {tier}"
 
 
-def _formula_section(trace: RuleResult, lang: str) -> list[str]:
+def _formula_section(trace: RuleResult, formulas: list[str], lang: str) -> list[str]:
     """How each computed value was computed, with its numbers."""
-    formulas = [n.detail for n in trace.walk()
-                if n.kind in ("compute", "split", "case", "default") and n.detail
-                and n.outcome == "pass"]
     if trace.kind == "value" and trace.detail and trace.outcome == "pass":
         formulas.append(trace.detail)  # a split shows its parts on the decision itself
     formulas = list(dict.fromkeys(formulas))
@@ -314,12 +301,38 @@ def _formula_section(trace: RuleResult, lang: str) -> list[str]:
     return ["", f"{lab['computed']}{lab[':']}" + text]
 
 
-def _used_params(trace: RuleResult, result: Result) -> dict[str, Any]:
-    params = result.params
-    used: dict[str, Any] = {}
-    for node in trace.walk():
-        for text in (node.expected or "",):
-            for name in params:
-                if name in text.replace("(", " ").replace(")", " ").split():
-                    used[name] = params[name]
-    return used
+class _Walk:
+    """What the explanation reads from the whole trace, gathered in one walk: failed
+    warnings, the rules that applied (and how many passed), the formulas of computed
+    values, and the parameters the expected texts name."""
+
+    def __init__(self, trace: RuleResult, params: Mapping[str, Any]) -> None:
+        self.warnings: list[RuleResult] = []
+        self.rules = 0
+        self.passed = 0
+        self.formulas: list[str] = []
+        self.params: dict[str, Any] = {}
+        for node in trace.walk():
+            outcome = node.outcome
+            kind = node.kind
+            if outcome == "fail" and node.severity == "warning":
+                self.warnings.append(node)
+            if kind == "check" and outcome != "not_applicable":
+                self.rules += 1
+                self.passed += outcome == "pass"
+            elif (kind in ("compute", "split", "case", "default") and node.detail
+                  and outcome == "pass"):
+                self.formulas.append(node.detail)
+            expected = node.expected
+            if expected and params:
+                words = _words(expected)
+                if not words.isdisjoint(params):
+                    for name in params:
+                        if name in words:
+                            self.params[name] = params[name]
+
+
+@functools.lru_cache(maxsize=4096)
+def _words(expected: str) -> frozenset[str]:
+    """The names an expected text mentions (the texts are a ruleset's few constants)."""
+    return frozenset(expected.replace("(", " ").replace(")", " ").split())

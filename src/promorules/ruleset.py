@@ -11,19 +11,20 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from .compiler import CompiledDecision, compile_ruleset
 from .errors import FactError, PromorulesError, RulesetError, UnknownDecisionError
+from .explain import explain
 from .facts import FactType, suggest
 from .loader import parse_yaml
 from .model import RulesetModel, build_model
 from .schema import validate
 from .text import Text
-from .trace import Result, make_result
+from .trace import Context, Result, make_result
 
 if TYPE_CHECKING:
     from .ir import RulesetIR
@@ -34,14 +35,14 @@ __all__ = ["Ruleset", "check", "load", "loads"]
 class Ruleset:
     """A loaded, compiled ruleset. Create it with :func:`load` or :func:`loads`."""
 
-    __slots__ = ("_compiled", "_decisions", "_digest", "_lint", "_model", "_params",
-                 "_renderers", "_text", "_tz")
+    __slots__ = ("_compiled", "_context", "_decisions", "_digest", "_lint", "_model",
+                 "_params", "_text", "_tz")
 
     _compiled: dict[str, CompiledDecision]
     _decisions: Mapping[str, CompiledDecision]
     _model: RulesetModel
     _params: Mapping[str, Any]
-    _renderers: dict[str, Callable[..., dict[str, Any]]]
+    _context: Context
     _lint: tuple[RulesetError, ...]
     _digest: str
     _text: str
@@ -58,8 +59,10 @@ class Ruleset:
         init(self, "_decisions", MappingProxyType(self._compiled))
         init(self, "_params", MappingProxyType({n: p.value for n, p in model.params.items()}))
         init(self, "_tz", model.timezone)
-        # generated to_dict renderers, made on first use (a benign race between threads)
-        init(self, "_renderers", {})
+        # what its results read: handed to each Result (it prepares traces on first use)
+        init(self, "_context", Context(
+            self._decisions, MappingProxyType(dict(model.facts)), self._params,
+            model.timezone, model.calendar, model.id, model.version, digest, explain))
         init(self, "_model", model)
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -204,7 +207,7 @@ class Ruleset:
         except Exception as e:  # a bug in promorules: never let a raw exception escape
             raise PromorulesError(f"internal error evaluating '{decision}': {e!r}",
                                   code="PR900") from e
-        return make_result(self, compiled, record, when)
+        return make_result(self._context, compiled, record, when)
 
 
 def _compile(text: str, source: str, params: Mapping[str, object] | None) -> Ruleset:

@@ -1,0 +1,462 @@
+"""Pipeline stage 5 (preparation): what a result needs to explain a compiled decision.
+
+A :class:`Context` holds what results read from their ruleset (the compiled decisions, fact
+types, parameters, time zone, calendar, identity), handed over explicitly by ``ruleset``.
+For each decision it prepares, once and on first use, a :class:`Plan`: the static part of
+every trace node (shared by every evaluation), how each node reads its facts and its
+outcome, and where each rule id the generated failed-ids function returns sits in the
+tree. The builders below turn one compiled record into trace nodes with that plan; the
+failed leaves, the missing facts and the failed ids of value decisions are each answered
+in exactly one place here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable, Mapping
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from .compiler import FAILED, NA, CompiledDecision, NodeInfo, Record
+from .facts import FactType, display_value
+from .rule_result import NodeStatic, Outcome, RuleResult, new_rule_result
+from .trace_detail import formula_text, node_gap, public_value, relative_gap, split_detail, tidy
+
+__all__ = ["VALUE_ROOT", "Context", "Plan", "build_decision", "failed_locations",
+           "missing_facts"]
+
+OUTCOME = {True: Outcome.PASS, False: Outcome.FAIL, None: Outcome.UNKNOWN}
+_PASS, _FAIL, _UNKNOWN, _NA = (Outcome.PASS, Outcome.FAIL, Outcome.UNKNOWN,
+                               Outcome.NOT_APPLICABLE)
+# kinds whose record value is a truth value (True / False / None)
+_LOGIC = frozenset({"check", "all", "any", "not", "decision", "tier", "requires", "case",
+                    "item", "default", "row"})
+_RULES = frozenset({"check", "all", "any", "not", "decision", "requires"})
+_VALUE_PARENTS = frozenset({"cases", "collect", "fields", "tiers", "table", "split"})
+
+VALUE_ROOT = -1  # a failed location that is a value decision as a whole
+# where a failed rule sits: the sub-record indexes leading to its decision, and its node
+Location = tuple[tuple[int, ...], int]
+
+
+@attrs.frozen(slots=True)
+class _Candidate:
+    """A node that the failed-ids function can name, with what decides whether it does."""
+
+    path: tuple[int, ...]
+    index: int
+    chain: tuple[tuple[tuple[int, ...], int], ...]  # (path, index) from the root to it
+    deciding: tuple[int, ...] | None  # a group: its non-warning children
+
+
+class Plan:
+    """The prepared trace of one compiled decision (immutable once built)."""
+
+    __slots__ = ("decision", "extras", "fact_pos", "logic", "nodes", "plain", "reference_static",
+                 "root", "root_static", "roots", "statics", "value_static", "where")
+
+    def __init__(self, ctx: Context, decision: CompiledDecision) -> None:
+        self.decision = decision
+        nodes = self.nodes = decision.nodes
+        position = {name: k for k, name in enumerate(decision.fact_names)}
+        self.fact_pos = tuple(tuple(position.get(f, -1) for f in n.facts) for n in nodes)
+        self.logic = tuple(n.kind in _LOGIC for n in nodes)
+        # a rule with nothing to show but its outcome and facts (most checks): built inline
+        self.plain = tuple(
+            n.kind in ("check", "all", "any") and not n.children and n.detail is None
+            and n.hit_policy is None for n in nodes)
+        self.statics = tuple(_static(ctx, n) for n in nodes)
+        self.roots = tuple(i for i, n in enumerate(nodes) if n.parent is None)
+        self.root = self.roots[0]
+        referenced = {n.decision for n in nodes if n.kind == "decision"}
+        # decisions read inside expressions: context ("reference") traces, not rules
+        self.extras = tuple((j, did) for j, did in enumerate(decision.subs)
+                            if did not in referenced)
+        self.root_static = attrs.evolve(self.statics[self.root], decision=decision.id)
+        self.value_static: NodeStatic | None = None
+        if decision.kind != "passfail":
+            last = self.statics[self.roots[-1]]
+            self.value_static = NodeStatic(
+                decision.id, decision.model.description, "value", last.facts,
+                last.expected, decision.model.source, decision=decision.id,
+                fact_types=last.fact_types)
+        own = self.value_static or self.root_static
+        self.reference_static = attrs.evolve(own, kind="reference")
+        self.where = self._locate(ctx) if decision.kind == "passfail" else {}
+
+    def _locate(self, ctx: Context) -> dict[str, tuple[_Candidate, ...]]:
+        """Every node the generated failed-ids function can name, by id, in tree order
+        (through referenced decisions)."""
+        found: dict[str, list[_Candidate]] = {}
+
+        def visit(plan: Plan, i: int, path: tuple[int, ...], chain: tuple[Any, ...]) -> None:
+            info = plan.nodes[i]
+            if info.severity == "warning":
+                return
+            chain = (*chain, (path, i))
+            if info.kind == "decision" and info.decision is not None:
+                j = plan.decision.subs.index(info.decision)
+                sub = ctx.plan(ctx.decisions[info.decision])
+                visit(sub, sub.root, (*path, j), chain)
+                return
+            deciding = None
+            if info.kind not in ("check", "not"):
+                deciding = tuple(c for c in info.children
+                                 if plan.nodes[c].severity != "warning")
+                for c in info.children:
+                    visit(plan, c, path, chain)
+            found.setdefault(info.id, []).append(_Candidate(path, i, chain, deciding))
+
+        visit(self, self.root, (), ())
+        return {k: tuple(v) for k, v in found.items()}
+
+
+def _static(ctx: Context, info: NodeInfo) -> NodeStatic:
+    return NodeStatic(
+        info.id, info.description, "tier" if info.tier else info.kind, info.facts,
+        info.expected if info.kind == "check" else info.expression, info.source,
+        info.severity, info.unit, info.decision, info.kind if info.tier else None,
+        info.lhs_text, tuple(ctx.facts[f] for f in info.facts))
+
+
+@attrs.frozen(eq=False)
+class Context:
+    """What the results of one ruleset read from it, passed explicitly (immutable; the
+    plans and renderers it prepares on first use are immutable too)."""
+
+    decisions: Mapping[str, CompiledDecision]
+    facts: Mapping[str, FactType]
+    params: Mapping[str, Any]
+    timezone: Any
+    calendar: Any
+    ruleset_id: str
+    ruleset_version: str
+    digest: str
+    # renders a Result as text (lang, color); supplied by ``ruleset`` so that results do
+    # not import the renderer
+    explainer: Callable[..., str] = attrs.field(repr=False)
+    _plans: dict[str, Plan] = attrs.field(factory=dict, repr=False)
+    _renderers: dict[str, Callable[..., dict[str, Any]]] = attrs.field(factory=dict,
+                                                                        repr=False)
+    _lock: threading.RLock = attrs.field(factory=threading.RLock, repr=False)
+
+    def plan(self, decision: CompiledDecision) -> Plan:
+        """The prepared trace of ``decision`` (made once, on first use)."""
+        try:
+            return self._plans[decision.id]
+        except KeyError:
+            pass
+        with self._lock:
+            plan = self._plans.get(decision.id)
+            if plan is None:
+                plan = self._plans[decision.id] = Plan(self, decision)
+            return plan
+
+    def renderer(self, decision: CompiledDecision,
+                 make: Callable[[], Callable[..., dict[str, Any]]]
+                 ) -> Callable[..., dict[str, Any]]:
+        """The generated to_dict renderer of ``decision``, made by ``make`` on first use."""
+        try:
+            return self._renderers[decision.id]
+        except KeyError:
+            pass
+        fn = make()
+        return self._renderers.setdefault(decision.id, fn)
+
+
+# -- trace nodes -----------------------------------------------------------------------
+
+
+def build_decision(ctx: Context, decision: CompiledDecision, record: Record, as_of: Any,
+                   reference: bool = False) -> RuleResult:
+    """The trace of one decision: its root, standing for the decision."""
+    plan = ctx.plan(decision)
+    extra = tuple(build_decision(ctx, ctx.decisions[did], record.subs[j], as_of, True)
+                  for j, did in plan.extras)
+    if decision.kind == "passfail":
+        root = _node(ctx, plan, plan.root, record, as_of, False)
+        d = root._d
+        # the root keeps its kind (all/any/not), names the decision it stands for, and has
+        # the decision's outcome (a root where nothing applies passes)
+        return new_rule_result(plan.reference_static if reference else plan.root_static,
+                               OUTCOME[record.outcome], d[1] + extra, d[8], d[2], d[3],
+                               d[4], d[5], d[6], d[7])
+    built = [_node(ctx, plan, i, record, as_of, False) for i in plan.roots]
+    value_root = built[-1]
+    children = tuple(built[:-1]) + (
+        value_root.children if value_root.kind in _VALUE_PARENTS else (value_root,)) + extra
+    static = plan.reference_static if reference else plan.value_static
+    assert static is not None
+    return new_rule_result(static, OUTCOME[record.outcome], children, value_root._d[8],
+                           detail=value_root.detail if value_root.kind in ("table", "split")
+                           else None, value=public_value(record.value))
+
+
+def _node(ctx: Context, plan: Plan, i: int, record: Record, as_of: Any,
+          dead: bool) -> RuleResult:
+    info = plan.nodes[i]
+    v = record.nodes[i]
+    if dead or v is NA:
+        outcome = _NA
+    elif plan.logic[i]:
+        outcome = OUTCOME[v] if v in (True, False, None) else _PASS
+        if outcome is _PASS and record.outcome is None and info.kind in ("case", "default"):
+            outcome = _UNKNOWN  # it applies, but its value cannot be computed
+    elif v is FAILED:
+        outcome = _FAIL
+    else:
+        outcome = _UNKNOWN if v is None else _PASS
+    below = outcome is _NA
+    if info.children:
+        children = tuple([_plain(plan, c, record, below) if plan.plain[c]
+                          else _node(ctx, plan, c, record, as_of, below)
+                          for c in info.children])
+    else:
+        children = ()
+    if info.kind == "decision" and info.decision is not None and not below:
+        j = plan.decision.subs.index(info.decision)
+        children += (build_decision(ctx, ctx.decisions[info.decision], record.subs[j],
+                                    as_of),)
+    facts = record.facts
+    raw = tuple([facts[p] if p >= 0 else None for p in plan.fact_pos[i]])
+    gap = threshold = detail = compared = relative = None
+    if info.detail is not None:
+        if info.compare_op == "formula":
+            if outcome is _PASS:
+                # a case that computes its value: its formula, with the decision's value
+                shown = record.value if info.kind in ("case", "default") else v
+                detail = formula_detail(ctx, plan.decision, info, shown, record, as_of)
+        elif outcome is _FAIL:
+            gap, threshold, detail = node_gap(info, facts, record.subs, as_of)
+            if info.compare_op not in ("contains_any", "includes_all"):
+                compared = tidy(info.detail(facts, record.subs, as_of)[0])
+            relative = relative_gap(gap, threshold, compared)
+        if info.compare_op == "split" and outcome is _PASS:
+            detail = split_detail(info, v, plan.nodes, facts, record.subs, as_of)
+    if info.hit_policy == "unique" and v is FAILED:
+        matched = [plan.nodes[c].id for c in info.children if record.nodes[c] is True]
+        detail = ("rows " + " and ".join(matched)
+                  + (" both" if len(matched) == 2 else " all")
+                  + " match (hit policy unique)" if matched else "no row matches")
+    elif info.hit_policy == "first" and v is FAILED:
+        detail = "no row matches"
+    value = None
+    if info.kind not in _RULES:
+        if info.kind in ("case", "item", "default", "row"):
+            value = public_value(info.value_literal)
+        elif v is not NA and v is not FAILED:
+            value = public_value(v)
+    return new_rule_result(plan.statics[i], outcome, children, raw, gap, threshold, detail,
+                           value, compared, relative)
+
+
+def _plain(plan: Plan, i: int, record: Record, dead: bool) -> RuleResult:
+    """``_node`` for a rule with no children, detail or value: only outcome and facts."""
+    v = record.nodes[i]
+    outcome = _NA if dead or v is NA else (OUTCOME[v] if v in (True, False, None) else _PASS)
+    facts = record.facts
+    return new_rule_result(plan.statics[i], outcome, (),
+                           tuple([facts[p] if p >= 0 else None for p in plan.fact_pos[i]]))
+
+
+def formula_detail(ctx: Context, decision: CompiledDecision, info: NodeInfo, value: Any,
+                   record: Record, as_of: Any) -> str | None:
+    """``19.99 × 8% = 1.5992 → 1.60``: the computation with its numbers; for working-day
+    arithmetic, the days skipped and why."""
+    assert info.detail is not None
+    fact_values, subs = record.facts, record.subs
+    raw, *calls = info.detail(fact_values, subs, as_of)
+    skipped = []
+    for call in calls:
+        if call is not None:
+            start, n = call
+            runs = ctx.calendar.add_working_days_explained(start, int(n))[1]
+            skipped += [r.describe() for r in runs]
+    if not isinstance(value, (int, Decimal, dt.date)) or isinstance(value, bool):
+        return None
+
+    def value_of(name: str) -> Any:
+        if name in decision.fact_names:
+            raw_value = fact_values[decision.fact_names.index(name)]
+            fact = ctx.facts[name]
+            return fact.to_json(raw_value) if fact.kind == "ordinal" else raw_value
+        if name in ctx.params:
+            return ctx.params[name]
+        if name in decision.subs:
+            return subs[decision.subs.index(name)][1]
+        if name == "as_of":
+            return as_of
+        if name == "today" and as_of is not None:
+            return as_of.astimezone(ctx.timezone).date()
+        return name
+
+    percent = frozenset(n for n, f in ctx.facts.items() if f.kind == "percent")
+    text = formula_text(info.formula, value_of, percent)
+    if isinstance(value, dt.date):
+        text += f" = {value.isoformat()}"
+        if skipped:
+            text += " (skipping " + "; ".join(skipped) + ")"
+        return text
+    shown_raw = format(raw, ",f") if isinstance(raw, Decimal) else display_value(raw)
+    shown = format(value, ",f") if isinstance(value, Decimal) else display_value(value)
+    text += f" = {shown_raw}"
+    if shown != shown_raw:
+        text += f" → {shown}"
+    return text
+
+
+# -- which leaves failed ---------------------------------------------------------------
+
+
+def failed_locations(ctx: Context, decision: CompiledDecision, record: Record
+                     ) -> list[Location]:
+    """Where the failed leaves that decide a failure sit. For a pass/fail decision these
+    are the rules the generated failed-ids function names; for a value decision, its failed
+    requirements, or the decision as a whole when no value could be produced."""
+    if record.outcome is not False:
+        return []
+    plan = ctx.plan(decision)
+    if decision.failed_ids is not None:
+        return _place(plan, record, decision.failed_ids(record.nodes, record.subs))
+    root = plan.root
+    if plan.nodes[root].kind != "requires" or record.nodes[root] is not False:
+        return [((), VALUE_ROOT)]
+    out: list[Location] = []
+
+    def walk(i: int) -> None:  # the value decision's requirements (no generated function)
+        info = plan.nodes[i]
+        if record.nodes[i] is not False or info.severity == "warning":
+            return
+        if info.kind in ("check", "not"):
+            out.append(((), i))
+        elif info.kind == "decision" and info.decision is not None:
+            j = decision.subs.index(info.decision)
+            out.extend(((j, *path), k) for path, k in failed_locations(
+                ctx, ctx.decisions[info.decision], record.subs[j]))
+        else:
+            for c in info.children:
+                walk(c)
+            if False not in [record.nodes[c] for c in info.children
+                             if plan.nodes[c].severity != "warning"]:
+                out.append(((), i))  # nothing below applied: the group is the reason
+
+    walk(root)
+    return out
+
+
+def _place(plan: Plan, record: Record, ids: tuple[str, ...]) -> list[Location]:
+    """The generated function's ids, placed in the tree. An id is almost always unique
+    within a decision and the decisions it references; when it is not, the node meant is
+    the one on the failed path."""
+    out: list[Location] = []
+    taken: dict[str, int] = {}
+    for rid in ids:
+        candidates = plan.where[rid]
+        if len(candidates) == 1:
+            c = candidates[0]
+            out.append((c.path, c.index))
+            continue
+        named = [c for c in candidates if _named(c, record)]
+        k = taken[rid] = taken.get(rid, -1) + 1
+        c = named[k]
+        out.append((c.path, c.index))
+    return out
+
+
+def _named(c: _Candidate, record: Record) -> bool:
+    def value(path: tuple[int, ...], i: int) -> Any:
+        rec = record
+        for j in path:
+            rec = rec.subs[j]
+        return rec.nodes[i]
+
+    if any(value(p, i) is not False for p, i in c.chain):
+        return False
+    return c.deciding is None or all(value(c.path, k) is not False for k in c.deciding)
+
+
+def resolve(ctx: Context, decision: CompiledDecision, record: Record,
+            path: tuple[int, ...]) -> tuple[CompiledDecision, Record]:
+    """The decision and record a location's path leads to."""
+    for j in path:
+        decision = ctx.decisions[decision.subs[j]]
+        record = record.subs[j]
+    return decision, record
+
+
+def failed_ids(ctx: Context, decision: CompiledDecision, record: Record) -> tuple[str, ...]:
+    """Ids of the failed leaves (the generated function's answer for pass/fail decisions)."""
+    if record.outcome is not False:
+        return ()
+    if decision.failed_ids is not None:
+        return decision.failed_ids(record.nodes, record.subs)
+    out = []
+    for path, i in failed_locations(ctx, decision, record):
+        d, _ = resolve(ctx, decision, record, path)
+        out.append(d.id if i == VALUE_ROOT else d.nodes[i].id)
+    return tuple(out)
+
+
+def failed_nodes(ctx: Context, decision: CompiledDecision, record: Record, as_of: Any
+                 ) -> tuple[RuleResult, ...]:
+    """The failed leaves as trace nodes, built alone (not the whole tree)."""
+    out = []
+    for path, i in failed_locations(ctx, decision, record):
+        d, rec = resolve(ctx, decision, record, path)
+        plan = ctx.plan(d)
+        if i == VALUE_ROOT or (i == plan.root and d.kind == "passfail"):
+            out.append(build_decision(ctx, d, rec, as_of))
+        elif plan.plain[i]:
+            out.append(_plain(plan, i, rec, False))
+        else:
+            out.append(_node(ctx, plan, i, rec, as_of, False))
+    return tuple(out)
+
+
+# -- which facts are missing -----------------------------------------------------------
+
+
+def missing_facts(ctx: Context, decision: CompiledDecision, record: Record) -> tuple[str, ...]:
+    """Absent facts read by the rules that left the outcome unknown, in trace order."""
+    out: dict[str, None] = {}
+    _missing(ctx, decision, record, out)
+    return tuple(out)
+
+
+def _missing(ctx: Context, decision: CompiledDecision, record: Record,
+             out: dict[str, None]) -> None:
+    if record.outcome is not None:  # decided: no fact was needed that it lacked
+        return
+    plan = ctx.plan(decision)
+    nodes, values, facts = plan.nodes, record.nodes, record.facts
+
+    def absent(i: int) -> None:
+        for name, p in zip(nodes[i].facts, plan.fact_pos[i], strict=True):
+            if p < 0 or facts[p] is None:
+                out.setdefault(name)
+
+    def walk(i: int) -> None:
+        info = nodes[i]
+        v = values[i]
+        # an applying case whose value cannot be computed is undecided too
+        if v is not None and not (v is True and info.kind in ("case", "default")):
+            return
+        absent(i)
+        for c in info.children:
+            walk(c)
+        if info.kind == "decision" and info.decision is not None:
+            j = decision.subs.index(info.decision)
+            _missing(ctx, ctx.decisions[info.decision], record.subs[j], out)
+
+    if decision.kind == "passfail":
+        walk(plan.root)
+    else:
+        absent(plan.roots[-1])  # the value it could not produce needs these
+        for root in plan.roots:
+            walk(root)
+    for j, did in plan.extras:
+        _missing(ctx, ctx.decisions[did], record.subs[j], out)
+
