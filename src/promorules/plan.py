@@ -22,7 +22,7 @@ import attrs
 
 from .compiler import FAILED, NA, CompiledDecision, NodeInfo, Record
 from .facts import FactType, display_value
-from .rule_result import NodeStatic, Outcome, RuleResult, new_rule_result
+from .rule_result import NodeStatic, Outcome, RuleResult, new_rule_result, raw_facts, restate
 from .trace_detail import formula_text, node_gap, public_value, relative_gap, split_detail, tidy
 
 __all__ = ["VALUE_ROOT", "Context", "Plan", "build_decision", "failed_locations",
@@ -178,19 +178,17 @@ def build_decision(ctx: Context, decision: CompiledDecision, record: Record, as_
                   for j, did in plan.extras)
     if decision.kind == "passfail":
         root = _node(ctx, plan, plan.root, record, as_of, False)
-        d = root._d
         # the root keeps its kind (all/any/not), names the decision it stands for, and has
         # the decision's outcome (a root where nothing applies passes)
-        return new_rule_result(plan.reference_static if reference else plan.root_static,
-                               OUTCOME[record.outcome], d[1] + extra, d[8], d[2], d[3],
-                               d[4], d[5], d[6], d[7])
+        return restate(root, plan.reference_static if reference else plan.root_static,
+                       OUTCOME[record.outcome], extra)
     built = [_node(ctx, plan, i, record, as_of, False) for i in plan.roots]
     value_root = built[-1]
     children = tuple(built[:-1]) + (
         value_root.children if value_root.kind in _VALUE_PARENTS else (value_root,)) + extra
     static = plan.reference_static if reference else plan.value_static
     assert static is not None
-    return new_rule_result(static, OUTCOME[record.outcome], children, value_root._d[8],
+    return new_rule_result(static, OUTCOME[record.outcome], children, raw_facts(value_root),
                            detail=value_root.detail if value_root.kind in ("table", "split")
                            else None, value=public_value(record.value))
 

@@ -235,3 +235,18 @@ def new_rule_result(static: NodeStatic, outcome: Outcome, children: tuple[RuleRe
     _set_d(node, (outcome, children, gap, threshold, detail, value, compared, relative_gap,
                   raw))
     return node
+
+
+def restate(node: RuleResult, static: NodeStatic, outcome: Outcome,
+            extra: tuple[RuleResult, ...] = ()) -> RuleResult:
+    """``node``'s values under another static part and outcome, with ``extra`` children
+    appended: a decision's root stands for the decision (its id, its outcome)."""
+    d = node._d
+    return new_rule_result(static, outcome, d[_CHILDREN] + extra, d[_RAW], d[_GAP],
+                           d[_THRESHOLD], d[_DETAIL], d[_VALUE], d[_COMPARED], d[_RELATIVE])
+
+
+def raw_facts(node: RuleResult) -> tuple[Any, ...] | None:
+    """The raw fact values a node read (what ``actual`` and ``display`` are made from)."""
+    raw: tuple[Any, ...] | None = node._d[_RAW]
+    return raw

@@ -11,8 +11,6 @@ import ast
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 SRC = Path(__file__).resolve().parents[2] / "src"
 PACKAGE = SRC / "promorules"
 
@@ -143,12 +141,6 @@ def _path(graph: dict[str, set[str]], members: list[str]) -> str:
 
 # -- import cycles -------------------------------------------------------------------------
 
-# ruleset -> trace -> ruleset (and explain): trace.py is being rewritten on another branch
-# (issue 9, traces from the compiled plan); when that lands, test_known_cycle_is_gone
-# passes, which strict xfail reports as a failure: then delete KNOWN_CYCLE and that test.
-KNOWN_CYCLE = frozenset({"promorules.ruleset", "promorules.trace", "promorules.explain"})
-
-
 def _describe(graph: dict[str, set[str]], found: list[list[str]]) -> str:
     return "import cycles:\n" + "\n".join(f"  {_path(graph, c)}   (modules: {', '.join(c)})"
                                           for c in found)
@@ -184,16 +176,7 @@ def _plain_imports(node: ast.AST) -> Iterator[str]:
 
 def test_no_import_cycles() -> None:
     graph = import_graph()
-    found = [c for c in cycles(graph) if not set(c) <= KNOWN_CYCLE]
-    assert not found, _describe(graph, found)
-
-
-@pytest.mark.xfail(strict=True, reason="known cycle ruleset -> trace -> ruleset/explain: "
-                   "trace.py is being rewritten on another branch (issue 9); when this "
-                   "passes, remove KNOWN_CYCLE and this xfail")
-def test_known_cycle_is_gone() -> None:
-    graph = import_graph()
-    found = [c for c in cycles(graph) if set(c) & KNOWN_CYCLE]
+    found = cycles(graph)
     assert not found, _describe(graph, found)
 
 
@@ -253,13 +236,6 @@ PUBLIC_UNDERSCORE = frozenset({"_replace", "_asdict", "_fields", "_make", "_fiel
 # Known offenders, by (module, private name), each being removed on another branch of
 # issue 9. Delete an entry when its fix lands (test_allow_list_is_current says when).
 ALLOWED: dict[tuple[str, str], str] = {
-    # trace reads the Ruleset's internals: removed by the trace rewrite (traces from the
-    # compiled plan; Ruleset gives trace what it needs through a public interface)
-    ("promorules.trace", "_compiled"): "trace rewrite",
-    ("promorules.trace", "_model"): "trace rewrite",
-    ("promorules.trace", "_renderers"): "trace rewrite",
-    ("promorules.trace", "_params"): "trace rewrite",
-    ("promorules.trace", "_tz"): "trace rewrite",
     # the testing kit reads Result._record (the compiled record): removed by the testing
     # kit's move onto the IR (failed ids / missing facts from one walker)
     ("promorules.testing", "_record"): "testing kit on the IR",
