@@ -33,32 +33,33 @@ def _numeric(node: ir.Expr) -> bool:
     return node.ty.kind in _NUMERIC
 
 
-class _Facts(ir.ExprVisitor[tuple[str, ...]]):
+class _Facts(ir.ExprVisitor[tuple[ir.FactRef, ...]]):
     """The numeric facts a plain arithmetic expression reads, in order."""
 
-    def generic_visit(self, node: Any) -> tuple[str, ...]:
+    def generic_visit(self, node: Any) -> tuple[ir.FactRef, ...]:
         raise NotArithmetic(node)
 
-    def visit_const(self, node: ir.Const) -> tuple[str, ...]:
+    def visit_const(self, node: ir.Const) -> tuple[ir.FactRef, ...]:
         if not _numeric(node) or isinstance(node.value, bool):
             raise NotArithmetic(node)
         return ()
 
-    def visit_param(self, node: ir.ParamRef) -> tuple[str, ...]:
+    def visit_param(self, node: ir.ParamRef) -> tuple[ir.FactRef, ...]:
         return ()
 
-    def visit_fact(self, node: ir.FactRef) -> tuple[str, ...]:
+    def visit_fact(self, node: ir.FactRef) -> tuple[ir.FactRef, ...]:
         if not _numeric(node):
             raise NotArithmetic(node)
-        return (node.name,)
+        return (node,)
 
-    def visit_unary(self, node: ir.Unary) -> tuple[str, ...]:
+    def visit_unary(self, node: ir.Unary) -> tuple[ir.FactRef, ...]:
         if node.op != "-":
             raise NotArithmetic(node)
         return self.visit(node.operand)
 
-    def visit_arith(self, node: ir.Arith) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(self.visit(node.left) + self.visit(node.right)))
+    def visit_arith(self, node: ir.Arith) -> tuple[ir.FactRef, ...]:
+        refs = {r.name: r for r in self.visit(node.left) + self.visit(node.right)}
+        return tuple(refs.values())
 
 
 class _Exact(ir.ExprVisitor[Decimal]):
@@ -89,8 +90,9 @@ class _Exact(ir.ExprVisitor[Decimal]):
         return method(a, b)
 
 
-def arith_facts(expr: ir.Expr) -> tuple[str, ...]:
-    """The facts ``expr`` reads; raises NotArithmetic unless it is plain arithmetic."""
+def arith_facts(expr: ir.Expr) -> tuple[ir.FactRef, ...]:
+    """The facts ``expr`` reads (one reference each, in order); raises NotArithmetic
+    unless it is plain arithmetic."""
     return _Facts().visit(expr)
 
 
