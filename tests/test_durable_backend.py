@@ -281,3 +281,58 @@ def test_value_decisions_and_inexact_numbers_are_refused() -> None:
         dd.evaluate({"buyer_protection_deposit": "2999.9999999"})
     with pytest.raises(promorules.FactError):
         dd.evaluate({"trade_medal_level": "B"})
+
+
+_IR_DEMO = """\
+id: durable_ir
+version: 1.0.0
+title: {en: D, zh: D}
+timezone: Asia/Shanghai
+sources: {"D": {file: d.txt}}
+params:
+  floor: {type: money, currency: CNY, default: 500}
+facts:
+  deposit: {type: money, currency: CNY, min: 0}
+  level: {type: ordinal, values: [none, A, AA, AAA]}
+  opened_at: {type: datetime}
+decisions:
+  ok:
+    description: {en: OK, zh: OK}
+    all:
+      - {id: floor_ok, description: {en: F, zh: F}, source: "D 1", check: deposit > floor}
+      - {id: level_ok, description: {en: L, zh: L}, source: "D 1",
+         check: "level in [A, 'AAA'] or AA == level"}
+      - {id: opened_ok, description: {en: O, zh: O}, source: "D 1",
+         check: opened_at < 2024-03-01T00:00:00}
+  timed:
+    description: {en: T, zh: T}
+    all:
+      - {id: now_ok, description: {en: N, zh: N}, source: "D 1", check: opened_at < as_of}
+"""
+
+
+@pytest.mark.parametrize("facts", [
+    {"deposit": "800", "level": "A", "opened_at": "2024-02-29T23:59:59"},
+    {"deposit": "800.01", "level": "AA", "opened_at": "2024-02-29T15:59:59Z"},
+    {"deposit": "800.01", "level": "AAA", "opened_at": "2024-02-29T16:00:00Z"},
+    {"deposit": "900", "level": "none"}, {"deposit": "500.01", "level": "A"},
+])
+def test_parameters_symbols_and_datetimes_come_resolved_from_the_ir(facts: dict[str, Any]
+                                                                    ) -> None:
+    # the parameter's value in force (overridden to 800), ordinal symbols bare or quoted and
+    # on either side, and a naive date-time literal in the ruleset's zone: all resolved by
+    # the checker and encoded by their IR type
+    rs = promorules.loads(_IR_DEMO, params={"floor": 800})
+    dd = durable.compile(rs, "ok")
+    native = rs.evaluate("ok", facts, as_of=AS_OF)
+    assert dd.evaluate(facts, as_of=AS_OF) == str(native.outcome)
+    outcomes = dd.rule_outcomes(facts, as_of=AS_OF)
+    assert {r for r, o in outcomes.items() if o == "fail"} - {"ok"} == set(
+        native.failed_rule_ids)
+
+
+def test_unsupported_constructs_name_the_expression() -> None:
+    rs = promorules.loads(_IR_DEMO)
+    with pytest.raises(promorules.PromorulesError,
+                       match=r"PR811 .*'as_of' \(time-dependent rules\) in 'opened_at < as_of'"):
+        durable.compile(rs, "timed")

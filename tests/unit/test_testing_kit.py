@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
 import promorules
+from promorules import ir
 from promorules.testing import Boundary, boundaries, check_case, check_ruleset, facts
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -337,11 +338,84 @@ def test_a_tier_that_drops_as_the_monotone_fact_grows_is_caught() -> None:
 def test_money_rounding_is_checked_against_an_exact_recomputation() -> None:
     rs = promorules.loads(_MONO.replace("GOLD", "gmv >= 1000"))
     check_case(rs, "fee", {"amount": "1.25"})  # 0.125 -> 0.13 half-up: correct
-    # a node claiming half_even while the compiled code rounds half-up must be reported
+    # the IR declaring half_even while the compiled code rounds half-up must be reported
     compiled = rs.decisions["fee"]
-    node = next(n for n in compiled.nodes if n.rounding)
-    wrong = attrs.evolve(node, rounding=(2, "half_even"))
-    nodes = tuple(wrong if n is node else n for n in compiled.nodes)
-    object.__setattr__(compiled, "nodes", nodes)  # simulate an engine bug
+    checked = compiled.ir
+    assert checked is not None and isinstance(checked.value, ir.Compute)
+    wrong = attrs.evolve(checked.value, rounding=ir.Rounding(2, ir.RoundingMode.HALF_EVEN))
+    object.__setattr__(compiled, "ir", attrs.evolve(checked, value=wrong))  # an engine bug
     with pytest.raises(AssertionError, match=r"should be 0\.12, got 0\.13"):
         check_case(rs, "fee", {"amount": "1.25"})
+
+
+# -- thresholds read from the typed IR ------------------------------------------------------
+
+_IR_KIT = """\
+id: ir_kit
+version: 1.0.0
+title: {en: I, zh: I}
+timezone: Asia/Shanghai
+sources: {"D": {file: d.txt}}
+params:
+  floor: {type: money, currency: CNY, default: 500}
+facts:
+  deposit: {type: money, currency: CNY, min: 0}
+  level: {type: ordinal, values: [none, A, AA, AAA]}
+  fee: {type: money, currency: CNY, min: 0}
+decisions:
+  ok:
+    description: {en: OK, zh: OK}
+    all:
+      - {id: floor_ok, description: {en: F, zh: F}, source: "D 1", check: deposit > floor}
+      - {id: level_ok, description: {en: L, zh: L}, source: "D 1", check: AA <= level}
+      - {id: band, description: {en: B, zh: B}, source: "D 1", check: level between A and AA}
+  parts:
+    description: {en: Parts, zh: Parts}
+    type: mapping
+    split:
+      amount: fee
+      parts: {first: 30, rest: 70}
+      round: {places: 2, mode: half_up}
+"""
+
+
+def test_thresholds_through_a_parameter_and_ordinal_symbols() -> None:
+    from promorules.testing import Threshold, thresholds
+
+    rs = promorules.loads(_IR_KIT, params={"floor": 800})
+    found = set(thresholds(rs, "ok"))
+    # the parameter's value in force (overridden), not its default
+    assert Threshold("ok", "floor_ok", "deposit", ">", 800) in found
+    # ordinal symbols (resolved to positions by the checker), on either side, as written
+    assert Threshold("ok", "level_ok", "level", ">=", "AA") in found
+    assert {(t.op, t.value) for t in found if t.rule_id == "band"} == {(">=", "A"),
+                                                                        ("<=", "AA")}
+    sides: dict[tuple[str, str], list[str]] = {}
+    for b in boundaries(rs, "ok"):
+        if b.fact == "level":
+            sides.setdefault((b.rule_id, b.side), []).append(b.facts["level"])
+    assert sides[("level_ok", "below")] == ["A"] and sides[("level_ok", "above")] == ["AAA"]
+    assert sides[("band", "below")] == ["none", "A"]  # below A, below AA
+    assert sides[("band", "at")] == ["A", "AA"]
+    for b in boundaries(rs, "ok"):
+        check_case(rs, "ok", b.facts)
+    # the boundaries decide the rule as their side says
+    assert "level_ok" in rs.evaluate("ok", {"level": "A"}).failed_rule_ids
+    assert "level_ok" not in rs.evaluate("ok", {"level": "AA"}).failed_rule_ids
+
+
+def test_a_split_whose_parts_do_not_add_up_is_caught() -> None:
+    rs = promorules.loads(_IR_KIT)
+    check_case(rs, "parts", {"fee": "100.01"})
+    # the IR's amount is twice what the compiled code splits: the parts miss it
+    compiled = rs.decisions["parts"]
+    checked = compiled.ir
+    assert checked is not None and isinstance(checked.value, ir.Split)
+    amount = checked.value.amount
+    double = attrs.evolve(amount, tree=ir.Arith("*", amount.tree, ir.Const(2, ir.NUMBER),
+                                               amount.tree.ty))
+    wrong = attrs.evolve(checked.value, amount=double)
+    object.__setattr__(compiled, "ir", attrs.evolve(checked, value=wrong))
+    with pytest.raises(AssertionError, match=r"parts: the parts .* add up to 100\.01, not "
+                                             r"200\.02"):
+        check_case(rs, "parts", {"fee": "100.01"})
