@@ -236,9 +236,6 @@ PUBLIC_UNDERSCORE = frozenset({"_replace", "_asdict", "_fields", "_make", "_fiel
 # Known offenders, by (module, private name), each being removed on another branch of
 # issue 9. Delete an entry when its fix lands (test_allow_list_is_current says when).
 ALLOWED: dict[tuple[str, str], str] = {
-    # the testing kit reads Result._record (the compiled record): removed by the testing
-    # kit's move onto the IR (failed ids / missing facts from one walker)
-    ("promorules.testing", "_record"): "testing kit on the IR",
 }
 
 
