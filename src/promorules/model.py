@@ -130,12 +130,25 @@ class Decision:
 
 @attrs.frozen
 class Param:
+    """A declared parameter: its type (with numeric bounds), default and value in force.
+
+    A bound may name another parameter (``min: other_param``): ``minimum_ref`` /
+    ``maximum_ref`` keep that name (the relation is checked between values in force)."""
+
     name: str
     type: FactType
     default: int | Decimal
     value: int | Decimal
     description: Text | None
     source: str | None
+    minimum_ref: str | None = None
+    maximum_ref: str | None = None
+
+    def bounds(self) -> tuple[int | Decimal | str | None, int | Decimal | str | None]:
+        """(min, max): a number, the name of another parameter, or None (no bound)."""
+        lo = self.minimum_ref if self.minimum_ref is not None else self.type.minimum
+        hi = self.maximum_ref if self.maximum_ref is not None else self.type.maximum
+        return lo, hi
 
 
 @attrs.frozen
@@ -261,13 +274,14 @@ class _Builder:
             ptype = attrs.evolve(ptype, minimum=d.get("min", 0), maximum=d.get("max", 100))
         citation = self.citation(d.get("source"), (*path, "source"))
         description = self.opt_text(d.get("description"))
+        refs = (lo if isinstance(lo, str) else None, hi if isinstance(hi, str) else None)
         try:
             default = ptype.convert(d["default"])
         except FactError as e:  # the declared default is itself invalid
             self.err(f"parameter '{name}': the default is invalid: {e.message}", "PR309",
                      (*path, "default"))
             # keep the parameter (with a placeholder) so rules using it report nothing more
-            return Param(name, ptype, 0, 0, description, citation)
+            return Param(name, ptype, 0, 0, description, citation, *refs)
         value = default
         if has_override:
             try:
@@ -282,7 +296,7 @@ class _Builder:
                     code="PR502" if e.code == "PR603" else "PR501",
                     source=self.doc.source, path=("params", name)))
                 value = default
-        return Param(name, ptype, default, value, description, citation)
+        return Param(name, ptype, default, value, description, citation, *refs)
 
     # -- rules and values --------------------------------------------------------------
 
