@@ -605,3 +605,14 @@ def test_shipped_rulesets_are_equivalent_to_themselves() -> None:
             continue
         code, out, err = run(str(path), str(path))
         assert code == 0, out + err
+
+
+def test_a_bound_naming_another_param_is_compared_without_the_file() -> None:
+    # loads(): no file to re-read; the model keeps the relation itself
+    old = rs(BASE.replace("    max: 50000\n", "    max: gold_gmv\n", 1))
+    param = old.model.params["category_deposit_cny"]
+    assert (param.minimum_ref, param.maximum_ref) == (None, "gold_gmv")
+    assert param.bounds() == (10000, "gold_gmv")
+    changes = semantic_diff(old, rs())
+    assert [(c.path, c.aspect, c.old, c.new) for c in changes] == [
+        ("category_deposit_cny", "max", "gold_gmv", "50000")]

@@ -1,4 +1,4 @@
-"""Pipeline stage 3: schema-valid plain data -> a frozen model of the ruleset.
+"""Pipeline stage 3, building: schema-valid plain data -> a frozen model of the ruleset.
 
 Expressions are parsed here (located syntax errors), names are checked to be unique,
 citations resolved, fact and parameter declarations checked for consistency, and parameter
@@ -16,155 +16,26 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
-from .calendar import WorkingCalendar
-from .errors import FactError, RulesetError
-from .expressions import ExpressionSyntaxError, ast, parse
-from .facts import FactType, suggest
-from .loader import Document, Path
-from .text import Text
+from ..calendar import WorkingCalendar
+from ..errors import FactError, RulesetError
+from ..expressions import ExpressionSyntaxError, ast, parse
+from ..facts import FactType, suggest
+from ..loader import Document, Path
+from ..text import Text
+from .classes import (
+    Case,
+    Decision,
+    Expr,
+    ListDecl,
+    Param,
+    Rounding,
+    Rule,
+    RulesetModel,
+    TableRow,
+    ValueSpec,
+)
 
-__all__ = [
-    "Case",
-    "Decision",
-    "Expr",
-    "ListDecl",
-    "Param",
-    "Rounding",
-    "Rule",
-    "RulesetModel",
-    "ValueSpec",
-    "build_model",
-]
-
-
-@attrs.frozen
-class Expr:
-    """A parsed expression, with its text and YAML location."""
-
-    text: str
-    node: ast.Node
-    path: Path
-
-
-@attrs.frozen
-class Rule:
-    """A node of a pass/fail rule tree."""
-
-    id: str
-    kind: str  # "check", "all", "any", "not", "decision", "tier" (a lower tier, by id)
-    description: Text
-    source: str | None
-    path: Path
-    check: Expr | None = None
-    children: tuple[Rule, ...] = ()
-    decision: str | None = None
-    applies_when: Expr | None = None
-    severity: str = "error"
-
-
-@attrs.frozen
-class TableRow:
-    """One row of a decision table: its condition (the cells, and-ed) and its value."""
-
-    id: str
-    when: Expr | None  # None: a cell did not parse (reported)
-    then: Any
-    description: Text | None
-    source: str | None
-    path: Path
-    cells: tuple[ast.Node | None, ...] = ()  # per input column; None is "-" (any value)
-
-
-@attrs.frozen
-class Case:
-    """One ``when`` of ``cases`` or ``collect``, and the value it gives."""
-
-    when: Expr
-    value: ValueSpec
-
-
-@attrs.frozen
-class ValueSpec:
-    """How a value decision (or one field of it) computes its value."""
-
-    kind: str  # "literal", "compute", "cases", "lookup", "collect", "fields", "tiers"
-    path: Path
-    literal: Any = None
-    compute: Expr | None = None
-    cases: tuple[Case, ...] = ()
-    default: ValueSpec | None = None
-    key: Expr | None = None
-    table: Mapping[str, Any] = attrs.field(factory=dict)
-    fields: Mapping[str, ValueSpec] = attrs.field(factory=dict)
-    tiers: tuple[Rule, ...] = ()  # lowest first
-    # tables
-    hit_policy: str = ""
-    inputs: tuple[Expr, ...] = ()
-    rows: tuple[TableRow, ...] = ()
-    # split
-    parts: tuple[tuple[str, int | Decimal], ...] = ()
-    rounding: Rounding | None = None
-
-
-@attrs.frozen
-class Rounding:
-    places: int
-    mode: str
-
-
-@attrs.frozen
-class Decision:
-    id: str
-    kind: str  # "passfail" or "value"
-    description: Text
-    source: str | None
-    path: Path
-    rule: Rule | None = None  # pass/fail: the root group, whose id is the decision id
-    value: ValueSpec | None = None
-    requires: tuple[Rule, ...] = ()
-    type: str | None = None
-    currency: str | None = None
-    rounding: Rounding | None = None
-    output: ValueSpec | None = None  # pass/fail decisions: a value given whatever the outcome
-
-
-@attrs.frozen
-class Param:
-    name: str
-    type: FactType
-    default: int | Decimal
-    value: int | Decimal
-    description: Text | None
-    source: str | None
-
-
-@attrs.frozen
-class ListDecl:
-    name: str
-    items: tuple[Any, ...]
-    description: Text | None
-    source: str | None
-
-
-@attrs.frozen
-class RulesetModel:
-    id: str
-    version: str
-    title: Text
-    timezone: ZoneInfo
-    sources: Mapping[str, Mapping[str, str]]
-    facts: Mapping[str, FactType]
-    params: Mapping[str, Param]
-    lists: Mapping[str, ListDecl]
-    decisions: Mapping[str, Decision]
-    calendar: WorkingCalendar
-    description: Text | None
-    source_name: str
-    # versions in force: [effective_from, effective_until], either end open when None
-    effective_from: dt.datetime | None = None
-    effective_until: dt.datetime | None = None  # inclusive
-    changelog: tuple[Mapping[str, Any], ...] = ()
-
+__all__ = ["build_model", "expression_offset"]
 
 _BROKEN = ast.BoolLit(False, -1)  # a table cell that did not parse (reported)
 
@@ -261,13 +132,14 @@ class _Builder:
             ptype = attrs.evolve(ptype, minimum=d.get("min", 0), maximum=d.get("max", 100))
         citation = self.citation(d.get("source"), (*path, "source"))
         description = self.opt_text(d.get("description"))
+        refs = (lo if isinstance(lo, str) else None, hi if isinstance(hi, str) else None)
         try:
             default = ptype.convert(d["default"])
         except FactError as e:  # the declared default is itself invalid
             self.err(f"parameter '{name}': the default is invalid: {e.message}", "PR309",
                      (*path, "default"))
             # keep the parameter (with a placeholder) so rules using it report nothing more
-            return Param(name, ptype, 0, 0, description, citation)
+            return Param(name, ptype, 0, 0, description, citation, *refs)
         value = default
         if has_override:
             try:
@@ -282,7 +154,7 @@ class _Builder:
                     code="PR502" if e.code == "PR603" else "PR501",
                     source=self.doc.source, path=("params", name)))
                 value = default
-        return Param(name, ptype, default, value, description, citation)
+        return Param(name, ptype, default, value, description, citation, *refs)
 
     # -- rules and values --------------------------------------------------------------
 
