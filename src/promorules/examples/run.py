@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import difflib
-import hashlib
 import json
 from collections.abc import Iterable, Mapping, MutableMapping
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any
 
 import attrs
@@ -47,31 +45,13 @@ class ExampleResult:
 # -- running examples ------------------------------------------------------------------
 
 
-def _source_text(ruleset: Ruleset) -> str | None:
-    """The text the ruleset was loaded from, when its file still holds exactly that."""
-    text = getattr(ruleset, "text", None)  # a future Ruleset.text, if the engine keeps it
-    if isinstance(text, str):
-        return text
-    try:
-        text = Path(ruleset.source).read_bytes().decode("utf-8-sig")
-    except (OSError, UnicodeDecodeError):
-        return None
-    digest = "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return text if digest == ruleset.digest else None
-
-
 def _with_params(ruleset: Ruleset, params: Mapping[str, Any],
                  params_cache: MutableMapping[str, Ruleset]) -> Ruleset:
     key = ruleset.digest + json.dumps(params, sort_keys=True, default=str)
     found = params_cache.get(key)
     if found is None:
-        text = _source_text(ruleset)
-        if text is None:
-            raise RulesetError(
-                f"cannot apply params: the text of ruleset '{ruleset.id}' is not available "
-                f"(its source {ruleset.source!r} is not a file holding it)", code="PR100",
-                source=ruleset.source)
-        found = params_cache[key] = loads(text, source=ruleset.source, params=params)
+        # the ruleset keeps the text it was loaded from: the file is never re-read
+        found = params_cache[key] = loads(ruleset.text, source=ruleset.source, params=params)
     return found
 
 
