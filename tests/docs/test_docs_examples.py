@@ -1,6 +1,6 @@
 """The documentation's examples are run, so the docs cannot drift from the code.
 
-Every ```pycon block of docs/api.md runs as one doctest session from the repository root,
+Every ```pycon block of docs/api.md (and of docs/architecture.md) runs as one doctest session from the repository root,
 and every `$ promorules ...` session of docs/cli.md is re-run and its output compared.
 """
 
@@ -20,11 +20,12 @@ from promorules.cli import run
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_api_md_examples_run() -> None:
-    text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+@pytest.mark.parametrize("page", ["api.md", "architecture.md"])
+def test_pycon_examples_run(page: str) -> None:
+    text = (ROOT / "docs" / page).read_text(encoding="utf-8")
     blocks = re.findall(r"```pycon\n(.*?)```", text, re.S)
-    assert blocks, "docs/api.md has no pycon examples"
-    test = doctest.DocTestParser().get_doctest("\n".join(blocks), {}, "api.md", "api.md", 0)
+    assert blocks, f"docs/{page} has no pycon examples"
+    test = doctest.DocTestParser().get_doctest("\n".join(blocks), {}, page, page, 0)
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
     old = os.getcwd()
     os.chdir(ROOT)
@@ -34,6 +35,7 @@ def test_api_md_examples_run() -> None:
     finally:
         os.chdir(old)
     assert runner.failures == 0, out.getvalue()
+    assert runner.tries > 0
 
 
 def _cli_sessions() -> list[tuple[str, str]]:
