@@ -191,8 +191,13 @@ class ExprEmitter(ir.ExprVisitor[Code]):
         a = self.visit(e.left)
         b = self.visit(e.right)
         if b.items is not None:  # a constant list: looked up as a set
-            hint = ast.unparse(b.node)
-            b = Code(self.names.const(frozenset(b.items), f"{hint}_set"))
+            if isinstance(e.right, ir.ListRef):
+                hint = f"LIST_{e.right.name}_set"
+            elif isinstance(e.left, ir.FactRef):
+                hint = f"VALUES_{e.left.name}"
+            else:
+                hint = "VALUES"
+            b = Code(self.names.const(frozenset(b.items), hint))
         return self.guard([a, b], lambda x: P.cmp(x[0], e.op, x[1]))
 
     def visit_call(self, e: ir.Call) -> Code:

@@ -21,7 +21,8 @@ from typing import Any
 __all__ = ["Names", "identifier"]
 
 _BAD = re.compile(r"[^A-Za-z0-9_]")
-_RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(dir(builtins))
+_RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | frozenset(
+    n for n in dir(builtins) if not n.startswith("_"))
 
 
 def identifier(text: str) -> str:
