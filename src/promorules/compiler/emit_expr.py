@@ -59,12 +59,12 @@ _ARITH = {"+": "add", "-": "subtract", "*": "multiply", "/": "divide"}
 class ExprEmitter(ir.ExprVisitor[Code]):
     """Emits the expressions of one generated function.
 
-    ``fact(name)``: the variable holding a fact; ``sub(decision)``: the variable holding
+    ``fact(ref)``: the variable holding a fact; ``sub(decision)``: the variable holding
     the outcome (pass/fail) or value of a decision this one uses; ``today()``: the variable
     of ``today``.
     """
 
-    def __init__(self, names: Names, fact: Callable[[str], str],
+    def __init__(self, names: Names, fact: Callable[[ir.FactRef], str],
                  sub: Callable[[str], str] | None = None,
                  today: Callable[[], str] | None = None, *, two_valued: bool = False,
                  float_facts: frozenset[str] = frozenset()) -> None:
@@ -123,7 +123,7 @@ class ExprEmitter(ir.ExprVisitor[Code]):
         return Code(self.names.value(v), items=v if isinstance(v, tuple) else None)
 
     def visit_fact(self, e: ir.FactRef) -> Code:
-        return Code(P.name(self.fact(e.name)), nullable=not self.two_valued)
+        return Code(P.name(self.fact(e)), nullable=not self.two_valued)
 
     def visit_param(self, e: ir.ParamRef) -> Code:
         return Code(self.names.const(e.value, f"PARAM_{e.name}"))
@@ -171,7 +171,7 @@ class ExprEmitter(ir.ExprVisitor[Code]):
             if isinstance(fact, ir.FactRef) and fact.name in self.float_facts and t is not None:
                 # a float as received, against the float threshold; a number as converted,
                 # against the exact one
-                var = P.name(self.fact(fact.name))
+                var = P.name(self.fact(fact))
                 exact = self.visit(other).node
                 as_float = self.names.const(float(t), f"FLOAT_{value_words(t)}")
                 bound = P.ifexp(P.is_(P.attr(var, "__class__"), P.name("float")), as_float,

@@ -138,9 +138,10 @@ def _canonical(frame: Frame, name: str, fact: FactType, raw: ast.Name, floats: b
         high = (names.const(float(fact.maximum), f"MAX_{name}_float"), ast.LtE()) \
             if fact.maximum is not None else (names.const(float("inf"), "INF"), ast.Lt())
         is_float = P.is_(P.attr(P.walrus(c, raw), "__class__"), P.name("float"))
-        in_range = ast.Compare(low[0], [low[1], high[1]], [P.name(c), high[0]])
+        in_range = P.at(ast.Compare(low[0], [low[1], high[1]], [P.name(c), high[0]]))
         tests[0] = P.or_(P.is_(P.attr(P.name(c), "__class__"), P.name("int")),
                          P.is_not(P.walrus(c, P.call(convert, raw)), P.NONE))
+        assert isinstance(in_range, ast.expr)
         return P.or_(P.and_(is_float, in_range), P.and_(*tests)), c
     convert_any = names.const(fact.converter(), f"CONVERT_{name}")
     return P.is_not(P.walrus(c, P.call("_try", convert_any, raw)), P.name("_BAD")), c
@@ -157,11 +158,7 @@ def _is_conjunction(rule: ir.Rule) -> bool:
 
 def fast_path(frame: Frame, rule: ir.Rule, today: Any) -> list[ast.stmt]:
     """The fast path's statements (they return the record, or fall through)."""
-    facts: dict[str, FactType] = {}
-    for expr in _rule_exprs(rule):
-        for e in walk_expr(expr.tree):
-            if isinstance(e, ir.FactRef):
-                facts.setdefault(e.name, e.fact)
+    facts = frame.fact_types
     floats = float_facts(rule)
     conds: list[ast.expr] = []
     bool_conds: dict[str, ast.expr] = {}
@@ -174,7 +171,7 @@ def fast_path(frame: Frame, rule: ir.Rule, today: Any) -> list[ast.stmt]:
             bool_conds[name] = test
         else:
             conds.append(test)
-    x = ExprEmitter(frame.names, canon.__getitem__, None, today, two_valued=True,
+    x = ExprEmitter(frame.names, lambda ref: canon[ref.name], None, today, two_valued=True,
                     float_facts=floats)
     emitter = FastRuleEmitter(frame, x)
     root = emitter.rule(rule)

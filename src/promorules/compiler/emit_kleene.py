@@ -163,7 +163,7 @@ class ValueEmitter(RuleEmitter):
 
     def visit_collect(self, value: ir.Collect) -> ast.expr:
         items = self.names.fresh("items")
-        self.emit(P.assign(items, ast.List([], ast.Load())), value)
+        self.emit(P.assign(items, P.empty_list()), value)
         whens = []
         for item in value.items:
             w = self.f.var(item)
@@ -227,9 +227,11 @@ class ValueEmitter(RuleEmitter):
                 P.ifexp(P.cmp(count, "==", P.name("ONE")), one,
                         P.ifexp(P.cmp(P.TRUE, "not in", t), default, FAILED)))), value)
         else:
-            gen = ast.GeneratorExp(P.name("then"), [ast.comprehension(
-                ast.Tuple([P.store("then"), P.store("match")], ast.Store()),
-                P.call("zip", thens, t), [P.is_(P.name("match"), P.TRUE)], 0)])
+            pair = P.at(ast.Tuple([P.store("then"), P.store("match")], ast.Store()))
+            assert isinstance(pair, ast.expr)
+            gen = P.at(ast.GeneratorExp(P.name("then"), [ast.comprehension(
+                pair, P.call("zip", thens, t), [P.is_(P.name("match"), P.TRUE)], 0)]))
+            assert isinstance(gen, ast.expr)
             self.emit(P.assign(var.id, P.ifexp(P.cmp(P.NONE, "in", t), P.NONE,
                                                P.call("tuple", gen))), value)
         return P.NONE
@@ -250,7 +252,7 @@ class ValueEmitter(RuleEmitter):
             else:  # the last part takes the remainder
                 rest: ast.expr = P.name("ZERO")
                 for k, p in enumerate(done):
-                    rest = p if k == 0 else ast.BinOp(rest, ast.Add(), p)
+                    rest = p if k == 0 else P.add(rest, p)
                 share = P.call(P.attr(ctx, "subtract"), P.name(a), rest)
             var = self.f.var(part)
             self.emit(P.assign(var, P.ifexp(P.is_(P.name(a), P.NONE), P.NONE, share)), value)

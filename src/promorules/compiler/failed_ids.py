@@ -87,7 +87,6 @@ class FailedIds(ir.Visitor[list[ast.stmt]]):
         return body
 
     def function(self, d: ir.Decision) -> ast.FunctionDef:
-        body: list[ast.stmt] = [P.assign("out", ast.List([], ast.Load())), *self.visit(d),
+        body: list[ast.stmt] = [P.assign("out", P.empty_list()), *self.visit(d),
                                 P.ret(P.call("tuple", P.name("out")))]
-        args = ast.arguments([], [ast.arg("N"), ast.arg("S")], None, [], [], None, [])
-        return ast.FunctionDef(self.func, args, body, [], None)
+        return ast.FunctionDef(self.func, P.args("N", "S"), body, [], None)

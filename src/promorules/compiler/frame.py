@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .. import ir
+from ..facts import FactType
 from .compiled import CompiledDecision
 from .names import Names
 from .nodes import NodeTable
@@ -34,6 +35,7 @@ class Frame:
         # what each statement stands for: (rule id, YAML line), by statement identity
         self.origins: dict[int, tuple[str, int | None]] = {}
         self.facts: dict[str, str] = {}  # fact name -> its variable, in first-read order
+        self.fact_types: dict[str, FactType] = {}
         self.subs: dict[str, tuple[str, str]] = {}  # decision -> (record var, value var)
         self.today = ""
         self.vars = [self._node_var(i) for i in range(len(table.drafts))]
@@ -53,9 +55,12 @@ class Frame:
         """The variable of an IR node's value."""
         return self.vars[self.table.of(node)]
 
-    def fact(self, name: str) -> str:
+    def fact(self, ref: ir.FactRef) -> str:
+        """The variable of a fact (its name, made an identifier)."""
+        name = ref.name
         if name not in self.facts:
             self.facts[name] = self.names.fresh(name)
+            self.fact_types[name] = ref.fact
         return self.facts[name]
 
     def sub(self, decision: str) -> tuple[str, str]:

@@ -23,11 +23,9 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-import attrs
-
 from .. import ir
 from ..calendar import WorkingCalendar as Calendar
-from ..facts import NUMERIC_KINDS, FactType
+from ..facts import NUMERIC_KINDS
 from . import pyast as P
 from .compiled import CompiledDecision
 from .emit_expr import ExprEmitter
@@ -41,9 +39,6 @@ from .runtime import RUNTIME
 
 __all__ = ["generate"]
 
-_IR_NODES = (ir.Check, ir.All, ir.Any, ir.Not, ir.DecisionRef, ir.TierRef, ir.Requires,
-             ir.Compute, ir.Case, ir.Default, ir.Cases, ir.Item, ir.Collect, ir.Lookup, ir.Row,
-             ir.Table, ir.Tier, ir.Tiers, ir.Field, ir.Fields, ir.Split, ir.Decision)
 _ARGS = ("facts", "as_of", "F", "S", "N", "out", "then", "match")
 
 
@@ -60,22 +55,8 @@ class _DecisionGen:
         self.names.reserve(_ARGS)
         self.table: NodeTable = build_table(decision)
         self.frame = Frame(decision, self.names, self.table, rc.compile_decision)
-        self.fact_types: dict[str, FactType] = {}
         self.run_name = self.names.fresh(f"run_{decision.id}")
         self.failed_name = self.names.fresh(f"failed_{decision.id}")
-
-    def facts_of(self, node: Any) -> None:
-        """The declared type of every fact ``node`` reads."""
-        if isinstance(node, ir.TypedExpr):
-            for e in walk_expr(node.tree):
-                if isinstance(e, ir.FactRef):
-                    self.fact_types.setdefault(e.name, e.fact)
-        elif isinstance(node, tuple):
-            for item in node:
-                self.facts_of(item)
-        elif isinstance(node, _IR_NODES):
-            for field in attrs.fields(type(node)):
-                self.facts_of(getattr(node, field.name))
 
     # -- run ----------------------------------------------------------------------------
 
@@ -90,7 +71,7 @@ class _DecisionGen:
         facts = P.name("facts")
         first: list[ast.stmt] = [P.if_(P.is_not(P.attr(facts, "__class__"), P.name("dict")),
                                        [ast.Raise(P.name("KeyError"), None)])]
-        first += [P.assign(v, ast.Subscript(facts, keys[n], ast.Load()))
+        first += [P.assign(v, P.index(facts, keys[n]))
                   for n, v in f.facts.items()]
         get = self.names.fresh("get")
         fallback: list[ast.stmt] = [P.assign(get, P.attr(facts, "get"))]
@@ -100,7 +81,7 @@ class _DecisionGen:
     def convert_facts(self) -> list[ast.stmt]:
         out: list[ast.stmt] = []
         for name, var in self.frame.facts.items():
-            f = self.fact_types[name]
+            f = self.frame.fact_types[name]
             v = P.name(var)
             convert = self.names.const(f.converter(), f"CONVERT_{name}")
             assign = P.assign(var, P.call(convert, v))
@@ -133,11 +114,13 @@ class _DecisionGen:
                 out.append(P.if_(present, [assign]))
         return out
 
-    def read_subs(self, from_record: bool) -> list[ast.stmt]:
-        """The records of the decisions this one uses: computed (``run``) or read from
-        ``S`` (detail functions)."""
+    def read_subs(self, from_record: bool, only: set[str] | None = None) -> list[ast.stmt]:
+        """The records of the decisions this one uses (``only`` those): computed (``run``)
+        or read from ``S`` (detail functions)."""
         out: list[ast.stmt] = []
         for j, (did, (record, value)) in enumerate(self.frame.subs.items()):
+            if only is not None and did not in only:
+                continue
             sub = self.rc.compile_decision(did)
             if from_record:
                 out.append(P.assign(record, P.index(P.name("S"), j)))
@@ -164,7 +147,6 @@ class _DecisionGen:
         body_emitter = ValueEmitter(self.frame)
         body_emitter.visit(d)
         body = body_emitter.out
-        self.facts_of(d)
         fast: list[ast.stmt] = []
         if (d.kind == ir.DecisionKind.PASSFAIL and not self.frame.subs and self.frame.facts
                 and d.output is None):
@@ -176,9 +158,8 @@ class _DecisionGen:
         decision = self.names.const(d.id, "DECISION")
         handler = ast.ExceptHandler(P.name("_ArithmeticErrors"), error, [ast.Raise(
             P.call("_arithmetic_error", P.name(error), decision), P.NONE)])
-        args = ast.arguments([], [ast.arg("facts"), ast.arg("as_of")], None, [], [], None, [])
-        return ast.FunctionDef(self.run_name, args, [ast.Try(stmts, [handler], [], [])], [],
-                               None)
+        function_body: list[ast.stmt] = [ast.Try(stmts, [handler], [], [])]
+        return ast.FunctionDef(self.run_name, P.args("facts", "as_of"), function_body, [], None)
 
     # -- details ------------------------------------------------------------------------
 
@@ -189,14 +170,17 @@ class _DecisionGen:
         values = [x.expr(e) for e in detail.exprs]
         for call in detail.working_days:
             values.append(x.guard([x.visit(call.args[0]), x.visit(call.args[1])], P.tup).node)
+        read = [e for tree in detail.exprs for e in walk_expr(tree)]
+        facts = {e.name for e in read if isinstance(e, ir.FactRef)}
+        subs = {e.decision for e in read if isinstance(e, ir.DecisionValue)}
         unpack: list[ast.stmt] = [P.assign(v, P.index(P.name("F"), i))
-                                  for i, v in enumerate(self.frame.facts.values())]
-        body = [*unpack, *self.read_subs(True), *self.today(), P.ret(P.tup(values))]
+                                  for i, (n, v) in enumerate(self.frame.facts.items())
+                                  if n in facts]
+        today = self.today() if any(isinstance(e, ir.Today) for e in read) else []
+        body = [*unpack, *self.read_subs(True, subs), *today, P.ret(P.tup(values))]
         info = self.table.drafts[index].info
         name = self.names.fresh(f"detail_{info['id']}")
-        args = ast.arguments([], [ast.arg("F"), ast.arg("S"), ast.arg("as_of")], None, [], [],
-                             None, [])
-        fn = ast.FunctionDef(name, args, body, [], None)
+        fn = ast.FunctionDef(name, P.args("F", "S", "as_of"), body, [], None)
         self.frame.mark(fn, self.table.drafts[index].node)
         return fn
 
@@ -209,7 +193,7 @@ class _DecisionGen:
                    for i, draft in enumerate(self.table.drafts) if draft.detail is not None}
         failed = FailedIds(self.frame, self.failed_name).function(d)
         module = ast.Module([run, *details.values(), failed], [])
-        P.number_lines(module)
+        statements = P.number_lines(module)
         code = compile(module, f"<promorules {self.rc.ruleset_id} {d.id}>", "exec")
         # Built from the checked IR: identifiers are made from fact and rule names by
         # `names.identifier`, and every value is a namespace constant, so no ruleset text
@@ -219,8 +203,8 @@ class _DecisionGen:
         nodes = self.table.infos({i: ns[fn.name] for i, fn in details.items()})
         subs = tuple(self.frame.subs)
         used = [self.rc.compile_decision(s) for s in subs]
-        line_table = {line: self.frame.origins[key] for line, key in _lines(module)
-                      if key in self.frame.origins}
+        origins = self.frame.origins
+        line_table = {s.lineno: origins[id(s)] for s in statements if id(s) in origins}
         return CompiledDecision(
             id=d.id, model=self.rc.models[d.id], run=ns[self.run_name], nodes=nodes,
             fact_names=tuple(self.frame.facts), subs=subs,
@@ -229,11 +213,6 @@ class _DecisionGen:
             has_warnings=any(n.severity == "warning" for n in nodes)
             or any(s.has_warnings for s in used),
             failed_ids=ns[self.failed_name], ir=d)
-
-
-def _lines(module: ast.Module) -> list[tuple[int, int]]:
-    return [(node.lineno, id(node)) for node in ast.walk(module)
-            if isinstance(node, ast.stmt)]
 
 
 class _RulesetCompiler:

@@ -18,6 +18,8 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
+from .pyast import name
+
 __all__ = ["Names", "identifier"]
 
 _BAD = re.compile(r"[^A-Za-z0-9_]")
@@ -80,12 +82,12 @@ class Names:
         except TypeError:
             key = None
         if key is not None and key in self._consts:
-            return ast.Name(self._consts[key], ast.Load())
+            return name(self._consts[key])
         ident = self.fresh(hint)
         self.ns[ident] = value
         if key is not None:
             self._consts[key] = ident
-        return ast.Name(ident, ast.Load())
+        return name(ident)
 
     def value(self, value: Any) -> ast.Name:
         """A literal's constant, named by what it is: ``CONST_3000``, ``TEXT_vip``."""
