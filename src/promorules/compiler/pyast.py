@@ -174,8 +174,8 @@ def _blocks(stmt: ast.stmt) -> Iterator[tuple[str | None, list[ast.stmt]]]:
 def number_lines(module: ast.Module) -> list[ast.stmt]:
     """Give every statement the line ``ast.unparse(module)`` writes it on (every
     expression of the generated code fits on one line: it holds no string constant), so
-    that a line table, and the lines of tracebacks, agree with ``source_code``. Returns
-    the statements."""
+    that the line table agrees with ``source_code``. Expressions stay where they were
+    built, at line 1. Returns the statements."""
     line = 0
     out: list[ast.stmt] = []
 
