@@ -34,4 +34,5 @@ def compile_ruleset(model: RulesetModel, doc: Document, *, clean: bool = True
     checked, errors, lints = check_ruleset(model, doc)
     if errors or not clean:
         return {}, errors, lints
-    return generate(model, checked), errors, lints
+    return generate(checked, models=model.decisions, ruleset_id=model.id,
+                    timezone=model.timezone, calendar=model.calendar), errors, lints

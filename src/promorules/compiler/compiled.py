@@ -3,6 +3,7 @@ its typed IR), what evaluation and the trace builder read."""
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -63,11 +64,20 @@ class CompiledDecision:
     subs: tuple[str, ...]
     uses_time: bool
     output: Ty | None = attrs.field(repr=False)
-    source_code: str = attrs.field(repr=False)
+    module: ast.Module = attrs.field(repr=False)  # the generated code, as built
+    # generated line (of ``source_code``) -> (rule id, YAML line) of what it computes
+    line_table: Mapping[int, tuple[str, int | None]] = attrs.field(repr=False)
     has_warnings: bool = False  # it (or a decision it uses) has warning-severity rules
-    # pass/fail: (node values, sub records) -> failed leaf ids, generated from the tree
+    # (node values, sub records) of a failed record -> the ids of the rules that decided
+    # the failure (a value decision: its failed requirements, or its own id)
     failed_ids: Callable[..., tuple[str, ...]] | None = attrs.field(default=None, repr=False)
     ir: DecisionIR | None = attrs.field(default=None, repr=False)  # the checked decision
+
+    @property
+    def source_code(self) -> str:
+        """The generated module as Python source (``ast.unparse``): ``run_<decision>``,
+        a ``detail_<node>`` per node with a gap or formula, and ``failed_<decision>``."""
+        return ast.unparse(self.module)
 
     @property
     def kind(self) -> str:

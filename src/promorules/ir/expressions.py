@@ -1,0 +1,185 @@
+"""The typed IR (pipeline stage 4a): typed expressions of the condition language.
+
+``pos`` is a node's character offset in its expression text."""
+
+from __future__ import annotations
+
+import typing
+from decimal import Decimal
+from typing import ClassVar
+
+import attrs
+
+from ..expressions import ast
+from ..facts import FactType
+from ..loader import Path
+from .kinds import ExprKind
+from .types import BOOL, DATE, DATETIME, Span, Ty
+
+__all__ = ["Arith", "AsOf", "Between", "Call", "Compare", "Const", "DecisionValue", "Expr",
+           "FactRef", "ListRef", "Logic", "Membership", "ParamRef", "Today", "TypedExpr",
+           "Unary"]
+
+
+
+@attrs.frozen
+class Const:
+    """A literal, a list literal (a tuple), or an enum/ordinal symbol resolved to its value
+    (``text`` is then the symbol as written; an ordinal's value is its position)."""
+
+    kind: ClassVar[ExprKind] = ExprKind.CONST
+    value: typing.Any
+    ty: Ty
+    pos: int = 0
+    text: str | None = None
+
+
+@attrs.frozen
+class FactRef:
+    kind: ClassVar[ExprKind] = ExprKind.FACT
+    name: str
+    fact: FactType
+    ty: Ty
+    pos: int = 0
+
+
+@attrs.frozen
+class ParamRef:
+    """A parameter, with its value in force (after overrides)."""
+
+    kind: ClassVar[ExprKind] = ExprKind.PARAM
+    name: str
+    value: int | Decimal
+    ty: Ty
+    pos: int = 0
+
+
+@attrs.frozen
+class ListRef:
+    kind: ClassVar[ExprKind] = ExprKind.LIST
+    name: str
+    items: tuple[typing.Any, ...]
+    ty: Ty
+    pos: int = 0
+
+
+@attrs.frozen
+class DecisionValue:
+    """Another decision used in an expression: its outcome (pass/fail) or its value."""
+
+    kind: ClassVar[ExprKind] = ExprKind.DECISION
+    decision: str
+    passfail: bool
+    ty: Ty
+    pos: int = 0
+
+
+@attrs.frozen
+class AsOf:
+    kind: ClassVar[ExprKind] = ExprKind.AS_OF
+    ty: Ty = DATETIME
+    pos: int = 0
+
+
+@attrs.frozen
+class Today:
+    """``today``: the date of ``as_of`` in the ruleset's time zone."""
+
+    kind: ClassVar[ExprKind] = ExprKind.TODAY
+    ty: Ty = DATE
+    pos: int = 0
+
+
+@attrs.frozen
+class Unary:
+    kind: ClassVar[ExprKind] = ExprKind.UNARY
+    op: str  # "not" or "-"
+    operand: Expr
+    ty: Ty
+    pos: int = 0
+
+
+@attrs.frozen
+class Arith:
+    kind: ClassVar[ExprKind] = ExprKind.ARITH
+    op: str  # + - * /
+    left: Expr
+    right: Expr
+    ty: Ty
+    pos: int = 0
+
+
+@attrs.frozen
+class Logic:
+    """``and`` / ``or``, three-valued."""
+
+    kind: ClassVar[ExprKind] = ExprKind.LOGIC
+    op: str
+    left: Expr
+    right: Expr
+    ty: Ty = BOOL
+    pos: int = 0
+
+
+@attrs.frozen
+class Compare:
+    kind: ClassVar[ExprKind] = ExprKind.COMPARE
+    op: str  # == != < <= > >=
+    left: Expr
+    right: Expr
+    ty: Ty = BOOL
+    pos: int = 0
+
+
+@attrs.frozen
+class Membership:
+    """``in`` / ``not in``; the right side is a list (a Const tuple, a ListRef, a fact)."""
+
+    kind: ClassVar[ExprKind] = ExprKind.MEMBERSHIP
+    op: str
+    left: Expr
+    right: Expr
+    ty: Ty = BOOL
+    pos: int = 0
+
+
+@attrs.frozen
+class Between:
+    kind: ClassVar[ExprKind] = ExprKind.BETWEEN
+    value: Expr
+    low: Expr
+    high: Expr
+    ty: Ty = BOOL
+    pos: int = 0
+
+
+@attrs.frozen
+class Call:
+    """A function call (``present(x)`` included); ``func`` is the function's name."""
+
+    kind: ClassVar[ExprKind] = ExprKind.CALL
+    func: str
+    args: tuple[Expr, ...]
+    ty: Ty
+    pos: int = 0
+
+
+Expr = (Const | FactRef | ParamRef | ListRef | DecisionValue | AsOf | Today | Unary | Arith
+        | Logic | Compare | Membership | Between | Call)
+
+
+@attrs.frozen
+class TypedExpr:
+    """One expression as written in the ruleset: its text, typed tree, the facts it reads,
+    where it is written, and its syntax tree (for wording: ``ast.unparse``)."""
+
+    text: str
+    tree: Expr
+    facts: tuple[str, ...]
+    span: Span
+    path: Path
+    syntax: ast.Node = attrs.field(repr=False)
+
+    @property
+    def ty(self) -> Ty:
+        return self.tree.ty
