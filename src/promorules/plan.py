@@ -317,7 +317,7 @@ def failed_locations(ctx: Context, decision: CompiledDecision, record: Record
     if record.outcome is not False:
         return []
     plan = ctx.plan(decision)
-    if decision.failed_ids is not None:
+    if decision.kind == "passfail" and decision.failed_ids is not None:
         return _place(plan, record, decision.failed_ids(record.nodes, record.subs))
     root = plan.root
     if plan.nodes[root].kind != "requires" or record.nodes[root] is not False:

@@ -1,7 +1,8 @@
 """The documentation's examples are run, so the docs cannot drift from the code.
 
-Every ```pycon block of docs/api.md (and of docs/architecture.md) runs as one doctest session from the repository root,
-and every `$ promorules ...` session of docs/cli.md is re-run and its output compared.
+Every ```pycon block of docs/api.md (and of docs/architecture.md) runs as one doctest
+session from the repository root, and every `$ promorules ...` session of docs/cli.md is
+re-run and its output compared.
 """
 
 from __future__ import annotations
