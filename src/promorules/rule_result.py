@@ -29,7 +29,7 @@ from .facts import FactType, json_value
 from .text import Text
 
 __all__ = ["EVIDENCE_FIELDS", "NodeStatic", "Outcome", "RuleResult", "node_json",
-           "rule_result_maker"]
+           "node_parts", "rule_result_maker"]
 
 
 class Outcome(StrEnum):
@@ -221,6 +221,14 @@ def rule_result_maker() -> tuple[Callable[[type], RuleResult],
     ``node = new(RuleResult); fill(node, (static, outcome, children, facts, evidence))``,
     two calls and no ``__init__`` frame (this runs once per node of every trace)."""
     return _new, _set_d, RuleResult
+
+
+def node_parts(node: RuleResult
+               ) -> tuple[NodeStatic, Outcome, tuple[RuleResult, ...], str | None]:
+    """A node's static part, outcome, children and detail, read in one call (for walks
+    over a whole trace)."""
+    static, outcome, children, _, evidence = node._d
+    return static, outcome, children, evidence and evidence[_DETAIL]
 
 
 # -- a node as JSON, as code ---------------------------------------------------------------

@@ -12,7 +12,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .compiler import NodeInfo
-from .facts import display_value
+from .wording import display_number
 
 __all__ = ["compute_gap", "formula_text", "node_gap", "public_value", "relative_gap",
            "split_detail", "tidy"]
@@ -95,13 +95,7 @@ def formula_text(node: Any, value_of: Callable[[str], Any], percent: frozenset[s
     """An expression with every name replaced by its value: ``19.99 × 8% ...``."""
     from .expressions import ast as x
 
-    def show(v: Any) -> str:
-        if isinstance(v, Decimal):
-            return format(v, ",f")
-        if isinstance(v, int) and not isinstance(v, bool):
-            return format(v, ",")
-        return display_value(v)
-
+    show = display_number
     def percent_name(n: Any) -> str | None:
         return n.id if isinstance(n, x.Name) and n.id in percent else None
 
@@ -135,9 +129,7 @@ def split_detail(info: NodeInfo, value: Any, nodes: tuple[NodeInfo, ...],
     assert info.detail is not None
     amount = info.detail(fact_values, subs, as_of)[0]
 
-    def show(v: Any) -> str:
-        return format(v, ",f") if isinstance(v, Decimal) else format(v, ",")
-
+    show = display_number  # amounts: Decimal or int
     parts = [nodes[c] for c in info.children]
     lines = []
     for part in parts[:-1]:
