@@ -25,7 +25,7 @@ import attrs
 from .compiler import DECIMAL_CONTEXT, FAILED, NA, CompiledDecision, NodeInfo, Record
 from .facts import FactType, display_value
 from .rule_result import NodeStatic, Outcome
-from .trace_detail import formula_text, node_gap, public_value, relative_gap, split_detail, tidy
+from .trace_detail import formula_text, node_gap, public_value, relative_gap, split_detail
 
 __all__ = ["LOGIC", "OUTCOME", "VALUE_PARENTS", "VALUE_ROOT", "Context", "Plan",
            "evidence_maker", "failed_ids", "failed_locations", "gap_only", "missing_facts",
@@ -155,9 +155,10 @@ class Context:
                 plan = self._plans[decision.id] = Plan(self, decision)
             return plan
 
-    def code(self, decision: CompiledDecision, make: Callable[[], _T]) -> _T:
-        """The code generated for ``decision`` (its trace builders), made by ``make`` on
-        first use, under the lock: once per decision."""
+    def code(self, decision: CompiledDecision,
+             make: Callable[[Context, CompiledDecision], _T]) -> _T:
+        """The code generated for ``decision`` (its trace builders), made by
+        ``make(self, decision)`` on first use, under the lock: once per decision."""
         try:
             code: _T = self._code[decision.id]
             return code
@@ -165,7 +166,7 @@ class Context:
             pass
         with self._lock:
             if decision.id not in self._code:
-                self._code[decision.id] = make()
+                self._code[decision.id] = make(self, decision)
             code = self._code[decision.id]
             return code
 
@@ -233,18 +234,18 @@ def evidence_maker(ctx: Context, decision: CompiledDecision, i: int
         facts = record.facts
         gap = threshold = detail = compared = relative = None
         if info.detail is not None:
-            with decimal.localcontext(DECIMAL_CONTEXT):
-                if info.compare_op == "formula":
-                    if outcome is _PASS:
-                        # a case that computes its value: its formula, with the decision's
-                        shown = record.value if info.kind in ("case", "default") else v
+            if info.compare_op == "formula":
+                if outcome is _PASS:
+                    # a case that computes its value: its formula, with the decision's
+                    shown = record.value if info.kind in ("case", "default") else v
+                    with decimal.localcontext(DECIMAL_CONTEXT):
                         detail = formula_detail(ctx, decision, info, shown, record, as_of)
-                elif outcome is _FAIL:
-                    gap, threshold, detail = node_gap(info, facts, record.subs, as_of)
-                    if info.compare_op not in ("contains_any", "includes_all"):
-                        compared = tidy(info.detail(facts, record.subs, as_of)[0])
-                    relative = relative_gap(gap, threshold, compared)
-                if info.compare_op == "split" and outcome is _PASS:
+            elif outcome is _FAIL:  # trace_detail computes in promorules' context itself
+                gap, threshold, detail, compared = node_gap(
+                    info, info.detail(facts, record.subs, as_of))
+                relative = relative_gap(gap, threshold, compared)
+            if info.compare_op == "split" and outcome is _PASS:
+                with decimal.localcontext(DECIMAL_CONTEXT):
                     detail = split_detail(info, v, plan.nodes, facts, record.subs, as_of)
         if info.hit_policy == "unique" and v is FAILED:
             matched = [plan.nodes[c].id for c in info.children if record.nodes[c] is True]

@@ -62,7 +62,7 @@ class TraceCode:
 
 def code_of(ctx: Context, decision: CompiledDecision) -> TraceCode:
     """The generated trace code of ``decision`` (made once, on first use)."""
-    return ctx.code(decision, lambda: _Gen(ctx, decision).generate())
+    return ctx.code(decision, _generate)
 
 
 def build_trace(ctx: Context, decision: CompiledDecision, record: Record, as_of: Any,
@@ -83,9 +83,11 @@ def failed_nodes(ctx: Context, decision: CompiledDecision, record: Record, as_of
     """The failed leaves as trace nodes, each built alone (not the whole tree)."""
     if decision.failed_ids is not None:
         leaves = code_of(ctx, decision).leaves
-        ids = decision.failed_ids(record.nodes, record.subs)
-        if all(rid in leaves for rid in ids):
-            return tuple([leaves[rid](record, as_of) for rid in ids])
+        try:
+            return tuple([leaves[rid](record, as_of)
+                          for rid in decision.failed_ids(record.nodes, record.subs)])
+        except KeyError:  # an id named more than once in the tree: placed below
+            pass
     out = []
     for path, i in failed_locations(ctx, decision, record):
         d, rec = resolve(ctx, decision, record, path)
@@ -113,6 +115,10 @@ def _leaf(ctx: Context, decision: CompiledDecision, path: tuple[int, ...], i: in
         return _located(ctx, d, i)(rec, as_of)
 
     return build
+
+
+def _generate(ctx: Context, decision: CompiledDecision) -> TraceCode:
+    return _Gen(ctx, decision).generate()
 
 
 # -- the generator -----------------------------------------------------------------------
