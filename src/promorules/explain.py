@@ -148,7 +148,8 @@ def explain(result: Result, lang: str = "en", *, color: bool = False) -> str:
         lines += ["", paint("fail", f"{lab['failed']} ({len(failed)})") + lab[":"].strip()]
         for i, node in enumerate(failed, 1):
             lines += _rule_block(node, lang, i, paint)
-    unknown = list(result.unknown)
+    # the trace's root has the result's outcome: only an unknown one has unknown rules
+    unknown = list(result.unknown) if result.outcome == "unknown" else []
     if unknown:
         lines += ["", paint("unknown", f"{lab['unknown_rules']} ({len(unknown)})")
                   + lab[":"].strip()]
@@ -172,7 +173,7 @@ def explain(result: Result, lang: str = "en", *, color: bool = False) -> str:
             else:
                 text = lab["all_passed"].format(n=passed) if passed > 1 else lab["one_passed"]
             lines += ["", text]
-    lines += _tier_section(trace, result, lang, paint)
+    lines += _tier_section(seen.tiers, result, lang, paint)
     lines += _formula_section(trace, seen.formulas, lang)
     used = seen.params
     if used:
@@ -181,9 +182,10 @@ def explain(result: Result, lang: str = "en", *, color: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _tier_section(trace: RuleResult, result: Result, lang: str, paint: Any) -> list[str]:
-    """Which tier was reached and, for the next tier up, what is missing and by how much."""
-    tiers = [c for c in trace.children if c.kind == "tier"]
+def _tier_section(tiers: list[RuleResult], result: Result, lang: str, paint: Any
+                  ) -> list[str]:
+    """Which tier was reached and, for the next tier up, what is missing and by how much
+    (``tiers``: the tiers among the trace's top-level children)."""
     if not tiers or result.outcome != "pass":
         return []
     lab = _LABELS[lang]
@@ -278,7 +280,8 @@ def _formula_section(trace: RuleResult, formulas: list[str], lang: str) -> list[
 class _Walk:
     """What the explanation reads from the whole trace, gathered in one walk: failed
     warnings, the rules that applied (and how many passed), the formulas of computed
-    values, and the parameters the expected texts name."""
+    values, the parameters the expected texts name, and the tiers among the root's
+    children."""
 
     def __init__(self, trace: RuleResult, params: Mapping[str, Any]) -> None:
         self.warnings: list[RuleResult] = []
@@ -286,6 +289,8 @@ class _Walk:
         self.passed = 0
         self.formulas: list[str] = []
         self.params: dict[str, Any] = {}
+        self.tiers: list[RuleResult] = []
+        top = node_parts(trace)[2]
         stack = [trace]
         pop, extend = stack.pop, stack.extend
         while stack:  # depth first, like RuleResult.walk(), reading each node's parts once
@@ -294,6 +299,8 @@ class _Walk:
             if children:
                 extend(reversed(children))
             kind = static.kind
+            if kind == "tier" and any(node is c for c in top):
+                self.tiers.append(node)
             if outcome is _FAIL and static.severity == "warning":
                 self.warnings.append(node)
             if kind == "check":
