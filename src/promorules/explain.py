@@ -15,7 +15,9 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from .facts import display_value
+from .rule_result import Outcome, node_parts
 from .text import Text
+from .wording import display_number, percent_text, with_unit
 
 if TYPE_CHECKING:
     from .trace import Result, RuleResult
@@ -58,40 +60,11 @@ _COLORS = {"pass": "\033[32m", "fail": "\033[31m", "unknown": "\033[33m",
            "not_applicable": "\033[2m", "bold": "\033[1m", "dim": "\033[2m", "reset": "\033[0m"}
 
 
-def _num(value: Any) -> str:
-    """Numbers as people read them: thousands separated, exact decimals (9,000.00)."""
-    if isinstance(value, Decimal):
-        return format(value, ",f")
-    if isinstance(value, int) and not isinstance(value, bool):
-        return format(value, ",")
-    return display_value(value)
-
-
-def _with_unit(value: Any, unit: str | None) -> str:
-    text = _num(value)
-    if unit == "%":
-        return text + "%"
-    return f"{text} {unit}" if unit else text
-
-
 def _rank(nodes: list[RuleResult]) -> list[RuleResult]:
     # Smallest relative gap first; rules without a numeric gap keep document order after them.
     with_gap = sorted((n for n in nodes if n.relative_gap is not None),
                       key=lambda n: n.relative_gap or 0)
     return with_gap + [n for n in nodes if n.relative_gap is None]
-
-
-def _percent(fraction: Decimal) -> str:
-    """A relative gap as a short percentage: 0.0003%, 1.2%, 40%."""
-    pct = fraction * 100
-    if pct >= 1000:
-        return ">1000%"
-    if pct >= 10:
-        return f"{pct.quantize(Decimal(1))}%"
-    text = f"{pct:.2g}" if pct else "0"
-    if "e" in text:
-        text = format(Decimal(text), "f")
-    return f"{text}%"
 
 
 def _rule_block(node: RuleResult, lang: str, number: int | str, paint: Any) -> list[str]:
@@ -109,12 +82,12 @@ def _rule_block(node: RuleResult, lang: str, number: int | str, paint: Any) -> l
         shown = "; ".join(f"{k} = {show(k)}" for k in node.facts)
         if node.subject and node.compared is not None and node.subject not in node.facts:
             # a computed left side (days_between(...), a sum): show its value too
-            shown += f"; {node.subject} = {_with_unit(node.compared, node.unit)}"
+            shown += f"; {node.subject} = {with_unit(node.compared, node.unit)}"
         lines.append(f"     {lab['actual']}{colon}{shown}")
     elif node.subject and node.compared is not None:
         # the compared value is computed (a derived value): show it
         lines.append(f"     {lab['actual']}{colon}{node.subject} = "
-                     f"{_with_unit(node.compared, node.unit)}")
+                     f"{with_unit(node.compared, node.unit)}")
     if node.expected:
         expected = node.expected
         threshold = node.threshold
@@ -123,15 +96,16 @@ def _rule_block(node: RuleResult, lang: str, number: int | str, paint: Any) -> l
             if raw in expected.split():  # the threshold is written out: add its unit
                 if node.unit and expected.endswith(raw):
                     expected += "%" if node.unit == "%" else f" {node.unit}"
-            elif f"= {_num(threshold)}" not in expected and f"= {threshold}" not in expected:
-                expected += f" (= {_with_unit(threshold, node.unit)})"
+            elif (f"= {display_number(threshold)}" not in expected
+                  and f"= {threshold}" not in expected):
+                expected += f" (= {with_unit(threshold, node.unit)})"
         if isinstance(threshold, tuple) and node.unit == "%" and not expected.endswith("%"):
             expected += "%"  # between 2 and 5%
         lines.append(f"     {lab['expected']}{colon}{expected}")
     if node.gap is not None:
-        gap = _with_unit(node.gap, node.unit)
+        gap = with_unit(node.gap, node.unit)
         if node.relative_gap is not None and node.threshold not in (None, 0):
-            gap += f" ({_percent(node.relative_gap)})"
+            gap += f" ({percent_text(node.relative_gap)})"
         lines.append(f"     {lab['gap']}{colon}{gap}")
     if node.detail:
         detail = node.detail
@@ -174,7 +148,8 @@ def explain(result: Result, lang: str = "en", *, color: bool = False) -> str:
         lines += ["", paint("fail", f"{lab['failed']} ({len(failed)})") + lab[":"].strip()]
         for i, node in enumerate(failed, 1):
             lines += _rule_block(node, lang, i, paint)
-    unknown = list(result.unknown)
+    # the trace's root has the result's outcome: only an unknown one has unknown rules
+    unknown = list(result.unknown) if result.outcome == "unknown" else []
     if unknown:
         lines += ["", paint("unknown", f"{lab['unknown_rules']} ({len(unknown)})")
                   + lab[":"].strip()]
@@ -198,18 +173,19 @@ def explain(result: Result, lang: str = "en", *, color: bool = False) -> str:
             else:
                 text = lab["all_passed"].format(n=passed) if passed > 1 else lab["one_passed"]
             lines += ["", text]
-    lines += _tier_section(trace, result, lang, paint)
+    lines += _tier_section(seen.tiers, result, lang, paint)
     lines += _formula_section(trace, seen.formulas, lang)
     used = seen.params
     if used:
         lines += ["", f"{lab['params']}{lab[':']}" + ", ".join(
-            f"{k} = {_num(v)}" for k, v in used.items())]
+            f"{k} = {display_number(v)}" for k, v in used.items())]
     return "\n".join(lines) + "\n"
 
 
-def _tier_section(trace: RuleResult, result: Result, lang: str, paint: Any) -> list[str]:
-    """Which tier was reached and, for the next tier up, what is missing and by how much."""
-    tiers = [c for c in trace.children if c.kind == "tier"]
+def _tier_section(tiers: list[RuleResult], result: Result, lang: str, paint: Any
+                  ) -> list[str]:
+    """Which tier was reached and, for the next tier up, what is missing and by how much
+    (``tiers``: the tiers among the trace's top-level children)."""
     if not tiers or result.outcome != "pass":
         return []
     lab = _LABELS[lang]
@@ -272,9 +248,9 @@ def _short_of(node: RuleResult, lang: str, tier: str) -> str | None:
     subject = node.subject or (node.facts[0] if node.facts else "value")
     actual = node.compared
     over = (node.expected or "").startswith("<")
-    shown_actual = _with_unit(actual, node.unit)
-    gap = _with_unit(node.gap, node.unit)
-    threshold = _with_unit(node.threshold, node.unit)
+    shown_actual = with_unit(actual, node.unit)
+    gap = with_unit(node.gap, node.unit)
+    threshold = with_unit(node.threshold, node.unit)
     if lang == "zh":
         verb = "超出" if over else "距"
         return f"{subject} 为 {shown_actual}，{verb} {tier} 所需的 {threshold} 差 {gap}"
@@ -304,7 +280,8 @@ def _formula_section(trace: RuleResult, formulas: list[str], lang: str) -> list[
 class _Walk:
     """What the explanation reads from the whole trace, gathered in one walk: failed
     warnings, the rules that applied (and how many passed), the formulas of computed
-    values, and the parameters the expected texts name."""
+    values, the parameters the expected texts name, and the tiers among the root's
+    children."""
 
     def __init__(self, trace: RuleResult, params: Mapping[str, Any]) -> None:
         self.warnings: list[RuleResult] = []
@@ -312,24 +289,37 @@ class _Walk:
         self.passed = 0
         self.formulas: list[str] = []
         self.params: dict[str, Any] = {}
-        for node in trace.walk():
-            outcome = node.outcome
-            kind = node.kind
-            if outcome == "fail" and node.severity == "warning":
+        self.tiers: list[RuleResult] = []
+        top = node_parts(trace)[2]
+        stack = [trace]
+        pop, extend = stack.pop, stack.extend
+        while stack:  # depth first, like RuleResult.walk(), reading each node's parts once
+            node = pop()
+            static, outcome, children, detail = node_parts(node)
+            if children:
+                extend(reversed(children))
+            kind = static.kind
+            if kind == "tier" and any(node is c for c in top):
+                self.tiers.append(node)
+            if outcome is _FAIL and static.severity == "warning":
                 self.warnings.append(node)
-            if kind == "check" and outcome != "not_applicable":
-                self.rules += 1
-                self.passed += outcome == "pass"
-            elif (kind in ("compute", "split", "case", "default") and node.detail
-                  and outcome == "pass"):
-                self.formulas.append(node.detail)
-            expected = node.expected
+            if kind == "check":
+                if outcome is not _NA:
+                    self.rules += 1
+                    self.passed += outcome is _PASS
+            elif kind in _COMPUTED and detail and outcome is _PASS:
+                self.formulas.append(detail)
+            expected = static.expected
             if expected and params:
                 words = _words(expected)
                 if not words.isdisjoint(params):
                     for name in params:
                         if name in words:
                             self.params[name] = params[name]
+
+
+_PASS, _FAIL, _NA = Outcome.PASS, Outcome.FAIL, Outcome.NOT_APPLICABLE
+_COMPUTED = frozenset({"compute", "split", "case", "default"})
 
 
 @functools.lru_cache(maxsize=4096)

@@ -4,29 +4,32 @@ A :class:`Context` holds what results read from their ruleset (the compiled deci
 types, parameters, time zone, calendar, identity), handed over explicitly by ``ruleset``.
 For each decision it prepares, once and on first use, a :class:`Plan`: the static part of
 every trace node (shared by every evaluation), how each node reads its facts and its
-outcome, and where each rule id the generated failed-ids function returns sits in the
-tree. The builders below turn one compiled record into trace nodes with that plan; the
-failed leaves, the missing facts and the failed ids of value decisions are each answered
-in exactly one place here.
+outcome and its evidence, and where each rule id the generated failed-ids function
+returns sits in the tree. The trace builders generated from it (``trace_code``) are kept
+by the Context too. What a node shows (its outcome and evidence), where the failed leaves
+are, the missing facts and the failed ids of value decisions are each answered in exactly
+one place here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import threading
 from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
-from .compiler import FAILED, NA, CompiledDecision, NodeInfo, Record
+from .compiler import DECIMAL_CONTEXT, FAILED, NA, CompiledDecision, NodeInfo, Record
 from .facts import FactType, display_value
-from .rule_result import NodeStatic, Outcome, RuleResult, new_rule_result, raw_facts, restate
-from .trace_detail import formula_text, node_gap, public_value, relative_gap, split_detail, tidy
+from .rule_result import NodeStatic, Outcome
+from .trace_detail import formula_text, node_gap, public_value, relative_gap, split_detail
 
-__all__ = ["VALUE_ROOT", "Context", "Plan", "build_decision", "failed_locations",
-           "missing_facts"]
+__all__ = ["LOGIC", "OUTCOME", "VALUE_PARENTS", "VALUE_ROOT", "Context", "Plan",
+           "evidence_maker", "failed_ids", "failed_locations", "gap_only", "missing_facts",
+           "outcome_rule", "resolve"]
 
 OUTCOME = {True: Outcome.PASS, False: Outcome.FAIL, None: Outcome.UNKNOWN}
 _PASS, _FAIL, _UNKNOWN, _NA = (Outcome.PASS, Outcome.FAIL, Outcome.UNKNOWN,
@@ -35,7 +38,9 @@ _PASS, _FAIL, _UNKNOWN, _NA = (Outcome.PASS, Outcome.FAIL, Outcome.UNKNOWN,
 _LOGIC = frozenset({"check", "all", "any", "not", "decision", "tier", "requires", "case",
                     "item", "default", "row"})
 _RULES = frozenset({"check", "all", "any", "not", "decision", "requires"})
-_VALUE_PARENTS = frozenset({"cases", "collect", "fields", "tiers", "table", "split"})
+# value kinds whose children stand for the value decision's own children in a trace
+VALUE_PARENTS = frozenset({"cases", "collect", "fields", "tiers", "table", "split"})
+_T = TypeVar("_T")
 
 VALUE_ROOT = -1  # a failed location that is a value decision as a whole
 # where a failed rule sits: the sub-record indexes leading to its decision, and its node
@@ -55,20 +60,16 @@ class _Candidate:
 class Plan:
     """The prepared trace of one compiled decision (immutable once built)."""
 
-    __slots__ = ("decision", "extras", "fact_pos", "logic", "nodes", "plain", "reference_static",
-                 "root", "root_static", "roots", "statics", "value_static", "where")
+    __slots__ = ("decision", "extras", "fact_pos", "nodes", "reference_static", "root",
+                 "root_static", "roots", "statics", "value_static", "where")
 
     def __init__(self, ctx: Context, decision: CompiledDecision) -> None:
         self.decision = decision
         nodes = self.nodes = decision.nodes
         position = {name: k for k, name in enumerate(decision.fact_names)}
         self.fact_pos = tuple(tuple(position.get(f, -1) for f in n.facts) for n in nodes)
-        self.logic = tuple(n.kind in _LOGIC for n in nodes)
-        # a rule with nothing to show but its outcome and facts (most checks): built inline
-        self.plain = tuple(
-            n.kind in ("check", "all", "any") and not n.children and n.detail is None
-            and n.hit_policy is None for n in nodes)
-        self.statics = tuple(_static(ctx, n) for n in nodes)
+        self.statics = tuple(_static(ctx, n, pos) for n, pos in zip(nodes, self.fact_pos,
+                                                                     strict=True))
         self.roots = tuple(i for i, n in enumerate(nodes) if n.parent is None)
         self.root = self.roots[0]
         referenced = {n.decision for n in nodes if n.kind == "decision"}
@@ -82,7 +83,7 @@ class Plan:
             self.value_static = NodeStatic(
                 decision.id, decision.model.description, "value", last.facts,
                 last.expected, decision.model.source, decision=decision.id,
-                fact_types=last.fact_types)
+                fact_types=last.fact_types, fact_pos=last.fact_pos)
         own = self.value_static or self.root_static
         self.reference_static = attrs.evolve(own, kind="reference")
         self.where = self._locate(ctx) if decision.kind == "passfail" else {}
@@ -114,18 +115,18 @@ class Plan:
         return {k: tuple(v) for k, v in found.items()}
 
 
-def _static(ctx: Context, info: NodeInfo) -> NodeStatic:
+def _static(ctx: Context, info: NodeInfo, fact_pos: tuple[int, ...]) -> NodeStatic:
     return NodeStatic(
         info.id, info.description, "tier" if info.tier else info.kind, info.facts,
         info.expected if info.kind == "check" else info.expression, info.source,
         info.severity, info.unit, info.decision, info.kind if info.tier else None,
-        info.lhs_text, tuple(ctx.facts[f] for f in info.facts))
+        info.lhs_text, tuple(ctx.facts[f] for f in info.facts), fact_pos)
 
 
 @attrs.frozen(eq=False)
 class Context:
     """What the results of one ruleset read from it, passed explicitly (immutable; the
-    plans and renderers it prepares on first use are immutable too)."""
+    plans and generated code it prepares on first use are immutable too)."""
 
     decisions: Mapping[str, CompiledDecision]
     facts: Mapping[str, FactType]
@@ -139,8 +140,7 @@ class Context:
     # not import the renderer
     explainer: Callable[..., str] = attrs.field(repr=False)
     _plans: dict[str, Plan] = attrs.field(factory=dict, repr=False)
-    _renderers: dict[str, Callable[..., dict[str, Any]]] = attrs.field(factory=dict,
-                                                                        repr=False)
+    _code: dict[str, Any] = attrs.field(factory=dict, repr=False)
     _lock: threading.RLock = attrs.field(factory=threading.RLock, repr=False)
 
     def plan(self, decision: CompiledDecision) -> Plan:
@@ -155,109 +155,116 @@ class Context:
                 plan = self._plans[decision.id] = Plan(self, decision)
             return plan
 
-    def renderer(self, decision: CompiledDecision,
-                 make: Callable[[], Callable[..., dict[str, Any]]]
-                 ) -> Callable[..., dict[str, Any]]:
-        """The generated to_dict renderer of ``decision``, made by ``make`` on first use."""
+    def code(self, decision: CompiledDecision,
+             make: Callable[[Context, CompiledDecision], _T]) -> _T:
+        """The code generated for ``decision`` (its trace builders), made by
+        ``make(self, decision)`` on first use, under the lock: once per decision."""
         try:
-            return self._renderers[decision.id]
+            code: _T = self._code[decision.id]
+            return code
         except KeyError:
             pass
-        fn = make()
-        return self._renderers.setdefault(decision.id, fn)
+        with self._lock:
+            if decision.id not in self._code:
+                self._code[decision.id] = make(self, decision)
+            code = self._code[decision.id]
+            return code
 
 
-# -- trace nodes -----------------------------------------------------------------------
+# -- what a node shows, whatever the code that builds it -----------------------------------
+
+LOGIC = {True: _PASS, False: _FAIL, None: _UNKNOWN, NA: _NA}  # a rule's outcome, by value
 
 
-def build_decision(ctx: Context, decision: CompiledDecision, record: Record, as_of: Any,
-                   reference: bool = False) -> RuleResult:
-    """The trace of one decision: its root, standing for the decision."""
+def logic_outcome(v: Any) -> Outcome:
+    """The outcome of a node whose value is a truth value (anything else: it applies)."""
+    if v is NA:
+        return _NA
+    return OUTCOME[v] if v in (True, False, None) else _PASS
+
+
+def case_outcome(v: Any, decided: bool | None) -> Outcome:
+    """A case (or default): it applies, but is unknown when its value cannot be computed."""
+    outcome = logic_outcome(v)
+    return _UNKNOWN if outcome is _PASS and decided is None else outcome
+
+
+def value_outcome(v: Any) -> Outcome:
+    """The outcome of a node whose value is a computed value."""
+    if v is NA:
+        return _NA
+    if v is FAILED:
+        return _FAIL
+    return _UNKNOWN if v is None else _PASS
+
+
+def outcome_rule(info: NodeInfo) -> Callable[..., Outcome] | None:
+    """How a node's outcome is read from its value: None for rules (``LOGIC[value]``), else
+    a function of the value (and, for cases, of the decision's outcome)."""
+    if info.kind in _RULES:
+        return None
+    if info.kind in ("case", "default"):
+        return case_outcome
+    return logic_outcome if info.kind in _LOGIC else value_outcome
+
+
+def gap_only(info: NodeInfo) -> bool:
+    """The node shows evidence only when it fails: a rule whose detail is a comparison."""
+    return (info.detail is not None and info.compare_op not in ("formula", "split")
+            and info.hit_policy is None and info.kind in _RULES)
+
+
+Evidence = tuple[Any, Any, str | None, Any, Any, Decimal | None]
+
+
+def evidence_maker(ctx: Context, decision: CompiledDecision, i: int
+                   ) -> Callable[[Outcome, Record, Any], Evidence | None] | None:
+    """The evidence of node ``i`` of ``decision`` (gap, threshold, detail, value, compared,
+    relative gap) as a function of its outcome, the record and ``as_of``; None when the
+    node never has any. Numbers are computed in promorules' decimal context."""
     plan = ctx.plan(decision)
-    extra = tuple(build_decision(ctx, ctx.decisions[did], record.subs[j], as_of, True)
-                  for j, did in plan.extras)
-    if decision.kind == "passfail":
-        root = _node(ctx, plan, plan.root, record, as_of, False)
-        # the root keeps its kind (all/any/not), names the decision it stands for, and has
-        # the decision's outcome (a root where nothing applies passes)
-        return restate(root, plan.reference_static if reference else plan.root_static,
-                       OUTCOME[record.outcome], extra)
-    built = [_node(ctx, plan, i, record, as_of, False) for i in plan.roots]
-    value_root = built[-1]
-    children = tuple(built[:-1]) + (
-        value_root.children if value_root.kind in _VALUE_PARENTS else (value_root,)) + extra
-    static = plan.reference_static if reference else plan.value_static
-    assert static is not None
-    return new_rule_result(static, OUTCOME[record.outcome], children, raw_facts(value_root),
-                           detail=value_root.detail if value_root.kind in ("table", "split")
-                           else None, value=public_value(record.value))
-
-
-def _node(ctx: Context, plan: Plan, i: int, record: Record, as_of: Any,
-          dead: bool) -> RuleResult:
     info = plan.nodes[i]
-    v = record.nodes[i]
-    if dead or v is NA:
-        outcome = _NA
-    elif plan.logic[i]:
-        outcome = OUTCOME[v] if v in (True, False, None) else _PASS
-        if outcome is _PASS and record.outcome is None and info.kind in ("case", "default"):
-            outcome = _UNKNOWN  # it applies, but its value cannot be computed
-    elif v is FAILED:
-        outcome = _FAIL
-    else:
-        outcome = _UNKNOWN if v is None else _PASS
-    below = outcome is _NA
-    if info.children:
-        children = tuple([_plain(plan, c, record, below) if plan.plain[c]
-                          else _node(ctx, plan, c, record, as_of, below)
-                          for c in info.children])
-    else:
-        children = ()
-    if info.kind == "decision" and info.decision is not None and not below:
-        j = plan.decision.subs.index(info.decision)
-        children += (build_decision(ctx, ctx.decisions[info.decision], record.subs[j],
-                                    as_of),)
-    facts = record.facts
-    raw = tuple([facts[p] if p >= 0 else None for p in plan.fact_pos[i]])
-    gap = threshold = detail = compared = relative = None
-    if info.detail is not None:
-        if info.compare_op == "formula":
-            if outcome is _PASS:
-                # a case that computes its value: its formula, with the decision's value
-                shown = record.value if info.kind in ("case", "default") else v
-                detail = formula_detail(ctx, plan.decision, info, shown, record, as_of)
-        elif outcome is _FAIL:
-            gap, threshold, detail = node_gap(info, facts, record.subs, as_of)
-            if info.compare_op not in ("contains_any", "includes_all"):
-                compared = tidy(info.detail(facts, record.subs, as_of)[0])
-            relative = relative_gap(gap, threshold, compared)
-        if info.compare_op == "split" and outcome is _PASS:
-            detail = split_detail(info, v, plan.nodes, facts, record.subs, as_of)
-    if info.hit_policy == "unique" and v is FAILED:
-        matched = [plan.nodes[c].id for c in info.children if record.nodes[c] is True]
-        detail = ("rows " + " and ".join(matched)
-                  + (" both" if len(matched) == 2 else " all")
-                  + " match (hit policy unique)" if matched else "no row matches")
-    elif info.hit_policy == "first" and v is FAILED:
-        detail = "no row matches"
-    value = None
-    if info.kind not in _RULES:
-        if info.kind in ("case", "item", "default", "row"):
-            value = public_value(info.value_literal)
-        elif v is not NA and v is not FAILED:
-            value = public_value(v)
-    return new_rule_result(plan.statics[i], outcome, children, raw, gap, threshold, detail,
-                           value, compared, relative)
+    is_value = info.kind not in _RULES
+    if info.detail is None and info.hit_policy is None and not is_value:
+        return None
+    literal = info.kind in ("case", "item", "default", "row")
 
+    def evidence(outcome: Outcome, record: Record, as_of: Any) -> Evidence | None:
+        v = record.nodes[i]
+        facts = record.facts
+        gap = threshold = detail = compared = relative = None
+        if info.detail is not None:
+            if info.compare_op == "formula":
+                if outcome is _PASS:
+                    # a case that computes its value: its formula, with the decision's
+                    shown = record.value if info.kind in ("case", "default") else v
+                    with decimal.localcontext(DECIMAL_CONTEXT):
+                        detail = formula_detail(ctx, decision, info, shown, record, as_of)
+            elif outcome is _FAIL:  # trace_detail computes in promorules' context itself
+                gap, threshold, detail, compared = node_gap(
+                    info, info.detail(facts, record.subs, as_of))
+                relative = relative_gap(gap, threshold, compared)
+            if info.compare_op == "split" and outcome is _PASS:
+                with decimal.localcontext(DECIMAL_CONTEXT):
+                    detail = split_detail(info, v, plan.nodes, facts, record.subs, as_of)
+        if info.hit_policy == "unique" and v is FAILED:
+            matched = [plan.nodes[c].id for c in info.children if record.nodes[c] is True]
+            detail = ("rows " + " and ".join(matched)
+                      + (" both" if len(matched) == 2 else " all")
+                      + " match (hit policy unique)" if matched else "no row matches")
+        elif info.hit_policy == "first" and v is FAILED:
+            detail = "no row matches"
+        value = None
+        if is_value:
+            if literal:
+                value = public_value(info.value_literal)
+            elif v is not NA and v is not FAILED:
+                value = public_value(v)
+        elif gap is None and threshold is None and detail is None and compared is None:
+            return None
+        return gap, threshold, detail, value, compared, relative
 
-def _plain(plan: Plan, i: int, record: Record, dead: bool) -> RuleResult:
-    """``_node`` for a rule with no children, detail or value: only outcome and facts."""
-    v = record.nodes[i]
-    outcome = _NA if dead or v is NA else (OUTCOME[v] if v in (True, False, None) else _PASS)
-    facts = record.facts
-    return new_rule_result(plan.statics[i], outcome, (),
-                           tuple([facts[p] if p >= 0 else None for p in plan.fact_pos[i]]))
+    return evidence
 
 
 def formula_detail(ctx: Context, decision: CompiledDecision, info: NodeInfo, value: Any,
@@ -395,22 +402,6 @@ def failed_ids(ctx: Context, decision: CompiledDecision, record: Record) -> tupl
     for path, i in failed_locations(ctx, decision, record):
         d, _ = resolve(ctx, decision, record, path)
         out.append(d.id if i == VALUE_ROOT else d.nodes[i].id)
-    return tuple(out)
-
-
-def failed_nodes(ctx: Context, decision: CompiledDecision, record: Record, as_of: Any
-                 ) -> tuple[RuleResult, ...]:
-    """The failed leaves as trace nodes, built alone (not the whole tree)."""
-    out = []
-    for path, i in failed_locations(ctx, decision, record):
-        d, rec = resolve(ctx, decision, record, path)
-        plan = ctx.plan(d)
-        if i == VALUE_ROOT or (i == plan.root and d.kind == "passfail"):
-            out.append(build_decision(ctx, d, rec, as_of))
-        elif plan.plain[i]:
-            out.append(_plain(plan, i, rec, False))
-        else:
-            out.append(_node(ctx, plan, i, rec, as_of, False))
     return tuple(out)
 
 

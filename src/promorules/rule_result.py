@@ -1,14 +1,22 @@
-"""Pipeline stage 5 (result): one node of a trace, and the outcome values.
+"""Pipeline stage 5 (result): one node of a trace, the outcome values, and a node's JSON.
 
-A :class:`RuleResult` is two parts: a static part (:class:`NodeStatic`: id, kind,
-description, expected text, source, facts, unit...) built once per node of a compiled
-decision and shared by every evaluation, and a small dynamic part (outcome, children, gap,
-threshold, detail, value, compared, the raw fact values) set per evaluation. ``actual`` and
-``display`` are computed from the raw fact values when first read.
+A :class:`RuleResult` is a static part (:class:`NodeStatic`: id, kind, description,
+expected text, source, facts, unit...) built once per node of a compiled decision and
+shared by every evaluation, and a small dynamic part set per evaluation: the outcome, the
+children, the decision's converted facts (the node reads its own by position) and, for
+nodes that have any, the evidence (gap, threshold, detail, value, compared, relative gap).
+``actual`` and ``display`` are computed from the facts when first read.
+
+What a node is as JSON is answered here once, as code: :func:`node_json` writes the
+statements (stdlib ``ast``) that build a node's dict from its static part and four dynamic
+expressions. The trace renderer generated for each decision inlines them node by node, and
+``RuleResult.to_dict()`` runs them compiled once per static part.
 """
 
 from __future__ import annotations
 
+import ast
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from enum import StrEnum
@@ -20,7 +28,8 @@ import attrs
 from .facts import FactType, json_value
 from .text import Text
 
-__all__ = ["NodeStatic", "Outcome", "RuleResult", "new_rule_result"]
+__all__ = ["EVIDENCE_FIELDS", "NodeStatic", "Outcome", "RuleResult", "node_json",
+           "node_parts", "rule_result_maker"]
 
 
 class Outcome(StrEnum):
@@ -34,6 +43,11 @@ class Outcome(StrEnum):
 
 # the node kinds that are rules (their to_dict has no "value")
 RULE_KINDS = frozenset({"check", "all", "any", "not", "decision", "requires"})
+# a node's evidence, by position (None as a whole when it has none)
+EVIDENCE_FIELDS = ("gap", "threshold", "detail", "value", "compared", "relative_gap")
+_GAP, _THRESHOLD, _DETAIL, _VALUE, _COMPARED, _RELATIVE = range(6)
+# the dynamic part, by position
+_STATIC, _OUTCOME, _CHILDREN, _FACTS, _EVIDENCE = range(5)
 
 
 @attrs.frozen(slots=True)
@@ -52,12 +66,11 @@ class NodeStatic:
     group: str | None = None
     subject: str | None = None
     fact_types: tuple[FactType, ...] = ()  # how to read and show each of ``facts``
-
-
-_EMPTY: Mapping[str, Any] = MappingProxyType({})
-
-# the dynamic part, by position
-_OUTCOME, _CHILDREN, _GAP, _THRESHOLD, _DETAIL, _VALUE, _COMPARED, _RELATIVE, _RAW = range(9)
+    # where each of ``facts`` sits in the decision's converted facts (-1: not there)
+    fact_pos: tuple[int, ...] = ()
+    # the compiled to_dict of nodes with this static part, made on first use
+    json: list[Callable[..., dict[str, Any]]] = attrs.field(
+        factory=list, init=False, eq=False, repr=False)
 
 
 class RuleResult:
@@ -69,9 +82,8 @@ class RuleResult:
     setting an attribute raises ``attrs.exceptions.FrozenInstanceError``.
     """
 
-    __slots__ = ("_c", "_d", "_s")
+    __slots__ = ("_c", "_d")
 
-    _s: NodeStatic
     _d: tuple[Any, ...]
     _c: tuple[Mapping[str, Any], Mapping[str, str]]
 
@@ -84,12 +96,13 @@ class RuleResult:
                  detail: str | None = None, decision: str | None = None,
                  display: Mapping[str, str] | None = None, group: str | None = None,
                  subject: str | None = None, compared: Any = None) -> None:
-        static = NodeStatic(rule_id, description, kind, tuple(facts), expected, source,
-                            severity, unit, decision, group, subject,
-                            ())
-        _set_s(self, static)
-        _set_d(self, (outcome, tuple(children), gap, threshold, detail, value, compared,
-                      relative_gap, None))
+        facts = tuple(facts)
+        static = NodeStatic(rule_id, description, kind, facts, expected, source,
+                            severity, unit, decision, group, subject, (),
+                            tuple(range(len(facts))))
+        evidence = (gap, threshold, detail, value, compared, relative_gap)
+        _set_d(self, (static, outcome, tuple(children), tuple(actual.get(f) for f in facts),
+                      None if evidence == (None,) * 6 else evidence))
         _set_c(self, (MappingProxyType(dict(actual)),
                       MappingProxyType(dict(display or {}))))
 
@@ -100,27 +113,27 @@ class RuleResult:
         raise attrs.exceptions.FrozenInstanceError()
 
     # the static part
-    rule_id = property(lambda self: self._s.rule_id, doc="the rule's id")
-    description = property(lambda self: self._s.description, doc="bilingual description")
-    kind = property(lambda self: self._s.kind, doc="check, all, any, not, decision, value...")
-    facts = property(lambda self: self._s.facts, doc="names of the facts this node reads")
-    expected = property(lambda self: self._s.expected, doc="what a check expects, as text")
-    source = property(lambda self: self._s.source, doc="the citation")
-    severity = property(lambda self: self._s.severity, doc="error or warning")
-    unit = property(lambda self: self._s.unit, doc="how the compared quantity is shown")
-    decision = property(lambda self: self._s.decision, doc="the decision it stands for")
-    group = property(lambda self: self._s.group, doc="a tier: how its requirements combine")
-    subject = property(lambda self: self._s.subject, doc="the compared expression")
+    rule_id = property(lambda self: self._d[0].rule_id, doc="the rule's id")
+    description = property(lambda self: self._d[0].description, doc="bilingual description")
+    kind = property(lambda self: self._d[0].kind, doc="check, all, any, not, decision, value...")
+    facts = property(lambda self: self._d[0].facts, doc="names of the facts this node reads")
+    expected = property(lambda self: self._d[0].expected, doc="what a check expects, as text")
+    source = property(lambda self: self._d[0].source, doc="the citation")
+    severity = property(lambda self: self._d[0].severity, doc="error or warning")
+    unit = property(lambda self: self._d[0].unit, doc="how the compared quantity is shown")
+    decision = property(lambda self: self._d[0].decision, doc="the decision it stands for")
+    group = property(lambda self: self._d[0].group, doc="a tier: how its requirements combine")
+    subject = property(lambda self: self._d[0].subject, doc="the compared expression")
 
     # the dynamic part
-    outcome = property(lambda self: self._d[_OUTCOME], doc="how it came out")
-    children = property(lambda self: self._d[_CHILDREN], doc="sub-rules")
-    gap = property(lambda self: self._d[_GAP], doc="how far from passing")
-    threshold = property(lambda self: self._d[_THRESHOLD], doc="the value compared with")
-    detail = property(lambda self: self._d[_DETAIL], doc="extra evidence")
-    value = property(lambda self: self._d[_VALUE], doc="the value a value node gives")
-    compared = property(lambda self: self._d[_COMPARED], doc="the compared value (failed)")
-    relative_gap = property(lambda self: self._d[_RELATIVE], doc="gap / threshold")
+    outcome = property(lambda self: self._d[1], doc="how it came out")
+    children = property(lambda self: self._d[2], doc="sub-rules")
+    gap = property(lambda self: (e := self._d[4]) and e[0], doc="how far from passing")
+    threshold = property(lambda self: (e := self._d[4]) and e[1], doc="the value compared with")
+    detail = property(lambda self: (e := self._d[4]) and e[2], doc="extra evidence")
+    value = property(lambda self: (e := self._d[4]) and e[3], doc="the value a value node gives")
+    compared = property(lambda self: (e := self._d[4]) and e[4], doc="the compared value (failed)")
+    relative_gap = property(lambda self: (e := self._d[4]) and e[5], doc="gap / threshold")
 
     @property
     def actual(self) -> Mapping[str, Any]:
@@ -137,11 +150,11 @@ class RuleResult:
             return self._c
         except AttributeError:
             pass
-        static = self._s
-        raw = self._d[_RAW] or (None,) * len(static.facts)
+        static, facts = self._d[0], self._d[3]
         actual: dict[str, Any] = {}
         shown: dict[str, str] = {}
-        for name, ft, value in zip(static.facts, static.fact_types, raw, strict=True):
+        for name, ft, p in zip(static.facts, static.fact_types, static.fact_pos, strict=True):
+            value = facts[p] if p >= 0 else None
             actual[name] = ft.to_json(value) if ft.kind == "ordinal" else value
             shown[name] = ft.display(value)
         cache = (MappingProxyType(actual), MappingProxyType(shown))
@@ -150,7 +163,7 @@ class RuleResult:
 
     @property
     def passed(self) -> bool:
-        return bool(self._d[_OUTCOME] == Outcome.PASS)
+        return bool(self._d[1] == Outcome.PASS)
 
     def walk(self) -> Iterator[RuleResult]:
         """This node and all below it, depth first."""
@@ -159,14 +172,14 @@ class RuleResult:
         while stack:
             node = pop()
             yield node
-            extend(reversed(node._d[_CHILDREN]))
+            extend(reversed(node._d[2]))
 
     def _fields(self) -> tuple[Any, ...]:
-        s, d = self._s, self._d
-        return (s.rule_id, s.description, d[_OUTCOME], s.facts, dict(self.actual), s.expected,
-                d[_GAP], s.source, d[_CHILDREN], s.kind, s.severity, d[_VALUE],
-                d[_THRESHOLD], d[_RELATIVE], s.unit, d[_DETAIL], s.decision, s.group,
-                s.subject, d[_COMPARED])
+        s = self._d[0]
+        return (s.rule_id, s.description, self.outcome, s.facts, dict(self.actual),
+                s.expected, self.gap, s.source, self.children, s.kind, s.severity, self.value,
+                self.threshold, self.relative_gap, s.unit, self.detail, s.decision, s.group,
+                s.subject, self.compared)
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not RuleResult:
@@ -191,62 +204,149 @@ class RuleResult:
         ``detail`` appear when known, ``severity`` for warnings, ``value`` on the nodes of
         value decisions and ``decision`` on nodes that stand for a decision.
         """
-        s, d = self._s, self._d
-        out: dict[str, Any] = {
-            "rule_id": s.rule_id,
-            "kind": s.kind,
-            "description": s.description.to_dict(),
-            "outcome": str(d[_OUTCOME]),
-            "facts": list(s.facts),
-            "actual": {k: json_value(v) for k, v in self.actual.items()},
-            "expected": s.expected,
-            "gap": json_value(d[_GAP]),
-            "source": s.source,
-            "children": [c.to_dict() for c in d[_CHILDREN]],
-        }
-        if d[_THRESHOLD] is not None:
-            out["threshold"] = json_value(d[_THRESHOLD])
-        if d[_DETAIL] is not None:
-            out["detail"] = d[_DETAIL]
-        if s.severity != "error":
-            out["severity"] = s.severity
-        if s.kind not in RULE_KINDS:
-            out["value"] = json_value(d[_VALUE])
-        if s.decision is not None:
-            out["decision"] = s.decision
-        return out
+        static, outcome, children, facts, evidence = self._d
+        render = static.json[0] if static.json else _json_function(static)
+        return render(outcome, [c.to_dict() for c in children], facts, evidence)
 
 
 # the slots' own setters: the only way to fill a RuleResult, whose __setattr__ refuses
-_set_s: Callable[[RuleResult, NodeStatic], None] = vars(RuleResult)["_s"].__set__
 _set_d: Callable[[RuleResult, tuple[Any, ...]], None] = vars(RuleResult)["_d"].__set__
 _set_c: Callable[[RuleResult, tuple[Any, Any]], None] = vars(RuleResult)["_c"].__set__
 _new = object.__new__
 
 
-def new_rule_result(static: NodeStatic, outcome: Outcome, children: tuple[RuleResult, ...],
-                    raw: tuple[Any, ...] | None, gap: Any = None, threshold: Any = None,
-                    detail: str | None = None, value: Any = None, compared: Any = None,
-                    relative_gap: Decimal | None = None) -> RuleResult:
-    """A RuleResult from a shared static part and this evaluation's values (no ``__init__``
-    frame: this runs once per node of every trace)."""
-    node: RuleResult = _new(RuleResult)
-    _set_s(node, static)
-    _set_d(node, (outcome, children, gap, threshold, detail, value, compared, relative_gap,
-                  raw))
-    return node
+def rule_result_maker() -> tuple[Callable[[type], RuleResult],
+                                 Callable[[RuleResult, tuple[Any, ...]], None], type]:
+    """``(new, fill, RuleResult)``: generated trace builders make a node with
+    ``node = new(RuleResult); fill(node, (static, outcome, children, facts, evidence))``,
+    two calls and no ``__init__`` frame (this runs once per node of every trace)."""
+    return _new, _set_d, RuleResult
 
 
-def restate(node: RuleResult, static: NodeStatic, outcome: Outcome,
-            extra: tuple[RuleResult, ...] = ()) -> RuleResult:
-    """``node``'s values under another static part and outcome, with ``extra`` children
-    appended: a decision's root stands for the decision (its id, its outcome)."""
-    d = node._d
-    return new_rule_result(static, outcome, d[_CHILDREN] + extra, d[_RAW], d[_GAP],
-                           d[_THRESHOLD], d[_DETAIL], d[_VALUE], d[_COMPARED], d[_RELATIVE])
+def node_parts(node: RuleResult
+               ) -> tuple[NodeStatic, Outcome, tuple[RuleResult, ...], str | None]:
+    """A node's static part, outcome, children and detail, read in one call (for walks
+    over a whole trace)."""
+    static, outcome, children, _, evidence = node._d
+    return static, outcome, children, evidence and evidence[_DETAIL]
 
 
-def raw_facts(node: RuleResult) -> tuple[Any, ...] | None:
-    """The raw fact values a node read (what ``actual`` and ``display`` are made from)."""
-    raw: tuple[Any, ...] | None = node._d[_RAW]
-    return raw
+# -- a node as JSON, as code ---------------------------------------------------------------
+
+_OUTCOME_TEXT = {o: o.value for o in Outcome}
+
+
+def _fact_json(ft: FactType | None, value: ast.expr,
+               const: Callable[[Any], ast.expr]) -> ast.expr:
+    """Code turning one converted fact value into its JSON form."""
+    kind = None if ft is None else ft.kind
+    if kind in ("boolean", "string", "enum", "integer"):
+        return value
+    if kind in ("number", "percent", "money"):  # str(x) if x.__class__ is Decimal else x
+        is_decimal = ast.Compare(ast.Attribute(value, "__class__", ast.Load()), [ast.Is()],
+                                 [const(Decimal)])
+        return ast.IfExp(is_decimal, _call(ast.Name("str", ast.Load()), value), value)
+    if kind == "ordinal":
+        assert ft is not None
+        return ast.IfExp(ast.Compare(value, [ast.Is()], [ast.Constant(None)]),
+                         ast.Constant(None),
+                         ast.Subscript(const(ft.values), value, ast.Load()))
+    return _call(const(json_value), value)
+
+
+def _call(fn: ast.expr, *args: ast.expr) -> ast.Call:
+    return ast.Call(fn, list(args), [])
+
+
+def _index(value: ast.expr, i: int) -> ast.Subscript:
+    return ast.Subscript(value, ast.Constant(i), ast.Load())
+
+
+def node_json(static: NodeStatic, target: str, outcome: ast.expr, children: ast.expr,
+              facts: ast.expr, evidence: ast.expr | None,
+              const: Callable[[Any], ast.expr]) -> list[ast.stmt]:
+    """Statements that set ``target`` to the JSON of a node of part ``static``.
+
+    ``outcome`` is the node's Outcome, ``children`` a list of its children's dicts,
+    ``facts`` the decision's converted facts and ``evidence`` the node's evidence tuple or
+    None (``evidence=None`` itself: the node never has any). ``const(value)`` names a
+    constant of the namespace the code runs in. The keys come in this order: ``rule_id``,
+    ``kind``, ``description``, ``outcome``, ``facts``, ``actual``, ``expected``, ``gap``,
+    ``source``, ``children``, then ``threshold`` and ``detail`` when known, ``severity`` for
+    warnings, ``value`` on value nodes and ``decision`` on nodes standing for a decision.
+    """
+    types: tuple[FactType | None, ...] = static.fact_types or (None,) * len(static.facts)
+    actual = ast.Dict(
+        [const(name) for name in static.facts],
+        [ast.Constant(None) if p < 0 else _fact_json(ft, ast.Subscript(
+            facts, ast.Constant(p), ast.Load()), const)
+         for ft, p in zip(types, static.fact_pos, strict=True)])
+    desc = static.description
+    keys = ("rule_id", "kind", "description", "outcome", "facts", "actual", "expected", "gap",
+            "source", "children")
+    values: list[ast.expr] = [
+        const(static.rule_id), const(static.kind),
+        ast.Dict([ast.Constant("en"), ast.Constant("zh")], [const(desc.en), const(desc.zh)]),
+        ast.Subscript(const(_OUTCOME_TEXT), outcome, ast.Load()),
+        ast.List([const(f) for f in static.facts], ast.Load()),
+        actual, const(static.expected), ast.Constant(None), const(static.source), children]
+    out = ast.Name(target, ast.Store())
+    body: list[ast.stmt] = [ast.Assign([out], ast.Dict(
+        [ast.Constant(k) for k in keys], values))]
+
+    def put(key: str, value: ast.expr) -> ast.stmt:
+        return ast.Assign([ast.Subscript(ast.Name(target, ast.Load()), ast.Constant(key),
+                                         ast.Store())], value)
+
+    def is_set(value: ast.expr) -> ast.expr:
+        return ast.Compare(value, [ast.IsNot()], [ast.Constant(None)])
+
+    if evidence is not None:
+        jv = const(json_value)
+        body.append(ast.If(is_set(evidence), [
+            put("gap", _call(jv, _index(evidence, _GAP))),
+            ast.If(is_set(_index(evidence, _THRESHOLD)),
+                   [put("threshold", _call(jv, _index(evidence, _THRESHOLD)))], []),
+            ast.If(is_set(_index(evidence, _DETAIL)),
+                   [put("detail", _index(evidence, _DETAIL))], []),
+        ], []))
+    if static.severity != "error":
+        body.append(put("severity", const(static.severity)))
+    if static.kind not in RULE_KINDS:
+        value: ast.expr = ast.Constant(None)
+        if evidence is not None:
+            value = ast.IfExp(is_set(evidence), _call(const(json_value), _index(
+                evidence, _VALUE)), ast.Constant(None))
+        body.append(put("value", value))
+    if static.decision is not None:
+        body.append(put("decision", const(static.decision)))
+    return body
+
+
+_json_lock = threading.Lock()
+
+
+def _json_function(static: NodeStatic) -> Callable[..., dict[str, Any]]:
+    """``to_dict`` of the nodes of part ``static``: :func:`node_json`, compiled on first
+    use and kept on the static part."""
+    ns: dict[str, Any] = {}
+
+    def const(value: Any) -> ast.expr:
+        name = f"K{len(ns)}"
+        ns[name] = value
+        return ast.Name(name, ast.Load())
+
+    args = ast.arguments([], [ast.arg(a) for a in ("outcome", "children", "F", "evidence")],
+                         None, [], [], None, [])
+    body = node_json(static, "node", ast.Name("outcome", ast.Load()),
+                     ast.Name("children", ast.Load()), ast.Name("F", ast.Load()),
+                     ast.Name("evidence", ast.Load()), const)
+    body.append(ast.Return(ast.Name("node", ast.Load())))
+    module = ast.Module([ast.FunctionDef("node_to_dict", args, body, [], None)], [])
+    # built from the static part's fields; every value is a namespace constant
+    exec(compile(ast.fix_missing_locations(module), "<promorules node json>", "exec"), ns)
+    fn: Callable[..., dict[str, Any]] = ns["node_to_dict"]
+    with _json_lock:
+        if not static.json:
+            static.json.append(fn)
+        return static.json[0]

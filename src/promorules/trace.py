@@ -16,9 +16,9 @@ from typing import Any
 
 from .compiler import DECIMAL_CONTEXT, CompiledDecision, Record
 from .facts import json_value
-from .plan import OUTCOME, Context, build_decision, failed_ids, failed_nodes, missing_facts
-from .render import render_dict
+from .plan import OUTCOME, Context, failed_ids, missing_facts
 from .rule_result import Outcome, RuleResult
+from .trace_code import build_trace, failed_nodes, render_dict
 from .trace_detail import compute_gap, public_value, tidy
 
 __all__ = ["Context", "Outcome", "Result", "RuleResult", "compute_gap", "make_result",
@@ -107,10 +107,9 @@ class Result:
             return self._trace
         except AttributeError:
             pass
-        # gaps and formulas are exact whatever decimal context the caller has set
-        with decimal.localcontext(DECIMAL_CONTEXT):
-            self._trace = build_decision(self._ctx, self._decision, self._record,
-                                         self._as_of)
+        # made by code generated for the decision; gaps and formulas are computed in
+        # promorules' decimal context whatever the caller's is
+        self._trace = build_trace(self._ctx, self._decision, self._record, self._as_of)
         return self._trace
 
     @property
@@ -134,9 +133,7 @@ class Result:
         if self._record.outcome is not False:
             self._failed = ()
         else:
-            with decimal.localcontext(DECIMAL_CONTEXT):
-                self._failed = failed_nodes(self._ctx, self._decision, self._record,
-                                            self._as_of)
+            self._failed = failed_nodes(self._ctx, self._decision, self._record, self._as_of)
         return self._failed
 
     @property
@@ -174,19 +171,18 @@ class Result:
         """Everything above as JSON-serialisable data."""
         record = self._record
         ctx = self._ctx
-        with decimal.localcontext(DECIMAL_CONTEXT):
-            trace = render_dict(ctx, self._decision, record, self._as_of)
+        trace = render_dict(ctx, self._decision, record, self._as_of)
         return {
             "ruleset_id": ctx.ruleset_id,
             "ruleset_version": ctx.ruleset_version,
             "ruleset_digest": ctx.digest,
             "decision": self._decision.id,
-            "outcome": self.outcome.value,
+            "outcome": str(self.outcome),
             "value": None if record.value is None else json_value(public_value(record.value)),
             "as_of": None if self._as_of is None else self._as_of.isoformat(),
             "failed": list(self.failed_rule_ids),
             "missing": [] if record.outcome is not None else list(self.missing),
-            "warnings": list(self.warnings),
+            "warnings": list(self.warnings) if self._decision.has_warnings else [],
             # numbers as decimal strings, like money: the same type for defaults and overrides
             "params": {k: str(v) for k, v in ctx.params.items()},
             "trace": trace,

@@ -11,74 +11,101 @@ from decimal import Decimal
 from types import MappingProxyType
 from typing import Any
 
-from .compiler import NodeInfo
-from .facts import display_value
+from .compiler import DECIMAL_CONTEXT, NodeInfo
+from .wording import display_number
 
 __all__ = ["compute_gap", "formula_text", "node_gap", "public_value", "relative_gap",
            "split_detail", "tidy"]
 
 
+_ONE = Decimal(1)
+
+
 def _exponent(value: Any) -> int:
-    if isinstance(value, Decimal):
+    if value.__class__ is Decimal:
         exp = value.as_tuple().exponent
         return exp if isinstance(exp, int) else 0
     return 0
 
 
+def _sub(a: Any, b: Any) -> Any:
+    """``a - b``, exactly: Decimals in promorules' context, whatever the caller's."""
+    if a.__class__ is Decimal or b.__class__ is Decimal:
+        return DECIMAL_CONTEXT.subtract(a, b)
+    return a - b
+
+
+def _add(a: Any, b: Any) -> Any:
+    if a.__class__ is Decimal or b.__class__ is Decimal:
+        return DECIMAL_CONTEXT.add(a, b)
+    return a + b
+
+
 def tidy(value: Any, places: int = 2) -> Any:
     """Drop trailing zeros past ``places`` decimals: 95.0000 -> 95.00, 1.5992 unchanged."""
-    if not isinstance(value, Decimal) or not value.is_finite():
+    if value.__class__ is not Decimal or not value.is_finite():
         return value
     exp = value.as_tuple().exponent
     if isinstance(exp, int) and exp < -places:
-        normal = value.normalize()
+        normal = value.normalize(DECIMAL_CONTEXT)
         nexp = normal.as_tuple().exponent
         if isinstance(nexp, int) and nexp > -places:
-            return normal.quantize(Decimal(1).scaleb(-places))
+            return normal.quantize(_ONE.scaleb(-places, DECIMAL_CONTEXT),
+                                   context=DECIMAL_CONTEXT)
         return normal
     return value
 
 
 def compute_gap(op: str, values: tuple[Any, ...], step: Any) -> tuple[Any, Any]:
-    """(gap, threshold) for a failed numeric comparison ``values[0] op values[1]``."""
-    if any(v is None or isinstance(v, bool) for v in values):
-        return None, None
-    values = tuple(tidy(v) for v in values)
+    """(gap, threshold) for a failed numeric comparison ``values[0] op values[1]``,
+    computed in promorules' decimal context."""
+    for v in values:
+        if v is None or v.__class__ is bool:
+            return None, None
+    values = tuple([tidy(v) for v in values])
     if step is None:
-        step = Decimal(1).scaleb(min(_exponent(v) for v in values))
+        step = _ONE.scaleb(min([_exponent(v) for v in values]), DECIMAL_CONTEXT)
     x = values[0]
     if op == "between":
         lo, hi = values[1], values[2]
-        return (lo - x if x < lo else x - hi), (lo, hi)
+        return (_sub(lo, x) if x < lo else _sub(x, hi)), (lo, hi)
     t = values[1]
-    gap = {">=": t - x, ">": t - x + step, "<=": x - t, "<": x - t + step}[op]
+    if op == ">=":
+        gap = _sub(t, x)
+    elif op == ">":
+        gap = _add(_sub(t, x), step)
+    elif op == "<=":
+        gap = _sub(x, t)
+    else:  # "<"
+        gap = _add(_sub(x, t), step)
     return (gap if gap > 0 else None), t
 
 
-def node_gap(info: NodeInfo, fact_values: tuple[Any, ...], subs: tuple[Any, ...],
-             as_of: Any) -> tuple[Any, Any, str | None]:
-    """(gap, threshold, detail) of a failed check node that has a detail function."""
-    assert info.detail is not None
-    parts = info.detail(fact_values, subs, as_of)
+def node_gap(info: NodeInfo, parts: tuple[Any, ...]) -> tuple[Any, Any, str | None, Any]:
+    """(gap, threshold, detail, compared) of a failed check node, from what its detail
+    function returned (``parts``)."""
     if info.compare_op == "contains_any":
         found = [w for w in parts[1] if parts[0] is not None and w in parts[0]]
-        return None, None, "found: " + ", ".join(found)
+        return None, None, "found: " + ", ".join(found), None
     if info.compare_op == "includes_all":
         have = set(parts[0] or ())
-        return None, None, "missing: " + ", ".join(str(r) for r in parts[1] if r not in have)
+        return (None, None, "missing: " + ", ".join(str(r) for r in parts[1] if r not in have),
+                None)
     gap, threshold = compute_gap(str(info.compare_op), parts, info.step)
-    return gap, threshold, None
+    return gap, threshold, None, tidy(parts[0])
 
 
 def relative_gap(gap: Any, threshold: Any, compared: Any = None) -> Decimal | None:
-    """The gap as a fraction of the bound that was missed."""
+    """The gap as a fraction of the bound that was missed (in promorules' context)."""
     if gap is None:
         return None
     base = threshold
     if isinstance(threshold, tuple):  # between: the bound on the side of the value
         base = threshold[1] if compared is not None and compared > threshold[1] else threshold[0]
     try:
-        return abs(Decimal(gap) / Decimal(base)) if base else Decimal(gap)
+        if not base:
+            return Decimal(gap)
+        return DECIMAL_CONTEXT.abs(DECIMAL_CONTEXT.divide(Decimal(gap), Decimal(base)))
     except Exception:
         return None
 
@@ -95,13 +122,7 @@ def formula_text(node: Any, value_of: Callable[[str], Any], percent: frozenset[s
     """An expression with every name replaced by its value: ``19.99 × 8% ...``."""
     from .expressions import ast as x
 
-    def show(v: Any) -> str:
-        if isinstance(v, Decimal):
-            return format(v, ",f")
-        if isinstance(v, int) and not isinstance(v, bool):
-            return format(v, ",")
-        return display_value(v)
-
+    show = display_number
     def percent_name(n: Any) -> str | None:
         return n.id if isinstance(n, x.Name) and n.id in percent else None
 
@@ -135,9 +156,7 @@ def split_detail(info: NodeInfo, value: Any, nodes: tuple[NodeInfo, ...],
     assert info.detail is not None
     amount = info.detail(fact_values, subs, as_of)[0]
 
-    def show(v: Any) -> str:
-        return format(v, ",f") if isinstance(v, Decimal) else format(v, ",")
-
+    show = display_number  # amounts: Decimal or int
     parts = [nodes[c] for c in info.children]
     lines = []
     for part in parts[:-1]:

@@ -1,0 +1,343 @@
+"""Pipeline stage 5 (code): the trace builders of a decision, generated once.
+
+For each compiled decision, on first use, this module writes straight-line Python (built as
+stdlib ``ast`` nodes and compiled once) that turns the decision's record into:
+
+- ``trace(R, as_of, ref)``: the trace, every node made directly from the record;
+- ``to_dict(R, as_of, ref)``: the same trace as JSON data, without making the nodes;
+- ``node_<i>(R, as_of)``: one rule's subtree alone, for the failed leaves (``r.failed``).
+
+Static parts (ids, descriptions, expected texts, sources) are namespace constants; a node's
+outcome is read from its value, and its evidence (gaps, formulas, rows) comes from
+:func:`promorules.plan.evidence_maker`, computed only for the nodes that show it. A node's
+JSON is written by :func:`promorules.rule_result.node_json`, the one definition that
+``RuleResult.to_dict()`` runs too. ``ast.unparse`` of the code is kept for readers.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import re
+from collections.abc import Callable
+from typing import Any
+
+from .compiler import CompiledDecision, Record
+from .plan import (
+    LOGIC,
+    OUTCOME,
+    VALUE_PARENTS,
+    VALUE_ROOT,
+    Context,
+    evidence_maker,
+    failed_locations,
+    gap_only,
+    outcome_rule,
+    resolve,
+)
+from .rule_result import NodeStatic, Outcome, RuleResult, node_json, rule_result_maker
+from .trace_detail import public_value
+
+__all__ = ["TraceCode", "build_trace", "code_of", "failed_nodes", "render_dict"]
+
+_NEW, _FILL, _RULE_RESULT = rule_result_maker()
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,40}")
+Builder = Callable[[Record, Any], RuleResult]
+
+
+class TraceCode:
+    """What is generated for one decision (immutable once made)."""
+
+    __slots__ = ("leaves", "nodes", "render", "source", "trace")
+
+    def __init__(self, trace: Callable[[Record, Any, bool], RuleResult],
+                 render: Callable[[Record, Any, bool], dict[str, Any]],
+                 nodes: dict[int, Builder], leaves: dict[str, Builder], source: str) -> None:
+        self.trace = trace  # (record, as_of, reference) -> the trace's root
+        self.render = render  # (record, as_of, reference) -> the trace as JSON data
+        self.nodes = nodes  # node index -> its subtree alone
+        self.leaves = leaves  # a failed id named once in the tree -> its node alone
+        self.source = source  # the generated code, for people
+
+
+def code_of(ctx: Context, decision: CompiledDecision) -> TraceCode:
+    """The generated trace code of ``decision`` (made once, on first use)."""
+    return ctx.code(decision, _generate)
+
+
+def build_trace(ctx: Context, decision: CompiledDecision, record: Record, as_of: Any,
+                reference: bool = False) -> RuleResult:
+    """The trace of one decision: its root, standing for the decision (kind
+    ``"reference"`` for the context trace of a decision read inside expressions)."""
+    return code_of(ctx, decision).trace(record, as_of, reference)
+
+
+def render_dict(ctx: Context, decision: CompiledDecision, record: Record, as_of: Any,
+                reference: bool = False) -> dict[str, Any]:
+    """The trace of ``record`` as JSON data (``to_dict()`` of its trace)."""
+    return code_of(ctx, decision).render(record, as_of, reference)
+
+
+def failed_nodes(ctx: Context, decision: CompiledDecision, record: Record, as_of: Any
+                 ) -> tuple[RuleResult, ...]:
+    """The failed leaves as trace nodes, each built alone (not the whole tree)."""
+    if decision.failed_ids is not None:
+        leaves = code_of(ctx, decision).leaves
+        try:
+            return tuple([leaves[rid](record, as_of)
+                          for rid in decision.failed_ids(record.nodes, record.subs)])
+        except KeyError:  # an id named more than once in the tree: placed below
+            pass
+    out = []
+    for path, i in failed_locations(ctx, decision, record):
+        d, rec = resolve(ctx, decision, record, path)
+        out.append(_located(ctx, d, i)(rec, as_of))
+    return tuple(out)
+
+
+def _located(ctx: Context, decision: CompiledDecision, i: int) -> Builder:
+    """The builder of the failed location ``i`` of ``decision``: a node, or the whole
+    decision (a value decision that gave no value, or a root standing for its decision)."""
+    if i == VALUE_ROOT or (i == ctx.plan(decision).root and decision.kind == "passfail"):
+        return lambda rec, as_of: build_trace(ctx, decision, rec, as_of)
+    return code_of(ctx, decision).nodes[i]
+
+
+def _leaf(ctx: Context, decision: CompiledDecision, path: tuple[int, ...], i: int,
+          nodes: dict[int, Builder]) -> Builder:
+    """The builder of the failed leaf at ``path`` and ``i`` (``nodes``: the decision's own
+    node builders, being made)."""
+    if not path:
+        return nodes[i] if i in nodes else _located(ctx, decision, i)
+
+    def build(record: Record, as_of: Any) -> RuleResult:
+        d, rec = resolve(ctx, decision, record, path)
+        return _located(ctx, d, i)(rec, as_of)
+
+    return build
+
+
+def _generate(ctx: Context, decision: CompiledDecision) -> TraceCode:
+    return _Gen(ctx, decision).generate()
+
+
+# -- the generator -----------------------------------------------------------------------
+
+
+def _load(name: str) -> ast.Name:
+    return ast.Name(name, ast.Load())
+
+
+def _is(left: ast.expr, right: ast.expr) -> ast.Compare:
+    return ast.Compare(left, [ast.Is()], [right])
+
+
+def _call(fn: ast.expr, *args: ast.expr) -> ast.Call:
+    return ast.Call(fn, list(args), [])
+
+
+def _assign(name: str, value: ast.expr) -> ast.Assign:
+    return ast.Assign([ast.Name(name, ast.Store())], value)
+
+
+def _index(value: ast.expr, i: int) -> ast.Subscript:
+    return ast.Subscript(value, ast.Constant(i), ast.Load())
+
+
+def _seq(items: list[ast.expr], json: bool) -> ast.expr:
+    return ast.List(items, ast.Load()) if json else ast.Tuple(items, ast.Load())
+
+
+class _Gen:
+    """Writes the trace code of one decision."""
+
+    def __init__(self, ctx: Context, decision: CompiledDecision) -> None:
+        self.ctx = ctx
+        self.d = decision
+        self.plan = ctx.plan(decision)
+        self.ns: dict[str, Any] = {
+            "new": _NEW, "fill": _FILL, "RuleResult": _RULE_RESULT, "LOGIC": LOGIC,
+            "OUTCOME": OUTCOME, "NA_": Outcome.NOT_APPLICABLE, "FAIL_": Outcome.FAIL,
+            "public_value": public_value}
+        self.names: dict[int, tuple[Any, ast.Name]] = {}  # id(constant) -> it, its name
+        self.evidence_of: dict[int, Any] = {}  # node index -> its evidence function
+        self.body: list[ast.stmt] = []
+        self.uses_subs = False
+
+    def const(self, value: Any, name: str | None = None) -> ast.Name:
+        """A namespace constant, named once per value."""
+        known = self.names.get(id(value))
+        if known is not None:
+            return known[1]
+        name = name or f"K{len(self.ns)}"
+        assert name not in self.ns
+        self.ns[name] = value
+        node = _load(name)
+        self.names[id(value)] = (value, node)  # kept alive: its id stays its own
+        return node
+
+    def tag(self, i: int) -> str:
+        """``6_deposit``: a node's index, and its id when that is a plain name."""
+        rid = self.plan.nodes[i].id
+        return f"{i}_{rid}" if _NAME.fullmatch(rid) else str(i)
+
+    def sub(self, j: int) -> ast.expr:
+        self.uses_subs = True
+        return _index(_load("S"), j)
+
+    def sub_call(self, did: str, j: int, json: bool, reference: bool) -> ast.expr:
+        ctx, decision = self.ctx, self.ctx.decisions[did]
+        if json:
+            fn: Callable[..., Any] = lambda rec, as_of, ref: render_dict(  # noqa: E731
+                ctx, decision, rec, as_of, ref)
+        else:
+            fn = lambda rec, as_of, ref: build_trace(ctx, decision, rec, as_of, ref)  # noqa: E731
+        name = ("RENDER_" if json else "TRACE_") + (did if _NAME.fullmatch(did) else str(j))
+        self.ns.setdefault(name, fn)
+        return _call(_load(name), self.sub(j), _load("as_of"), ast.Constant(reference))
+
+    def outcome(self, i: int, parent: str | None) -> str:
+        """``o<i> = ...``: node ``i``'s outcome (not applicable below a node that is not)."""
+        info = self.plan.nodes[i]
+        value = _index(_load("N"), i)
+        rule = outcome_rule(info)
+        if rule is None:
+            expr: ast.expr = ast.Subscript(_load("LOGIC"), value, ast.Load())
+        elif info.kind in ("case", "default"):
+            expr = _call(self.const(rule, "case_outcome"), value,
+                         ast.Attribute(_load("R"), "outcome", ast.Load()))
+        else:
+            expr = _call(self.const(rule, rule.__name__), value)
+        if parent is not None:
+            expr = ast.IfExp(_is(_load(parent), _load("NA_")), _load("NA_"), expr)
+        name = f"o{self.tag(i)}"
+        self.body.append(_assign(name, expr))
+        return name
+
+    def evidence(self, i: int, outcome: str) -> ast.expr | None:
+        """``e<i> = ...``: node ``i``'s evidence, or None when it never has any."""
+        if i not in self.evidence_of:
+            self.evidence_of[i] = evidence_maker(self.ctx, self.d, i)
+        make = self.evidence_of[i]
+        if make is None:
+            return None
+        info = self.plan.nodes[i]
+        expr: ast.expr = _call(self.const(make, f"EVIDENCE{self.tag(i)}"), _load(outcome),
+                               _load("R"), _load("as_of"))
+        if gap_only(info):
+            expr = ast.IfExp(_is(_load(outcome), _load("FAIL_")), expr, ast.Constant(None))
+        name = f"e{self.tag(i)}"
+        self.body.append(_assign(name, expr))
+        return _load(name)
+
+    def subtree(self, i: int, parent: str | None, json: bool
+                ) -> tuple[str, ast.expr, ast.expr | None]:
+        """Node ``i`` and everything below it: (the outcome's name, the children, the
+        evidence). The node itself is made by :meth:`make`."""
+        info = self.plan.nodes[i]
+        o = self.outcome(i, parent)
+        kids: list[ast.expr] = [_load(self.node(c, o, json)) for c in info.children]
+        children = _seq(kids, json)
+        if info.kind == "decision" and info.decision is not None:
+            j = self.d.subs.index(info.decision)
+            with_sub = _seq([*kids, self.sub_call(info.decision, j, json, False)], json)
+            children = ast.IfExp(_is(_load(o), _load("NA_")), children, with_sub)
+        return o, children, self.evidence(i, o)
+
+    def node(self, i: int, parent: str | None, json: bool) -> str:
+        o, children, evidence = self.subtree(i, parent, json)
+        return self.make(f"n{self.tag(i)}", self.plan.statics[i], None, _load(o),
+                         children, evidence, json)
+
+    def make(self, name: str, static: NodeStatic, static_expr: ast.expr | None,
+             outcome: ast.expr, children: ast.expr, evidence: ast.expr | None,
+             json: bool) -> str:
+        """``name = ...``: a RuleResult, or its JSON data."""
+        if json:
+            self.body += node_json(static, name, outcome, children, _load("F"), evidence,
+                                   self.const)
+        else:
+            s = static_expr or self.const(static, f"STATIC{name[1:]}")
+            part = ast.Tuple([s, outcome, children, _load("F"),
+                              evidence or ast.Constant(None)], ast.Load())
+            self.body += [_assign(name, _call(_load("new"), _load("RuleResult"))),
+                          ast.Expr(_call(_load("fill"), _load(name), part))]
+        return name
+
+    def decision_body(self, json: bool) -> str:
+        """The whole trace, its root standing for the decision."""
+        plan, d = self.plan, self.d
+        extras = [self.sub_call(did, j, json, True) for j, did in plan.extras]
+        outcome = ast.Subscript(_load("OUTCOME"), ast.Attribute(_load("R"), "outcome",
+                                                                ast.Load()), ast.Load())
+        if d.kind == "passfail":
+            static = plan.root_static
+            _, children, evidence = self.subtree(plan.root, None, json)
+        else:
+            assert plan.value_static is not None
+            static = plan.value_static
+            parts: list[ast.expr] = []
+            for r in plan.roots[:-1]:
+                parts.append(_load(self.node(r, None, json)))
+            last = plan.roots[-1]
+            kind = plan.nodes[last].kind
+            if kind in VALUE_PARENTS:
+                _, last_children, last_evidence = self.subtree(last, None, json)
+            else:
+                last_children = _seq([_load(self.node(last, None, json))], json)
+                last_evidence = None
+            children = ast.BinOp(_seq(parts, json), ast.Add(), last_children)
+            detail: ast.expr = ast.Constant(None)
+            if kind in ("table", "split") and last_evidence is not None:
+                detail = _index(last_evidence, 2)
+            value = _call(_load("public_value"), ast.Attribute(_load("R"), "value", ast.Load()))
+            self.body.append(_assign("e_value", ast.Tuple(
+                [ast.Constant(None), ast.Constant(None), detail, value, ast.Constant(None),
+                 ast.Constant(None)], ast.Load())))
+            evidence = _load("e_value")
+        if extras:
+            children = ast.BinOp(children, ast.Add(), _seq(extras, json))
+        if json:  # the same node as a context ("reference") trace, or standing for the decision
+            self.body.append(_assign("kids", children))
+            as_reference = node_json(plan.reference_static, "root", outcome, _load("kids"),
+                                     _load("F"), evidence, self.const)
+            self.body.append(ast.If(_load("ref"), as_reference, node_json(
+                static, "root", outcome, _load("kids"), _load("F"), evidence, self.const)))
+            return "root"
+        choice = ast.IfExp(_load("ref"), self.const(plan.reference_static, "STATIC_reference"),
+                           self.const(static, "STATIC_decision"))
+        return self.make("root", static, choice, outcome, children, evidence, False)
+
+    def function(self, name: str, args: tuple[str, ...], result: Callable[[], str]
+                 ) -> ast.FunctionDef:
+        self.body, self.uses_subs = [], False
+        returned = result()
+        prologue = [_assign("N", ast.Attribute(_load("R"), "nodes", ast.Load())),
+                    _assign("F", ast.Attribute(_load("R"), "facts", ast.Load()))]
+        if self.uses_subs:
+            prologue.append(_assign("S", ast.Attribute(_load("R"), "subs", ast.Load())))
+        arguments = ast.arguments([], [ast.arg(a) for a in args], None, [], [], None, [])
+        return ast.FunctionDef(name, arguments, [*prologue, *self.body,
+                                                 ast.Return(_load(returned))], [], None)
+
+    def generate(self) -> TraceCode:
+        plan, d = self.plan, self.d
+        functions = [
+            self.function("trace", ("R", "as_of", "ref"), lambda: self.decision_body(False)),
+            self.function("to_dict", ("R", "as_of", "ref"), lambda: self.decision_body(True)),
+        ]
+        # every rule that can be a failed leaf, alone
+        alone = [i for i, n in enumerate(plan.nodes)
+                 if n.kind in ("check", "not", "all", "any", "requires")
+                 and not (i == plan.root and d.kind == "passfail")]
+        for i in alone:
+            functions.append(self.function(f"node_{self.tag(i)}", ("R", "as_of"),
+                                           functools.partial(self.node, i, None, False)))
+        module = ast.fix_missing_locations(ast.Module(list[ast.stmt](functions), []))
+        # built from the decision's node table: every ruleset text is a namespace constant
+        exec(compile(module, f"<promorules trace {d.id}>", "exec"), self.ns)
+        nodes = {i: self.ns[f"node_{self.tag(i)}"] for i in alone}
+        leaves = {rid: _leaf(self.ctx, d, found[0].path, found[0].index, nodes)
+                  for rid, found in plan.where.items() if len(found) == 1}
+        return TraceCode(self.ns["trace"], self.ns["to_dict"], nodes, leaves,
+                         ast.unparse(module))
