@@ -27,7 +27,6 @@ from . import pyast as P
 from .emit_expr import ExprEmitter, float_threshold
 from .emit_kleene import NA, RuleEmitter, can_be_na
 from .frame import Frame
-from .nodes import walk_expr
 
 __all__ = ["FastRuleEmitter", "fast_path", "float_facts"]
 
@@ -82,7 +81,7 @@ def float_facts(rule: ir.Rule) -> frozenset[str]:
     safe: dict[str, int] = {}
     facts: dict[str, FactType] = {}
     for expr in _rule_exprs(rule):
-        for e in walk_expr(expr.tree):
+        for e in ir.walk_expr(expr.tree):
             if isinstance(e, ir.FactRef):
                 uses[e.name] = uses.get(e.name, 0) + 1
                 facts[e.name] = e.fact
@@ -193,7 +192,7 @@ def fast_path(frame: Frame, rule: ir.Rule, today: Any) -> list[ast.stmt]:
         for name, cond in bool_conds.items():
             uses = [n for n, (check, _) in enumerate(emitter.leaves)
                     if any(isinstance(e, ir.FactRef) and e.name == name
-                           for e in walk_expr(check.expr.tree))]
+                           for e in ir.walk_expr(check.expr.tree))]
             whole_uses = [_whole_use(emitter.leaves[n][0].expr.tree, name) for n in uses]
             if uses and all(w is not None for w in whole_uses):
                 fact_var = P.name(frame.facts[name])

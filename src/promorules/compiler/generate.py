@@ -35,7 +35,7 @@ from .emit_kleene import ValueEmitter
 from .failed_ids import FailedIds
 from .frame import Frame
 from .names import Names
-from .nodes import Detail, NodeTable, build_table, walk_expr
+from .nodes import Detail, NodeTable, build_table
 from .runtime import RUNTIME
 
 __all__ = ["generate"]
@@ -171,7 +171,7 @@ class _DecisionGen:
         values = [x.expr(e) for e in detail.exprs]
         for call in detail.working_days:
             values.append(x.guard([x.visit(call.args[0]), x.visit(call.args[1])], P.tup).node)
-        read = [e for tree in detail.exprs for e in walk_expr(tree)]
+        read = [e for tree in detail.exprs for e in ir.walk_expr(tree)]
         facts = {e.name for e in read if isinstance(e, ir.FactRef)}
         subs = {e.decision for e in read if isinstance(e, ir.DecisionValue)}
         unpack: list[ast.stmt] = [P.assign(v, P.index(P.name("F"), i))

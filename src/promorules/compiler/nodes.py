@@ -8,7 +8,6 @@ emitters write each node's value into the record at that node's index.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -20,7 +19,7 @@ from ..expressions.ast import unparse
 from ..text import Text
 from .compiled import NodeInfo
 
-__all__ = ["Detail", "Draft", "NodeTable", "build_table", "walk_expr"]
+__all__ = ["Detail", "Draft", "NodeTable", "build_table"]
 
 _REQUIRES = Text("Requirements for a value", "得出结果的前提条件")
 _ORDER = ("<", "<=", ">", ">=")
@@ -28,24 +27,8 @@ _FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
 _NUMERIC = ("number", "money")
 
 
-def walk_expr(e: ir.Expr) -> Iterator[ir.Expr]:
-    """``e`` and every expression inside it, depth first."""
-    yield e
-    if isinstance(e, ir.Unary):
-        yield from walk_expr(e.operand)
-    elif isinstance(e, (ir.Arith, ir.Logic, ir.Compare, ir.Membership)):
-        yield from walk_expr(e.left)
-        yield from walk_expr(e.right)
-    elif isinstance(e, ir.Between):
-        for part in (e.value, e.low, e.high):
-            yield from walk_expr(part)
-    elif isinstance(e, ir.Call):
-        for arg in e.args:
-            yield from walk_expr(arg)
-
-
 def _facts_in(e: ir.Expr) -> set[str]:
-    return {x.name for x in walk_expr(e) if isinstance(x, ir.FactRef)}
+    return {x.name for x in ir.walk_expr(e) if isinstance(x, ir.FactRef)}
 
 
 @attrs.define
@@ -173,7 +156,7 @@ class _TableBuilder(ir.Visitor[None]):
         info = self.info(node)
         info.update(facts=tuple(sorted({*info.get("facts", ()), *expr.facts})),
                     expression=expr.text, formula=expr.syntax, compare_op="formula")
-        calls = tuple(c for c in walk_expr(expr.tree)
+        calls = tuple(c for c in ir.walk_expr(expr.tree)
                       if isinstance(c, ir.Call) and c.func == "add_working_days")
         self.t.drafts[self.t.of(node)].detail = Detail((expr.tree,), calls)
 
@@ -307,7 +290,7 @@ def _expected(expr: ir.TypedExpr) -> str:
 
     def with_params(text: ast.Node, typed: ir.Expr) -> str:
         out = unparse(text)
-        params = {p.name: p.value for p in walk_expr(typed) if isinstance(p, ir.ParamRef)}
+        params = {p.name: p.value for p in ir.walk_expr(typed) if isinstance(p, ir.ParamRef)}
         if params:
             out += " (" + ", ".join(f"{n} = {params[n]}" for n in sorted(params)) + ")"
         return out

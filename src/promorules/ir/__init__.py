@@ -92,6 +92,7 @@ from .visitor import (
     ExprVisitor,
     Visitor,
 )
+from .walk import Owned, expressions, operands, rules, walk_expr
 
 __all__ = [
     "ANY",
@@ -135,6 +136,7 @@ __all__ = [
     "Node",
     "Not",
     "OutputType",
+    "Owned",
     "ParamRef",
     "Part",
     "PartKind",
@@ -160,5 +162,9 @@ __all__ = [
     "Value",
     "ValueKind",
     "Visitor",
+    "expressions",
     "fact_ty",
+    "operands",
+    "rules",
+    "walk_expr",
 ]

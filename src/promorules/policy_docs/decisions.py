@@ -71,20 +71,8 @@ class _Names(ir.ExprVisitor[None]):
         self.names.setdefault(node.name)
 
     def generic_visit(self, node: ir.Expr) -> None:
-        for child in _operands(node):
+        for child in ir.operands(node):
             self.visit(child)
-
-
-def _operands(node: ir.Expr) -> tuple[ir.Expr, ...]:
-    if isinstance(node, ir.Unary):
-        return (node.operand,)
-    if isinstance(node, (ir.Arith, ir.Logic, ir.Compare, ir.Membership)):
-        return (node.left, node.right)
-    if isinstance(node, ir.Between):
-        return (node.value, node.low, node.high)
-    if isinstance(node, ir.Call):
-        return node.args
-    return ()
 
 
 def _value_exprs(value: ir.Value | ir.Default | None) -> Iterator[ir.TypedExpr]:

@@ -23,7 +23,7 @@ from ..ruleset import Ruleset
 from ..trace import Result, RuleResult
 from .strategies import as_of_strategy, date_range, facts
 from .thresholds import boundaries, in_range, step, to_json
-from .walk import closure, decision_ir, fact_names, rules
+from .walk import closure, decision_ir, fact_names
 
 __all__ = ["check_case", "check_ruleset"]
 
@@ -62,7 +62,7 @@ def _kleene(kind: str, outcomes: list[str]) -> str:
 
 
 def _check_groups(rs: Ruleset, result: Result, where: str) -> None:
-    conditional = {(did, r.id) for did in rs.decisions for r in rules(decision_ir(rs, did))
+    conditional = {(did, r.id) for did in rs.decisions for r in ir.rules(decision_ir(rs, did))
                    if r.applies_when is not None}
     for node, ctx in _walk_ctx(result.trace, result.decision):
         outcome = str(node.outcome)
@@ -102,7 +102,7 @@ class _Compared:
 def _single_fact_thresholds(rs: Ruleset, decision: str) -> dict[tuple[str, str], _Compared]:
     found: dict[tuple[str, str], _Compared] = {}
     for did in closure(rs, decision):
-        for rule in rules(decision_ir(rs, did)):
+        for rule in ir.rules(decision_ir(rs, did)):
             if not isinstance(rule, ir.Check):
                 continue
             tree = rule.expr.tree

@@ -15,7 +15,7 @@ from .. import ir
 from ..facts import FactType
 from ..ruleset import Ruleset
 from .thresholds import boundaries, bounds, to_json
-from .walk import decision_ir, expr_nodes, expressions, fact_names
+from .walk import decision_ir, fact_names
 
 __all__ = ["as_of_strategy", "date_range", "facts"]
 
@@ -46,8 +46,8 @@ def _strings(rs: Ruleset) -> tuple[str, ...]:
     lists, written or declared), for string facts."""
     pool: dict[str, None] = {}
     for did in rs.decisions:
-        for _owner, expr in expressions(decision_ir(rs, did)):
-            for node in expr_nodes(expr.tree):
+        for _owner, expr in ir.expressions(decision_ir(rs, did)):
+            for node in ir.walk_expr(expr.tree):
                 items: tuple[Any, ...] = ()
                 if isinstance(node, ir.ListRef):
                     items = node.items

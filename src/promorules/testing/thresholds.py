@@ -17,7 +17,7 @@ import attrs
 from .. import ir
 from ..facts import FactType
 from ..ruleset import Ruleset
-from .walk import closure, decision_ir, expr_nodes, expressions
+from .walk import closure, decision_ir
 
 __all__ = ["Boundary", "Threshold", "boundaries", "bounds", "in_range", "step", "thresholds",
            "to_json"]
@@ -90,8 +90,8 @@ def thresholds(ruleset: Ruleset, decision: str) -> list[Threshold]:
     a parameter (its value in force) or, for an ordinal fact, a value of its scale."""
     found: dict[Threshold, None] = {}
     for did in closure(ruleset, decision):
-        for owner, expr in expressions(decision_ir(ruleset, did)):
-            for node in expr_nodes(expr.tree):
+        for owner, expr in ir.expressions(decision_ir(ruleset, did)):
+            for node in ir.walk_expr(expr.tree):
                 for op, left, right in _pairs(node):
                     if not isinstance(left, ir.FactRef) or left.ty.kind not in _ORDERED:
                         continue

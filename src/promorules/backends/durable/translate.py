@@ -380,10 +380,5 @@ class _Operands(ir.ExprVisitor[_Operand]):
 def _safe_division(node: ir.Expr) -> bool:
     """Plain arithmetic divides only by non-zero constants (a fact could be zero, where the
     engine reports an error and durable could not)."""
-    if isinstance(node, ir.Unary):
-        return _safe_division(node.operand)
-    if isinstance(node, ir.Arith):
-        if node.op == "/" and not (isinstance(node.right, ir.Const) and node.right.value != 0):
-            return False
-        return _safe_division(node.left) and _safe_division(node.right)
-    return True
+    return all(not (isinstance(n, ir.Arith) and n.op == "/") or (
+        isinstance(n.right, ir.Const) and n.right.value != 0) for n in ir.walk_expr(node))
