@@ -65,8 +65,20 @@ class _RulesetChecker:
             checked = _DecisionChecker(self, self.model.decisions[did]).decision()
         finally:
             self.in_progress.pop()
+        self.lint(checked)
         self.checked[did] = checked
         return checked
+
+    def lint(self, decision: ir.Decision) -> None:
+        """The whole-value analyses, on the decision's IR: tables' and tiers' problems are
+        reported (the decision stays); a declared type or money rounding that does not hold
+        leaves the decision out (raised)."""
+        errors, warnings = lints.value_findings(self.doc, decision)
+        for e in errors:
+            self.report(e)
+        self.lints += warnings
+        lints.check_output(self.doc, decision)
+        lints.check_money_rounding(self.doc, decision)
 
     def check_all(self) -> dict[str, ir.Decision]:
         for did in self.model.decisions:
@@ -218,7 +230,6 @@ class _DecisionChecker:
                 self.tier_ids[tier.id] = None
                 if checked is not None:
                     tiers.append(ir.Tier(id=tier.id, rule=checked))
-            self.rc.lints += lints.lint_tiers(self.doc, self.model, spec)
             return ir.Tiers(tiers=tuple(tiers), default=self.literal(spec.default), ty=STRING,
                             **where)
         if spec.kind == "table":
@@ -296,10 +307,6 @@ class _DecisionChecker:
                 description=row.description, source=row.source, span=self.rc.span(row.path),
                 path=row.path))
         inputs = tuple(self.typed(i, want=None) for i in spec.inputs)
-        errors, found = lints.table_problems(self.doc, spec, [i.ty for i in inputs])
-        for e in errors:
-            self.rc.report(e)
-        self.rc.lints += found
         values = [literal_ty(r.then) for r in spec.rows]
         if spec.hit_policy == "collect":
             ty = Ty("list", item=values[0] if values else ANY)
@@ -334,9 +341,6 @@ class _DecisionChecker:
                                    path=(*d.path, "requires"))
         assert d.value is not None
         value = self.value(d.value, d.rounding)
-        lints.check_output(self.doc, d, value.ty)
-        if d.type == "money" or value.ty.kind == "money":
-            lints.check_money_rounding(self.doc, d)
         return ir.Decision(kind=ir.DecisionKind.VALUE, value=value, requires=requires,
                            ty=value.ty, uses=tuple(self.exprs.uses),
                            uses_time=self.exprs.uses_time, **common)

@@ -1,148 +1,172 @@
-"""Pipeline stage 4a (checking), whole-value analyses: decision tables (PR311 overlapping
-rows under ``unique``, PR702 uncovered input combinations), tiers (PR701 a higher tier that
-is easier to reach), and the declared output type and money rounding (PR401)."""
+"""Pipeline stage 4a (checking), whole-value analyses over the typed IR of a decision:
+decision tables (PR311 overlapping rows under ``unique``, PR702 uncovered input
+combinations), tiers (PR701 a higher tier that is easier to reach), and the declared output
+type and money rounding (PR401).
+
+They run on each decision's IR as the checking stage finishes it, and read only the IR:
+parameters by their value in force, enum and ordinal symbols as the resolved ``Const``\\s,
+table rows by their typed cells. They walk it with :mod:`promorules.ir.walk` only.
+"""
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
-import attrs
-
+from .. import ir
 from ..errors import RulesetError
-from ..expressions import ast
-from ..expressions.ast import unparse
 from ..facts import display_value
-from ..ir import Ty
+from ..ir import DecisionKind, HitPolicy, OutputType, TyKind
 from ..loader import Document
-from ..model import Decision, Rule, RulesetModel, ValueSpec
+from ..wording import expr_text
 
-__all__ = ["check_money_rounding", "check_output", "lint_tiers", "table_problems", "walk"]
+__all__ = ["Findings", "check_money_rounding", "check_output", "value_findings"]
+
+Findings = tuple[list[RulesetError], list[RulesetError]]
+"""(errors, warnings) of one analysis."""
+
+_ORDERED = ("<", "<=", ">", ">=")
 
 
-def table_problems(doc: Document, spec: ValueSpec, input_tys: list[Ty]
-                   ) -> tuple[list[RulesetError], list[RulesetError]]:
+def value_findings(doc: Document, decision: ir.Decision) -> Findings:
+    """(errors, warnings) of every table and tiers value of ``decision`` (its value or
+    output, fields included): PR311 errors, PR702 and PR701 warnings."""
+    errors: list[RulesetError] = []
+    warnings: list[RulesetError] = []
+    for value in ir.values(decision):
+        if isinstance(value, ir.Table):
+            found, lints = table_problems(doc, value)
+            errors += found
+            warnings += lints
+        elif isinstance(value, ir.Tiers):
+            warnings += lint_tiers(doc, value)
+    return errors, warnings
+
+
+# -- decision tables ----------------------------------------------------------------------
+
+Cells = frozenset[Any] | None  # the values a cell accepts; None: not known statically
+
+
+def table_problems(doc: Document, table: ir.Table) -> Findings:
     """(errors, lints) of a decision table whose inputs are all enums, ordinals or booleans:
     overlapping rows under `unique` (PR311, an error) and combinations no row covers
-    (PR702)."""
+    (PR702). A cell that compares with something other than a constant (another fact, a
+    decision) is not known statically: no claim rests on it."""
     errors: list[RulesetError] = []
     lints: list[RulesetError] = []
     domains: list[tuple[Any, ...]] = []
-    for ty in input_tys:
-        if ty.kind in ("enum", "ordinal") and ty.scale is not None:
+    for expr in table.inputs:
+        ty = expr.ty
+        if ty.kind in (TyKind.ENUM, TyKind.ORDINAL) and ty.scale is not None:
             domains.append(tuple(ty.scale.values))
-        elif ty.kind == "bool":
+        elif ty.kind == TyKind.BOOL:
             domains.append((True, False))
         else:
             return errors, lints
-    row_sets: list[list[set[Any]]] = []
-    for row in spec.rows:
-        sets = []
-        for cell, domain in zip(row.cells, domains, strict=False):
-            values = _cell_values(cell, domain)
-            if values is None:
-                return errors, lints
-            sets.append(values)
-        row_sets.append(sets)
-    rows = spec.rows
-    if spec.hit_policy == "unique":
-        for a in range(len(rows)):
-            for b in range(a + 1, len(rows)):
-                if all(x & y for x, y in zip(row_sets[a], row_sets[b], strict=True)):
-                    example = [sorted(x & y, key=str)[0] for x, y in
-                               zip(row_sets[a], row_sets[b], strict=True)]
-                    errors.append(doc.error(
-                        f"rows '{rows[a].id}' and '{rows[b].id}' both match "
-                        f"{_combo(spec, example)}: a 'unique' table needs rows that do not "
-                        "overlap (or use hit_policy: first)", "PR311", (*rows[b].path, "when")))
-    if spec.default is None and spec.hit_policy != "collect":
+    row_sets = [[_cell_values(cell, domain) for cell, domain in
+                 zip(row.cells, domains, strict=True)] for row in table.rows]
+    rows = table.rows
+    if table.hit_policy == HitPolicy.UNIQUE:
+        for a, b in itertools.combinations(range(len(rows)), 2):
+            pairs = list(zip(row_sets[a], row_sets[b], strict=True))
+            if all(x is not None and y is not None and x & y for x, y in pairs):
+                example = [sorted(_known(x) & _known(y), key=str)[0] for x, y in pairs]
+                errors.append(doc.error(
+                    f"rows '{rows[a].id}' and '{rows[b].id}' both match "
+                    f"{_combo(table, example)}: a 'unique' table needs rows that do not "
+                    "overlap (or use hit_policy: first)", "PR311", (*rows[b].path, "when")))
+    if table.default is None and table.hit_policy != HitPolicy.COLLECT:
         total = 1
         for d in domains:
             total *= len(d)
         if total > 20_000:
             return errors, lints
         gaps = [combo for combo in itertools.product(*domains)
-                if not any(all(v in s for v, s in zip(combo, sets, strict=True))
+                if not any(all(s is None or v in s for v, s in zip(combo, sets, strict=True))
                            for sets in row_sets)]
         if gaps:
-            shown = "; ".join(_combo(spec, list(g)) for g in gaps[:5])
+            shown = "; ".join(_combo(table, list(g)) for g in gaps[:5])
             more = f" and {len(gaps) - 5} more" if len(gaps) > 5 else ""
             lints.append(doc.error(
                 f"no row covers {shown}{more}: such input fails with 'no row matches' "
-                "(add a row or a default)", "PR702", (*spec.path, "rows")))
+                "(add a row or a default)", "PR702", (*table.path, "rows")))
     return errors, lints
 
 
-def _cell_values(cell: ast.Node | None, domain: tuple[Any, ...]) -> set[Any] | None:
-    """The domain values a table cell accepts, or None when that is not known statically."""
+def _known(cells: Cells) -> frozenset[Any]:
+    assert cells is not None
+    return cells
+
+
+def _cell_values(cell: ir.Expr | None, domain: tuple[Any, ...]) -> Cells:
+    """The domain values (enum values, ordinal symbols, booleans) a typed table cell
+    accepts, or None when that is not known statically."""
     if cell is None:
-        return set(domain)
-    if not isinstance(cell, ast.Compare):
-        return None
-    right = cell.right
-    if cell.op == "in" and isinstance(right, ast.ListLit):
-        vals = [_literal_of(i) for i in right.items]
-        return None if any(v is _UNKNOWN for v in vals) else set(vals) & set(domain)
-    value = _literal_of(right)
-    if value is _UNKNOWN or value not in domain:
-        return None if value is _UNKNOWN else set()
+        return frozenset(domain)
+    if not isinstance(cell, (ir.Compare, ir.Membership)) or not isinstance(cell.right,
+                                                                           ir.Const):
+        return None  # compared with another fact, a decision, a formula...
+    ty = cell.left.ty
+    if isinstance(cell, ir.Membership):
+        listed = {_symbol(v, ty) for v in cell.right.value}
+        return frozenset(d for d in domain if (d in listed) == (cell.op == "in"))
+    value = _symbol(cell.right.value, ty)
     if cell.op == "==":
-        return {value}
+        return frozenset(d for d in domain if d == value)
     if cell.op == "!=":
-        return set(domain) - {value}
-    if isinstance(value, bool):
+        return frozenset(d for d in domain if d != value)
+    if ty.kind != TyKind.ORDINAL or value not in domain:
         return None
     pos = domain.index(value)  # ordinals: by position on the scale
     ops = {"<": lambda i: i < pos, "<=": lambda i: i <= pos, ">": lambda i: i > pos,
            ">=": lambda i: i >= pos}
-    return {d for i, d in enumerate(domain) if ops[cell.op](i)}
+    return frozenset(d for i, d in enumerate(domain) if ops[cell.op](i))
 
 
-_UNKNOWN = object()
+def _symbol(value: Any, ty: ir.Ty) -> Any:
+    """A resolved constant as the column's domain holds it: an ordinal by its symbol."""
+    if ty.kind == TyKind.ORDINAL and ty.scale is not None and isinstance(value, int):
+        return ty.scale.values[value]
+    return value
 
 
-def _literal_of(node: ast.Node) -> Any:
-    if isinstance(node, (ast.StrLit, ast.BoolLit)):
-        return node.value
-    if isinstance(node, ast.Name):
-        return node.id
-    return _UNKNOWN
-
-
-def _combo(spec: ValueSpec, values: list[Any]) -> str:
-    return ", ".join(f"{i.text} = {display_value(v)}" for i, v in zip(spec.inputs, values,
+def _combo(table: ir.Table, values: list[Any]) -> str:
+    return ", ".join(f"{i.text} = {display_value(v)}" for i, v in zip(table.inputs, values,
                                                                       strict=True))
 
 
-def _leaves(rule: Rule) -> list[Rule]:
-    if rule.kind == "check":
-        return [rule]
-    return [leaf for child in rule.children for leaf in _leaves(child)]
+# -- tiers --------------------------------------------------------------------------------
 
 
-def _constant_value(model: RulesetModel, node: ast.Node) -> Any:
-    """The value of a literal or parameter (in force), else None."""
-    if isinstance(node, ast.NumLit):
+def _threshold(node: ir.Expr) -> int | Decimal | None:
+    """The value of a number literal or a parameter (its value in force), else None."""
+    if isinstance(node, ir.ParamRef):
         return node.value
-    if isinstance(node, ast.Name) and node.id in model.params:
-        return model.params[node.id].value
+    if isinstance(node, ir.Const) and node.ty.kind == TyKind.NUMBER and isinstance(
+            node.value, (int, Decimal)) and not isinstance(node.value, bool):
+        return node.value
     return None
 
 
-def lint_tiers(doc: Document, model: RulesetModel, spec: ValueSpec) -> list[RulesetError]:
+def lint_tiers(doc: Document, tiers: ir.Tiers) -> list[RulesetError]:
     """PR701: a higher tier asking less than a lower one on the same comparison."""
     out: list[RulesetError] = []
-    asks: list[dict[tuple[str, str], Any]] = []
-    for tier in spec.tiers:
-        found: dict[tuple[str, str], Any] = {}
-        for leaf in _leaves(tier):
-            node = leaf.check.node if leaf.check is not None else None
-            if isinstance(node, ast.Compare) and node.op in (">=", ">", "<=", "<"):
-                value = _constant_value(model, node.right)
+    asks: list[dict[tuple[str, str], tuple[int | Decimal, ir.Check]]] = []
+    for tier in tiers.tiers:
+        found: dict[tuple[str, str], tuple[int | Decimal, ir.Check]] = {}
+        for leaf in ir.rules(tier.rule):
+            if not isinstance(leaf, ir.Check):
+                continue
+            tree = leaf.expr.tree
+            if isinstance(tree, ir.Compare) and tree.op in _ORDERED:
+                value = _threshold(tree.right)
                 if value is not None:
-                    found[(unparse(node.left), node.op)] = (value, leaf)
+                    found[(expr_text(tree.left), tree.op)] = (value, leaf)
         asks.append(found)
-    for hi in range(1, len(spec.tiers)):
+    for hi in range(1, len(tiers.tiers)):
         for lo in range(hi):
             for key, (value, leaf) in asks[hi].items():
                 if key not in asks[lo]:
@@ -151,55 +175,56 @@ def lint_tiers(doc: Document, model: RulesetModel, spec: ValueSpec) -> list[Rule
                 weaker = value < lower if key[1] in (">=", ">") else value > lower
                 if weaker:
                     out.append(doc.error(
-                        f"tier '{spec.tiers[hi].id}' asks {key[0]} {key[1]} {value}, less "
-                        f"than the lower tier '{spec.tiers[lo].id}' ({key[1]} {lower}): a "
+                        f"tier '{tiers.tiers[hi].id}' asks {key[0]} {key[1]} {value}, less "
+                        f"than the lower tier '{tiers.tiers[lo].id}' ({key[1]} {lower}): a "
                         "higher tier should not be easier to reach", "PR701",
                         (*leaf.path, "check")))
     return out
 
 
-def walk(node: ast.Node) -> list[ast.Node]:
-    """Every node of an expression syntax tree, ``node`` first."""
-    out = [node]
-    for field in attrs.fields(type(node)):
-        value = getattr(node, field.name)
-        for v in value if isinstance(value, tuple) else (value,):
-            if attrs.has(type(v)):
-                out += walk(v)
-    return out
+# -- the declared type and money rounding (value decisions) -------------------------------
 
 
-def check_money_rounding(doc: Document, d: Decision) -> None:
+def _may_split_cents(node: ir.Expr) -> bool:
+    """``*`` or ``/`` that can give fractions of a cent (money × a whole number cannot)."""
+    if not isinstance(node, ir.Arith) or node.op not in ("*", "/"):
+        return False
+    whole = [s for s in (node.left, node.right) if isinstance(s, ir.Const)
+             and s.ty.kind == TyKind.NUMBER and isinstance(s.value, int)
+             and not isinstance(s.value, bool)]
+    return node.op == "/" or not whole
+
+
+def _computes(value: ir.Value) -> Iterator[ir.TypedExpr]:
+    """The formulas a value is computed by: its own, or its cases' and items'."""
+    for part in ir.values(value):
+        if isinstance(part, ir.Compute):
+            yield part.expr
+
+
+def check_money_rounding(doc: Document, d: ir.Decision) -> None:
     """Money is never rounded implicitly: a money value computed with * or / (which can
     produce fractions of a cent) must say how it is rounded."""
-    spec = d.value
-    if d.rounding is not None or spec is None:
+    if d.kind != DecisionKind.VALUE or d.rounding is not None or d.value is None:
         return
-    computes = [spec.compute] if spec.compute is not None else []
-    computes += [c.value.compute for c in spec.cases if c.value.compute is not None]
-    if spec.default is not None and spec.default.compute is not None:
-        computes.append(spec.default.compute)
-
-    def may_split_cents(n: ast.Node) -> bool:
-        if not isinstance(n, ast.Binary) or n.op not in ("*", "/"):
-            return False
-        whole = [s for s in (n.left, n.right)
-                 if isinstance(s, ast.NumLit) and isinstance(s.value, int)]
-        return n.op == "/" or not whole  # money × 2 stays in whole cents
-
-    if any(may_split_cents(n) for expr in computes for n in walk(expr.node)):
+    if d.type != OutputType.MONEY and d.value.ty.kind != TyKind.MONEY:
+        return
+    if any(_may_split_cents(n) for expr in _computes(d.value) for n in ir.walk_expr(expr.tree)):
         raise doc.error(
             f"decision '{d.id}' computes money with '*' or '/', which can give fractions "
             "of a cent: declare how to round it, e.g. round: {places: 2, mode: half_up}",
             "PR401", (*d.path, "compute"))
 
 
-def check_output(doc: Document, d: Decision, ty: Ty) -> None:
-    """The value's type agrees with the declared ``type:``."""
-    if d.type is None or ty.kind == "any":
+def check_output(doc: Document, d: ir.Decision) -> None:
+    """A value decision's value agrees with its declared ``type:``."""
+    if d.kind != DecisionKind.VALUE or d.type is None or d.value is None:
+        return
+    ty = d.value.ty
+    if ty.kind == TyKind.ANY:
         return
     want = {"boolean": "bool", "integer": "number", "percent": "number"}.get(d.type, d.type)
-    if want == "money" and ty.kind == "number":
+    if want == "money" and ty.kind == TyKind.NUMBER:
         return  # a bare number can be declared money (its currency comes from `currency`)
     if ty.kind != want:
         raise doc.error(f"decision '{d.id}' declares type {d.type} but computes "

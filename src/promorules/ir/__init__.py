@@ -92,7 +92,7 @@ from .visitor import (
     ExprVisitor,
     Visitor,
 )
-from .walk import Owned, expressions, operands, rules, walk_expr
+from .walk import Owned, expressions, operands, rules, values, walk_expr
 
 __all__ = [
     "ANY",
@@ -166,5 +166,6 @@ __all__ = [
     "fact_ty",
     "operands",
     "rules",
+    "values",
     "walk_expr",
 ]

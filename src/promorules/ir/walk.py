@@ -1,9 +1,10 @@
 """The typed IR (pipeline stage 4a): the one walker over it.
 
 ``operands`` is the only place that knows which sub-expressions each expression kind has;
-``walk_expr`` visits a whole expression tree with it. ``expressions`` and ``rules`` walk a
-decision: every expression written in it (with the rule, row or field that owns it) and
-every pass/fail rule. Consumers that need "every fact / parameter / call in this decision"
+``walk_expr`` visits a whole expression tree with it. ``expressions``, ``rules`` and
+``values`` walk a decision: every expression written in it (with the rule, row or field
+that owns it), every pass/fail rule, and every value (fields' and cases' values included).
+Consumers that need "every fact / parameter / call in this decision"
 use these instead of a walk of their own.
 """
 
@@ -37,11 +38,12 @@ from .nodes import (
     Tier,
     TierRef,
     Tiers,
+    Value,
 )
 from .nodes import Any as AnyOf
 from .visitor import Visitor
 
-__all__ = ["Owned", "expressions", "operands", "rules", "walk_expr"]
+__all__ = ["Owned", "expressions", "operands", "rules", "values", "walk_expr"]
 
 
 def operands(node: Expr) -> tuple[Expr, ...]:
@@ -206,6 +208,51 @@ class _Rules(Visitor[Iterator[Rule]]):
                 yield from self.visit(part)
 
 
-def rules(decision: Decision) -> Iterator[Rule]:
-    """Every pass/fail rule of ``decision``, depth first."""
-    return _Rules().visit(decision)
+def rules(node: Decision | Rule | Value) -> Iterator[Rule]:
+    """Every pass/fail rule of a decision (or under one rule or value), depth first,
+    groups before their children."""
+    return _Rules().visit(node)
+
+
+class _Values(Visitor[Iterator[Value]]):
+    """Every value under a node, parents before the values they hold."""
+
+    def _defaulted(self, node: Lookup | Table | Tiers) -> Iterator[Value]:
+        yield node
+        if node.default is not None:
+            yield node.default
+
+    visit_lookup = visit_table = visit_tiers = _defaulted
+
+    def _leaf(self, node: Literal | Compute | Split) -> Iterator[Value]:
+        yield node
+
+    visit_literal = visit_compute = visit_split = _leaf
+
+    def visit_cases(self, node: Cases) -> Iterator[Value]:
+        yield node
+        for case in node.cases:
+            yield case.value
+        if node.default is not None:
+            yield node.default.value
+
+    def visit_collect(self, node: Collect) -> Iterator[Value]:
+        yield node
+        for item in node.items:
+            yield item.value
+
+    def visit_fields(self, node: Fields) -> Iterator[Value]:
+        yield node
+        for field in node.fields:
+            yield from self.visit(field.value)
+
+    def visit_decision(self, node: Decision) -> Iterator[Value]:
+        for part in (node.value, node.output):
+            if part is not None:
+                yield from self.visit(part)
+
+
+def values(node: Decision | Value) -> Iterator[Value]:
+    """Every value of a decision (its value or output) or under one value, depth first:
+    fields' values, cases' and items' values, and defaults included."""
+    return _Values().visit(node)
