@@ -136,6 +136,74 @@ def test_promorules_check_exits_0_printing_the_gap_as_a_warning(tmp_path: pathli
     assert "color = blue, size = m" in printed
 
 
+# -- cells that name another fact: not known statically, so no claim rests on them ----------
+
+FAVOURITE = FACTS + """\
+  favourite: {type: enum, values: [red, green, blue], description: {en: Favourite, zh: 最爱}}
+"""
+
+
+def test_rows_equal_and_unequal_to_another_fact_cover_every_input() -> None:
+    # `== favourite` and `!= favourite` together match every colour: no PR702 (the analysis
+    # once read `favourite` as a literal matching nothing and warned that no row covers any)
+    rs = ruleset(table("first", "[color]", """\
+        - {id: same, when: ["== favourite"], then: a}
+        - {id: other, when: ["!= favourite"], then: b}
+    """), facts=FAVOURITE)
+    assert rs.lint == ()
+    assert rs.evaluate("x", {"color": "red", "favourite": "red"}).value == "a"
+    assert rs.evaluate("x", {"color": "red", "favourite": "blue"}).value == "b"
+
+
+def test_a_gap_is_still_found_where_it_is_certain_beside_a_fact_cell() -> None:
+    # whatever `favourite` is, no row matches size m with a colour other than red
+    rs = ruleset(table("first", "[color, size]", """\
+        - {id: fav_small, when: ["== favourite", s], then: a}
+        - {id: reds, when: [red, "-"], then: b}
+    """), facts=FAVOURITE)
+    (lint,) = rs.lint
+    assert lint.code == "PR702"
+    assert "no row covers color = green, size = m; color = blue, size = m:" in lint.message
+    assert rs.evaluate("x", {"color": "blue", "size": "s", "favourite": "blue"}).value == "a"
+
+
+def test_unique_rows_on_another_fact_are_not_claimed_to_overlap() -> None:
+    # `== favourite` and `!= favourite` never match together: no PR311, and it works
+    rs = ruleset(table("unique", "[color, size]", """\
+        - {id: same, when: ["== favourite", "-"], then: a}
+        - {id: other, when: ["!= favourite", "-"], then: b}
+    """), facts=FAVOURITE)
+    assert rs.lint == ()
+    assert rs.evaluate("x", {"color": "green", "size": "m", "favourite": "green"}).value == "a"
+
+
+def test_pr311_beside_a_fact_cell_names_the_rows_that_certainly_overlap() -> None:
+    with pytest.raises(promorules.RulesetError) as info:
+        ruleset(table("unique", "[color, size]", """\
+            - {id: warm, when: [[red, green], "-"], then: a}
+            - {id: fav, when: ["== favourite", m], then: b}
+            - {id: greenish, when: [green, s], then: c}
+        """), facts=FAVOURITE)
+    (error,) = info.value.errors
+    assert error.code == "PR311"
+    assert "rows 'warm' and 'greenish' both match color = green, size = s" in error.message
+
+
+def test_an_overlap_through_a_fact_cell_is_caught_at_run_time() -> None:
+    # `fav` overlaps `warm` only when favourite is red or green: not certain, so the ruleset
+    # loads, and an input matching both fails naming them
+    rs = ruleset(table("unique", "[color]", """\
+        - {id: warm, when: [[red, green]], then: a}
+        - {id: fav, when: ["== favourite"], then: b}
+        - {id: cold, when: [blue], then: c}
+    """), facts=FAVOURITE)
+    assert rs.lint == ()
+    assert rs.evaluate("x", {"color": "blue", "favourite": "green"}).value == "c"
+    result = rs.evaluate("x", {"color": "red", "favourite": "red"})
+    assert result.outcome == "fail"
+    assert "warm" in (result.trace.detail or "") and "fav" in (result.trace.detail or "")
+
+
 # -- hit policies at run time ---------------------------------------------------------------
 
 NUMBER_ROWS = """\

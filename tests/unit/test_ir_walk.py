@@ -78,3 +78,40 @@ def test_every_fact_an_expression_reads_is_found_by_the_walk(path: Path) -> None
         for _owner, expr in ir.expressions(compiled.ir):
             walked = {n.name for n in ir.walk_expr(expr.tree) if isinstance(n, ir.FactRef)}
             assert walked == set(expr.facts), expr.text
+
+
+VALUES = """\
+id: values
+version: 1.0.0
+title: {en: Values, zh: 值}
+timezone: Asia/Shanghai
+sources: {"D": {file: d.txt}}
+facts:
+  amount: {type: money, currency: CNY}
+  big: {type: boolean}
+decisions:
+  offer:
+    description: {en: Offer, zh: 优惠}
+    source: "D §1"
+    fields:
+      fee:
+        cases:
+          - {when: big, compute: amount - 10}
+        default: {value: 0}
+      level:
+        tiers:
+          - {id: high, description: {en: High, zh: 高}, source: "D §1", check: amount > 100}
+        default: low
+"""
+
+
+def test_values_walks_fields_cases_and_defaults_and_rules_takes_a_value() -> None:
+    decision = promorules.loads(VALUES).decisions["offer"].ir
+    kinds = [type(v).__name__ for v in ir.values(decision)]
+    assert kinds == ["Fields", "Cases", "Compute", "Literal", "Tiers", "Literal"]
+    fields = decision.value
+    assert isinstance(fields, ir.Fields)
+    level = fields.fields[1].value
+    assert list(ir.values(level)) == [level, level.default]
+    assert [r.id for r in ir.rules(level)] == ["high"]
+    assert [r.id for r in ir.rules(decision)] == ["high"]
