@@ -37,21 +37,8 @@ class _RuleAt:
     role: str  # "rule", "requires", "tier"
 
 
-def _values_of(decision: ir.Decision) -> Iterator[ir.Value]:
-    def walk(value: ir.Value | None) -> Iterator[ir.Value]:
-        if value is None:
-            return
-        yield value
-        if isinstance(value, ir.Fields):
-            for f in value.fields:
-                yield from walk(f.value)
-
-    yield from walk(decision.value)
-    yield from walk(decision.output)
-
-
 def _tier_rules(decision: ir.Decision) -> Iterator[ir.Rule]:
-    for value in _values_of(decision):
+    for value in ir.values(decision):
         if isinstance(value, ir.Tiers):
             yield from (t.rule for t in value.tiers)
 
