@@ -4,6 +4,10 @@ The explanation says what was decided, then each failed rule, ranked with the sm
 relative gap first (the nearest misses are the most actionable), then rules that could not
 be decided for lack of facts, then warnings. Each rule shows its description, the actual
 values, what was expected, the gap and the source it encodes.
+
+A Chinese explanation is written in one script (``zh_script``): the whole text, labels,
+descriptions, citations, holiday names and the values it quotes, in Simplified characters
+for ``"zh"``/``"zh-Hans"`` and in Traditional ones for ``"zh-Hant"``.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from .facts import display_value
 from .rule_result import Outcome, node_parts
 from .text import Text
 from .wording import display_number, percent_text, with_unit
+from .zh_script import in_script, resolve_lang
 
 if TYPE_CHECKING:
     from .trace import Result, RuleResult
@@ -120,12 +125,15 @@ def _rule_block(node: RuleResult, lang: str, number: int | str, paint: Any) -> l
 
 
 def explain(result: Result, lang: str = "en", *, color: bool = False) -> str:
-    """Render ``result`` as text in ``lang`` ("en" or "zh")."""
-    if lang not in _LABELS:
-        from .errors import PromorulesError
+    """Render ``result`` as text in ``lang``: "en", or Chinese in one script, "zh" and
+    "zh-Hans" Simplified, "zh-Hant" Traditional (another ``lang``: PromorulesError PR010)."""
+    lang, script = resolve_lang(lang)
+    text = _render(result, lang, color)
+    return text if script is None else in_script(text, script)
 
-        raise PromorulesError(f"unsupported language {lang!r}; use 'en' or 'zh'",
-                              code="PR010")
+
+def _render(result: Result, lang: str, color: bool) -> str:
+    """The explanation in ``lang`` ("en" or "zh"), Chinese text as the ruleset wrote it."""
     lab = _LABELS[lang]
 
     def paint(style: str, text: str) -> str:

@@ -163,7 +163,8 @@ class Result:
         return self._ctx.params
 
     def explain(self, lang: str = "en", *, color: bool = False) -> str:
-        """A human-readable explanation in English (``"en"``) or Chinese (``"zh"``)."""
+        """A human-readable explanation in English (``"en"``) or Chinese in one script:
+        Simplified for ``"zh"`` and ``"zh-Hans"``, Traditional for ``"zh-Hant"``."""
         with decimal.localcontext(DECIMAL_CONTEXT):
             return self._ctx.explainer(self, lang, color=color)
 

@@ -2,7 +2,8 @@
 example of examples/1688_spring/ with every decision its README names, at
 as_of = 2024-03-01T12:00:00+08:00.
 
-The expected files live in tests/golden/expected/<example>__<decision>.{en.txt,zh.txt,json}.
+The expected files live in tests/golden/expected/<example>__<decision>.{en.txt,zh.txt,json}
+(and .zh-Hant.txt, the Traditional-script explanation, for the cases of HANT).
 
 To regenerate them after an intended change of wording or output, run
 
@@ -55,6 +56,10 @@ CASES: list[tuple[str, str, str, list[str], Any]] = [
     ("registration_late", "benefits", "pass", [], []),
 ]
 IDS = [f"{example}__{decision}" for example, decision, *_ in CASES]
+# the cases also pinned in Traditional script (lang="zh-Hant"): failed rules with the
+# document's own wording and list items, and a formula with a working-day computation
+HANT = [("merchant_low_deposit", "merchant_eligibility"),
+        ("product_bad", "product_eligibility"), ("registration_ok", "review_due")]
 
 
 def evaluate(example: str, decision: str) -> promorules.Result:
@@ -93,6 +98,18 @@ def test_readme_gaps() -> None:
 def test_explanation_golden(example: str, decision: str, lang: str) -> None:
     text = evaluate(example, decision).explain(lang)
     check_golden(EXPECTED / f"{example}__{decision}.{lang}.txt", text)
+
+
+@pytest.mark.parametrize(("example", "decision"), HANT, ids=[f"{e}__{d}" for e, d in HANT])
+def test_explanation_golden_traditional(example: str, decision: str) -> None:
+    text = evaluate(example, decision).explain("zh-Hant")
+    check_golden(EXPECTED / f"{example}__{decision}.zh-Hant.txt", text)
+
+
+def test_no_stale_golden_files() -> None:
+    expected = {f"{name}.{ext}" for name in IDS for ext in ("en.txt", "zh.txt", "json")}
+    expected |= {f"{e}__{d}.zh-Hant.txt" for e, d in HANT}
+    assert {p.name for p in EXPECTED.iterdir()} == expected
 
 
 @pytest.mark.parametrize(("example", "decision"), [c[:2] for c in CASES], ids=IDS)

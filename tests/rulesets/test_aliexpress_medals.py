@@ -2,7 +2,8 @@
 properties of its decisions (contract: AliExpress 2022 entry, gold / silver medals, AE MALL).
 
 Golden files: tests/rulesets/golden/aliexpress_medals/<case>.{en,zh}.txt hold the English
-and Chinese explanation of every command of examples/aliexpress_medals/README.md. To
+and Chinese explanation of every command of examples/aliexpress_medals/README.md (and
+<case>.zh-Hant.txt the Traditional-script one, for the cases of HANT). To
 regenerate them after an intended change of wording or of the ruleset, run
 
     PROMORULES_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/rulesets
@@ -31,6 +32,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import promorules
+from golden_files import check_golden
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 RULESET = ROOT / "rulesets" / "aliexpress_medals.yaml"
@@ -124,6 +126,8 @@ def case_name(example: str, decision: str, params: Mapping[str, str], as_of: str
 
 
 IDS = [case_name(e, d, p, a) for e, d, p, a, *_ in CASES]
+# also pinned in Traditional script (lang="zh-Hant"): failed rules, and a tier with its formula
+HANT = ["store_bad__store_entry", "medal_30000__medal_tier"]
 
 
 def evaluate(example: str, decision: str, params: Mapping[str, str], as_of: str | None
@@ -204,8 +208,19 @@ def test_golden_explanation(example: str, decision: str, params: dict[str, str],
     assert text == path.read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize(("example", "decision", "params", "as_of"),
+                         [c[:4] for c, name in zip(CASES, IDS, strict=True) if name in HANT],
+                         ids=HANT)
+def test_golden_explanation_traditional(example: str, decision: str, params: dict[str, str],
+                                        as_of: str | None) -> None:
+    text = evaluate(example, decision, params, as_of).explain("zh-Hant")
+    name = case_name(example, decision, params, as_of)
+    check_golden(GOLDEN / f"{name}.zh-Hant.txt", text)
+
+
 def test_no_stale_golden_files() -> None:
     expected = {f"{name}.{lang}.txt" for name in IDS for lang in ("en", "zh")}
+    expected |= {f"{name}.zh-Hant.txt" for name in HANT}
     assert {p.name for p in GOLDEN.glob("*.txt")} == expected
 
 
@@ -411,7 +426,7 @@ def test_individual_business_refused_from_cutoff() -> None:
             "     expected: < 2021-12-15\n") in en
     assert "  1. entity_company — The applicant is a company\n" in en
     zh = result.explain("zh")
-    assert ("applied_before_cutoff — 申請日期早於2021年12月15日\n"
+    assert ("applied_before_cutoff — 申请日期早于2021年12月15日\n"
             "     实际：application_date = 2021-12-15\n"
             "     要求：< 2021-12-15\n") in zh
 

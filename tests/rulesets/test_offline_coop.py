@@ -3,8 +3,9 @@ docs/format.md and the examples of examples/offline_coop/.
 
 Golden explanations: every (example, decision) pair of examples/offline_coop/README.md is
 rendered in English and Chinese at a fixed as_of and compared with
-tests/rulesets/golden/offline_coop/<example>__<decision>.{en,zh}.txt. To regenerate them after
-an intended change of wording or output, run
+tests/rulesets/golden/offline_coop/<example>__<decision>.{en,zh}.txt (and .zh-Hant.txt, in
+Traditional script, for the cases of HANT). To regenerate them after an intended change of
+wording or output, run
 
     PROMORULES_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/rulesets
 
@@ -83,6 +84,8 @@ CASES: list[tuple[str, str, str, list[str], Any]] = [
 ]
 IDS = [f"{example}__{decision}" for example, decision, *_ in CASES]
 GOLDEN_CASES = [(e, d) for e, d, outcome, *_ in CASES if outcome != "PR607"]
+# also pinned in Traditional script (lang="zh-Hant"): failed rules, and a holiday name
+HANT = [("corporate_overseas_bad", "corporate_eligibility"), ("payment_due", "payment_due")]
 
 
 def facts_of(example: str) -> dict[str, Any]:
@@ -144,8 +147,15 @@ def test_explanation_golden(example: str, decision: str, lang: str) -> None:
     check_golden(GOLDEN / f"{example}__{decision}.{lang}.txt", text)
 
 
+@pytest.mark.parametrize(("example", "decision"), HANT, ids=[f"{e}__{d}" for e, d in HANT])
+def test_explanation_golden_traditional(example: str, decision: str) -> None:
+    text = evaluate(example, decision).explain("zh-Hant")
+    check_golden(GOLDEN / f"{example}__{decision}.zh-Hant.txt", text)
+
+
 def test_no_stale_golden_files() -> None:
     expected = {f"{e}__{d}.{lang}.txt" for e, d in GOLDEN_CASES for lang in ("en", "zh")}
+    expected |= {f"{e}__{d}.zh-Hant.txt" for e, d in HANT}
     assert {p.name for p in GOLDEN.glob("*")} == expected
 
 

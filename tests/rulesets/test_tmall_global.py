@@ -3,8 +3,9 @@ docs/format.md ("Decision tables") and the examples of examples/tmall_global/.
 
 Golden explanations: every (example, decision) pair of examples/tmall_global/README.md is
 rendered in English and Chinese at a fixed as_of and compared with
-tests/rulesets/golden/tmall_global/<example>__<decision>.{en,zh}.txt. To regenerate them after
-an intended change of wording or output, run
+tests/rulesets/golden/tmall_global/<example>__<decision>.{en,zh}.txt (and .zh-Hant.txt, in
+Traditional script, for the cases of HANT). To regenerate them after an intended change of
+wording or output, run
 
     PROMORULES_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/rulesets
 
@@ -77,6 +78,9 @@ CASES: list[tuple[str, str, str, list[str], Any]] = [
     ("escrow_payment_unknown", "escrow_state", "unknown", [], None),
 ]
 IDS = [f"{example}__{decision}" for example, decision, *_ in CASES]
+# also pinned in Traditional script (lang="zh-Hant")
+HANT = [("brand_high_end", "recommended_operating_model"),
+        ("partner_brand", "cooperation_strategy")]
 
 
 def evaluate(example: str, decision: str) -> promorules.Result:
@@ -129,8 +133,15 @@ def test_explanation_golden(example: str, decision: str, lang: str) -> None:
     check_golden(GOLDEN / f"{example}__{decision}.{lang}.txt", text)
 
 
+@pytest.mark.parametrize(("example", "decision"), HANT, ids=[f"{e}__{d}" for e, d in HANT])
+def test_explanation_golden_traditional(example: str, decision: str) -> None:
+    text = evaluate(example, decision).explain("zh-Hant")
+    check_golden(GOLDEN / f"{example}__{decision}.zh-Hant.txt", text)
+
+
 def test_no_stale_golden_files() -> None:
     expected = {f"{e}__{d}.{lang}.txt" for e, d, *_ in CASES for lang in ("en", "zh")}
+    expected |= {f"{e}__{d}.zh-Hant.txt" for e, d in HANT}
     assert {p.name for p in GOLDEN.glob("*")} == expected
 
 

@@ -99,13 +99,23 @@ def test_eval_lang_zh() -> None:
     code, out, _ = cli("eval", RULESET, "merchant_eligibility", MERCHANT_LOW, "--lang", "zh")
     assert code == 1
     assert "不通过" in out
-    assert "買家保障服務保證金余額不低于3000元" in out
+    assert "买家保障服务保证金余额不低于3000元" in out  # the description, in Simplified too
+
+
+@pytest.mark.parametrize("lang", ["zh-Hans", "zh-Hant"])
+def test_eval_lang_names_the_script(lang: str) -> None:
+    code, out, _ = cli("eval", RULESET, "merchant_eligibility", MERCHANT_LOW, "--lang", lang)
+    assert code == 1
+    if lang == "zh-Hans":
+        assert "不通过" in out and "买家保障服务保证金余额不低于3000元" in out
+    else:
+        assert "不通過" in out and "買家保障服務保證金餘額不低於3000元" in out
 
 
 def test_eval_lang_must_be_en_or_zh() -> None:
     code, _, err = cli("eval", RULESET, "merchant_eligibility", MERCHANT_OK, "--lang", "fr")
     assert code == 3
-    assert "fr" in err
+    assert "fr" in err and "zh-Hant" in err
 
 
 def test_eval_as_of_is_accepted() -> None:

@@ -568,13 +568,20 @@ def test_explanations_mention_the_failed_rule(spring: promorules.Ruleset) -> Non
     assert "§四.6" in en
     zh = result.explain(lang="zh")
     assert "不通过" in zh and "2999.99" in zh and "0.01" in zh
-    assert "買家保障服務保證金余額不低于3000元" in zh
+    assert "买家保障服务保证金余额不低于3000元" in zh  # the description, in Simplified too
+    assert result.explain(lang="zh-Hans") == zh
+    hant = result.explain(lang="zh-Hant")
+    assert "不通過" in hant and "買家保障服務保證金餘額不低於3000元" in hant
 
 
-def test_explain_refuses_an_unknown_language(spring: promorules.Ruleset) -> None:
+@pytest.mark.parametrize("lang", ["fr", "zh-TW", "ZH", "zh_Hant", ""])
+def test_explain_refuses_an_unknown_language(spring: promorules.Ruleset, lang: str) -> None:
     result = spring.evaluate("merchant_eligibility", _example("merchant_ok.json"))
-    with pytest.raises(promorules.PromorulesError):
-        result.explain(lang="fr")
+    with pytest.raises(promorules.PromorulesError) as info:
+        result.explain(lang=lang)
+    assert info.value.code == "PR010"
+    assert str(info.value) == (f"PR010 unsupported language {lang!r}; use one of 'en', 'zh', "
+                               "'zh-Hans', 'zh-Hant'")
 
 
 def test_product_bad_fails_price_and_title(spring: promorules.Ruleset) -> None:

@@ -33,6 +33,16 @@ def test_import_promorules_loads_no_optional_part() -> None:
     loaded = _modules_after("import promorules")
     assert "promorules.ruleset" in loaded  # the subprocess did import the package
     assert sorted(m for m in DEFERRED if m in loaded) == []
+    assert "opencc" not in loaded
+
+
+def test_opencc_loads_with_the_first_chinese_explanation() -> None:
+    evaluate = (f"import promorules, json\n"
+                f"rs = promorules.load({str(ROOT / 'rulesets' / '1688_spring.yaml')!r})\n"
+                f"r = rs.evaluate('merchant_eligibility', "
+                f"{{'buyer_protection_deposit': '2999.99'}})\n")
+    assert "opencc" not in _modules_after(evaluate + "r.explain('en')")
+    assert "opencc" in _modules_after(evaluate + "r.explain('zh')")
 
 
 def test_load_imports_what_it_needs_and_no_more() -> None:

@@ -357,7 +357,7 @@ def test_cli_reads_stdin_and_chinese() -> None:
     text = Path(UPDATES).read_text(encoding="utf-8")
     code, out, _ = cli(RULESET, DECISION, "-", "--lang", "zh", stdin=text)
     assert code == 0
-    assert "保證金" in json.loads(out.splitlines()[2])["explanation"]
+    assert "保证金" in json.loads(out.splitlines()[2])["explanation"]
 
 
 def test_cli_state_file_continues(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """The ``promorules`` command line (also ``python -m promorules``).
 
-    promorules eval RULESET DECISION FACTS.json [--as-of DATETIME] [--json] [--lang en|zh]
-                    [--param NAME=VALUE ...]
+    promorules eval RULESET DECISION FACTS.json [--as-of DATETIME] [--json]
+                    [--lang en|zh|zh-Hans|zh-Hant] [--param NAME=VALUE ...]
     promorules check RULESET...
     promorules test | diff | docs | monitor ...
 
@@ -33,7 +33,8 @@ COMMANDS = {
     "eval": ("evaluate a decision on a facts file",
              "promorules eval RULESET DECISION FACTS.json [--as-of DATETIME] [--json]"),
     "test": ("run a ruleset's examples (with --coverage)",
-             "promorules test PATH... [--coverage] [--min-coverage N] [--lang en|zh]"),
+             "promorules test PATH... [--coverage] [--min-coverage N] "
+             "[--lang en|zh|zh-Hans|zh-Hant]"),
     "diff": ("semantic diff of two rulesets, and replay of recorded facts",
              "promorules diff OLD.yaml NEW.yaml [--facts records.jsonl] [--json]"),
     "docs": ("render a ruleset as a policy sheet (Markdown or HTML)",

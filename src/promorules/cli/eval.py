@@ -14,6 +14,7 @@ from typing import IO, Any
 from ..errors import PromorulesError, RulesetError
 from ..facts import read_json_facts
 from ..ruleset import load
+from ..zh_script import EXPLAIN_LANGS
 from .common import (
     EXIT_FAIL,
     EXIT_INVALID,
@@ -43,7 +44,8 @@ def parser() -> argparse.ArgumentParser:
     ev.add_argument("--as-of", dest="as_of", help="evaluation instant (ISO date or date-time; "
                     "default now)")
     ev.add_argument("--json", action="store_true", help="print the result as JSON")
-    ev.add_argument("--lang", choices=("en", "zh"), default="en", help="explanation language")
+    ev.add_argument("--lang", choices=EXPLAIN_LANGS, default="en",
+                    help="explanation language (zh, zh-Hans: Simplified; zh-Hant: Traditional)")
     ev.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                     help="override a declared parameter (repeatable)")
     ev.add_argument("--color", choices=("auto", "always", "never"), default="auto")

@@ -18,6 +18,7 @@ from ..errors import FactError, PromorulesError, RulesetError
 from ..facts import read_json
 from ..monitor import Monitor, Window
 from ..ruleset import load
+from ..zh_script import EXPLAIN_LANGS
 from .common import EXIT_INVALID, CommandParser, parse_command
 
 __all__ = ["main", "parser"]
@@ -49,7 +50,8 @@ def parser() -> argparse.ArgumentParser:
                    help="end of the monitoring window, inclusive (default: the ruleset's "
                         "effective_until, or the saved state's window)")
     p.add_argument("--backend", choices=("native", "durable"), default="native")
-    p.add_argument("--lang", choices=("en", "zh"), default="en", help="explanation language")
+    p.add_argument("--lang", choices=EXPLAIN_LANGS, default="en",
+                   help="explanation language (zh, zh-Hans: Simplified; zh-Hant: Traditional)")
     return p
 
 

@@ -1,5 +1,5 @@
-"""``promorules test PATH... [--coverage] [--min-coverage N] [--lang en|zh]``: run rulesets'
-examples (see :mod:`promorules.examples`).
+"""``promorules test PATH... [--coverage] [--min-coverage N] [--lang en|zh|zh-Hans|zh-Hant]``:
+run rulesets' examples (see :mod:`promorules.examples`).
 
 Exits 0 when every example passes, 1 when one fails or coverage is below
 ``--min-coverage``, 3 for an invalid ruleset, examples file or arguments.
@@ -22,6 +22,7 @@ from ..examples import (
     run_examples,
 )
 from ..ruleset import load
+from ..zh_script import EXPLAIN_LANGS
 from .common import EXIT_INVALID, CommandParser, parse_command
 
 __all__ = ["main", "parser"]
@@ -40,7 +41,7 @@ def parser() -> argparse.ArgumentParser:
                    help="show, for every rule, whether the examples saw it pass and fail")
     p.add_argument("--min-coverage", dest="min_coverage", type=float, metavar="N",
                    help="fail when a ruleset's coverage is below N%%")
-    p.add_argument("--lang", choices=("en", "zh"), default="en",
+    p.add_argument("--lang", choices=EXPLAIN_LANGS, default="en",
                    help="language of the explanations of failures")
     return p
 
