@@ -9,7 +9,9 @@ stdlib ``ast`` nodes and compiled once) that turns the decision's record into:
 
 Static parts (ids, descriptions, expected texts, sources) are namespace constants; a node's
 outcome is read from its value, and its evidence (gaps, formulas, rows) comes from
-:func:`promorules.plan.evidence_maker`, computed only for the nodes that show it. A node's
+:func:`promorules.plan.evidence_maker`, computed only for the nodes that show it: for JSON
+data at once, for trace nodes when first read. The record's facts are read once, as exact
+values (:func:`promorules.compiler.exact_facts`). A node's
 JSON is written by :func:`promorules.rule_result.node_json`, the one definition that
 ``RuleResult.to_dict()`` runs too. ``ast.unparse`` of the code is kept for readers.
 """
@@ -22,7 +24,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from .compiler import CompiledDecision, Record
+from .compiler import CompiledDecision, FailedLeaf, Record, exact_facts
 from .plan import (
     LOGIC,
     OUTCOME,
@@ -30,12 +32,19 @@ from .plan import (
     VALUE_ROOT,
     Context,
     evidence_maker,
-    failed_locations,
+    failed_leaves,
     gap_only,
     outcome_rule,
     resolve,
 )
-from .rule_result import NodeStatic, Outcome, RuleResult, node_json, rule_result_maker
+from .rule_result import (
+    NodeStatic,
+    Outcome,
+    RuleResult,
+    deferred,
+    node_json,
+    rule_result_maker,
+)
 from .trace_detail import public_value
 
 __all__ = ["TraceCode", "build_trace", "code_of", "failed_nodes", "render_dict"]
@@ -52,11 +61,12 @@ class TraceCode:
 
     def __init__(self, trace: Callable[[Record, Any, bool], RuleResult],
                  render: Callable[[Record, Any, bool], dict[str, Any]],
-                 nodes: dict[int, Builder], leaves: dict[str, Builder], source: str) -> None:
+                 nodes: dict[int, Builder], leaves: dict[FailedLeaf, Builder],
+                 source: str) -> None:
         self.trace = trace  # (record, as_of, reference) -> the trace's root
         self.render = render  # (record, as_of, reference) -> the trace as JSON data
         self.nodes = nodes  # node index -> its subtree alone
-        self.leaves = leaves  # a failed id named once in the tree -> its node alone
+        self.leaves = leaves  # each leaf the failed-leaves function names -> its node
         self.source = source  # the generated code, for people
 
 
@@ -81,17 +91,10 @@ def render_dict(ctx: Context, decision: CompiledDecision, record: Record, as_of:
 def failed_nodes(ctx: Context, decision: CompiledDecision, record: Record, as_of: Any
                  ) -> tuple[RuleResult, ...]:
     """The failed leaves as trace nodes, each built alone (not the whole tree)."""
-    if decision.failed_ids is not None:
-        leaves = code_of(ctx, decision).leaves
-        try:
-            return tuple([leaves[rid](record, as_of)
-                          for rid in decision.failed_ids(record.nodes, record.subs)])
-        except KeyError:  # an id named more than once in the tree: placed below
-            pass
+    leaves = code_of(ctx, decision).leaves
     out = []
-    for path, i in failed_locations(ctx, decision, record):
-        d, rec = resolve(ctx, decision, record, path)
-        out.append(_located(ctx, d, i)(rec, as_of))
+    for leaf in failed_leaves(decision, record):
+        out.append(leaves[leaf](record, as_of))
     return tuple(out)
 
 
@@ -158,11 +161,13 @@ class _Gen:
         self.ns: dict[str, Any] = {
             "new": _NEW, "fill": _FILL, "RuleResult": _RULE_RESULT, "LOGIC": LOGIC,
             "OUTCOME": OUTCOME, "NA_": Outcome.NOT_APPLICABLE, "FAIL_": Outcome.FAIL,
-            "public_value": public_value}
+            "public_value": public_value, "deferred": deferred, "exact_facts": exact_facts,
+            "FLOATS": decision.float_facts}
         self.names: dict[int, tuple[Any, ast.Name]] = {}  # id(constant) -> it, its name
         self.evidence_of: dict[int, Any] = {}  # node index -> its evidence function
         self.body: list[ast.stmt] = []
         self.uses_subs = False
+        self.eager: set[int] = set()  # trace nodes whose evidence the root reads at once
 
     def const(self, value: Any, name: str | None = None) -> ast.Name:
         """A namespace constant, named once per value."""
@@ -214,16 +219,19 @@ class _Gen:
         self.body.append(_assign(name, expr))
         return name
 
-    def evidence(self, i: int, outcome: str) -> ast.expr | None:
-        """``e<i> = ...``: node ``i``'s evidence, or None when it never has any."""
+    def evidence(self, i: int, outcome: str, json: bool) -> ast.expr | None:
+        """``e<i> = ...``: node ``i``'s evidence, or None when it never has any; deferred
+        for a trace node (computed when first read)."""
         if i not in self.evidence_of:
             self.evidence_of[i] = evidence_maker(self.ctx, self.d, i)
         make = self.evidence_of[i]
         if make is None:
             return None
         info = self.plan.nodes[i]
-        expr: ast.expr = _call(self.const(make, f"EVIDENCE{self.tag(i)}"), _load(outcome),
-                               _load("R"), _load("as_of"))
+        args = [_load(outcome), _load("R"), _load("F"), _load("as_of")]
+        maker = self.const(make, f"EVIDENCE{self.tag(i)}")
+        expr: ast.expr = (_call(maker, *args) if json or i in self.eager
+                          else _call(_load("deferred"), maker, *args))
         if gap_only(info):
             expr = ast.IfExp(_is(_load(outcome), _load("FAIL_")), expr, ast.Constant(None))
         name = f"e{self.tag(i)}"
@@ -242,7 +250,7 @@ class _Gen:
             j = self.d.subs.index(info.decision)
             with_sub = _seq([*kids, self.sub_call(info.decision, j, json, False)], json)
             children = ast.IfExp(_is(_load(o), _load("NA_")), children, with_sub)
-        return o, children, self.evidence(i, o)
+        return o, children, self.evidence(i, o, json)
 
     def node(self, i: int, parent: str | None, json: bool) -> str:
         o, children, evidence = self.subtree(i, parent, json)
@@ -282,6 +290,8 @@ class _Gen:
             last = plan.roots[-1]
             kind = plan.nodes[last].kind
             if kind in VALUE_PARENTS:
+                if kind in ("table", "split"):
+                    self.eager.add(last)  # its detail is the decision's
                 _, last_children, last_evidence = self.subtree(last, None, json)
             else:
                 last_children = _seq([_load(self.node(last, None, json))], json)
@@ -312,8 +322,11 @@ class _Gen:
                  ) -> ast.FunctionDef:
         self.body, self.uses_subs = [], False
         returned = result()
+        facts: ast.expr = ast.Attribute(_load("R"), "facts", ast.Load())
+        if self.d.float_facts:
+            facts = _call(_load("exact_facts"), facts, _load("FLOATS"))
         prologue = [_assign("N", ast.Attribute(_load("R"), "nodes", ast.Load())),
-                    _assign("F", ast.Attribute(_load("R"), "facts", ast.Load()))]
+                    _assign("F", facts)]
         if self.uses_subs:
             prologue.append(_assign("S", ast.Attribute(_load("R"), "subs", ast.Load())))
         arguments = ast.arguments([], [ast.arg(a) for a in args], None, [], [], None, [])
@@ -337,7 +350,6 @@ class _Gen:
         # built from the decision's node table: every ruleset text is a namespace constant
         exec(compile(module, f"<promorules trace {d.id}>", "exec"), self.ns)
         nodes = {i: self.ns[f"node_{self.tag(i)}"] for i in alone}
-        leaves = {rid: _leaf(self.ctx, d, found[0].path, found[0].index, nodes)
-                  for rid, found in plan.where.items() if len(found) == 1}
+        leaves = {leaf: _leaf(self.ctx, d, leaf.path, leaf.index, nodes) for leaf in d.leaves}
         return TraceCode(self.ns["trace"], self.ns["to_dict"], nodes, leaves,
                          ast.unparse(module))
