@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import RulesetError
 from ..facts import suggest
 from ..loader import Document
+from .conditions import fast_if
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
@@ -46,6 +47,7 @@ def _validator() -> Any:
 
     cls = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
         Draft202012Validator,
+        validators={"if": fast_if({})},  # the kind-telling conditions, as plain predicates
         type_checker=Draft202012Validator.TYPE_CHECKER.redefine("number", _is_number),
     )
     return cls(schema())
