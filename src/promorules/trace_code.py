@@ -52,6 +52,7 @@ __all__ = ["TraceCode", "build_trace", "code_of", "failed_nodes", "render_dict"]
 _NEW, _FILL, _RULE_RESULT = rule_result_maker()
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,40}")
 Builder = Callable[[Record, Any], RuleResult]
+_NEVER_NA = frozenset({"check", "all", "any", "decision"})  # unless conditional
 
 
 class TraceCode:
@@ -168,6 +169,14 @@ class _Gen:
         self.body: list[ast.stmt] = []
         self.uses_subs = False
         self.eager: set[int] = set()  # trace nodes whose evidence the root reads at once
+        # the nodes whose outcome is never "not applicable": in a pass/fail decision, the
+        # unconditional checks, groups and decision references below such nodes (only a
+        # rule's `applies_when` gives NA; a value decision leaves unreached nodes NA)
+        self.never_na: list[bool] = []
+        for info in self.plan.nodes:
+            self.never_na.append(
+                decision.kind == "passfail" and info.kind in _NEVER_NA and not info.conditional
+                and (info.parent is None or self.never_na[info.parent]))
 
     def const(self, value: Any, name: str | None = None) -> ast.Name:
         """A namespace constant, named once per value."""
@@ -213,7 +222,7 @@ class _Gen:
                          ast.Attribute(_load("R"), "outcome", ast.Load()))
         else:
             expr = _call(self.const(rule, rule.__name__), value)
-        if parent is not None:
+        if parent is not None and not (info.parent is not None and self.never_na[info.parent]):
             expr = ast.IfExp(_is(_load(parent), _load("NA_")), _load("NA_"), expr)
         name = f"o{self.tag(i)}"
         self.body.append(_assign(name, expr))
