@@ -37,8 +37,8 @@ from .facts import FactType, display_value
 from .rule_result import NodeStatic, Outcome
 from .trace_detail import formula_text, node_gap, public_value, relative_gap, split_detail
 
-__all__ = ["LOGIC", "OUTCOME", "VALUE_PARENTS", "VALUE_ROOT", "Context", "Plan",
-           "evidence_maker", "exact_record", "failed_ids", "failed_leaves", "gap_only",
+__all__ = ["LOGIC", "OUTCOME", "RULE_ID", "VALUE_PARENTS", "VALUE_ROOT", "Context", "Plan",
+           "evidence_maker", "exact_record", "failed_leaves", "gap_only",
            "missing_facts", "outcome_rule", "resolve"]
 
 OUTCOME = {True: Outcome.PASS, False: Outcome.FAIL, None: Outcome.UNKNOWN}
@@ -51,7 +51,7 @@ _RULES = frozenset({"check", "all", "any", "not", "decision", "requires"})
 # value kinds whose children stand for the value decision's own children in a trace
 VALUE_PARENTS = frozenset({"cases", "collect", "fields", "tiers", "table", "split"})
 _T = TypeVar("_T")
-_RULE_ID = operator.attrgetter("rule_id")
+RULE_ID = operator.attrgetter("rule_id")  # a FailedLeaf's rule id
 
 
 class Plan:
@@ -306,13 +306,6 @@ def failed_leaves(decision: CompiledDecision, record: Record) -> tuple[FailedLea
     if record.outcome is not False:
         return ()
     return decision.failed_leaves(record.nodes, record.subs)
-
-
-def failed_ids(decision: CompiledDecision, record: Record) -> tuple[str, ...]:
-    """The ids of :func:`failed_leaves`."""
-    if record.outcome is not False:
-        return ()
-    return tuple(map(_RULE_ID, decision.failed_leaves(record.nodes, record.subs)))
 
 
 def resolve(ctx: Context, decision: CompiledDecision, record: Record,

@@ -308,21 +308,26 @@ def node_json(static: NodeStatic, target: str, outcome: ast.expr, children: ast.
             facts, ast.Constant(p), ast.Load()), const)
          for ft, p in zip(types, static.fact_pos, strict=True)])
     desc = static.description
-    keys = ("rule_id", "kind", "description", "outcome", "facts", "actual", "expected", "gap",
-            "source", "children")
-    values: list[ast.expr] = [
-        const(static.rule_id), const(static.kind),
-        ast.Dict([ast.Constant("en"), ast.Constant("zh")], [const(desc.en), const(desc.zh)]),
-        ast.Subscript(const(_OUTCOME_TEXT), outcome, ast.Load()),
-        ast.List([const(f) for f in static.facts], ast.Load()),
-        actual, const(static.expected), ast.Constant(None), const(static.source), children]
+    # the static keys come from a template (copying it is quicker than building the dict),
+    # in the final key order; the mutable values are made fresh for every node
+    template = {"rule_id": static.rule_id, "kind": static.kind, "description": None,
+                "outcome": None, "facts": None, "actual": None, "expected": static.expected,
+                "gap": None, "source": static.source, "children": None}
     out = ast.Name(target, ast.Store())
-    body: list[ast.stmt] = [ast.Assign([out], ast.Dict(
-        [ast.Constant(k) for k in keys], values))]
+    body: list[ast.stmt] = [ast.Assign([out], _call(ast.Attribute(
+        const(template), "copy", ast.Load())))]
 
     def put(key: str, value: ast.expr) -> ast.stmt:
         return ast.Assign([ast.Subscript(ast.Name(target, ast.Load()), ast.Constant(key),
                                          ast.Store())], value)
+
+    body += [
+        put("description", ast.Dict([ast.Constant("en"), ast.Constant("zh")],
+                                    [const(desc.en), const(desc.zh)])),
+        put("outcome", ast.Subscript(const(_OUTCOME_TEXT), outcome, ast.Load())),
+        put("facts", ast.List([const(f) for f in static.facts], ast.Load())),
+        put("actual", actual),
+        put("children", children)]
 
     def is_set(value: ast.expr) -> ast.expr:
         return ast.Compare(value, [ast.IsNot()], [ast.Constant(None)])
