@@ -290,16 +290,17 @@ def _index(value: ast.expr, i: int) -> ast.Subscript:
 
 def node_json(static: NodeStatic, target: str, outcome: ast.expr, children: ast.expr,
               facts: ast.expr, evidence: ast.expr | None,
-              const: Callable[[Any], ast.expr]) -> list[ast.stmt]:
+              const: Callable[[Any], ast.expr], *, shown: bool = False) -> list[ast.stmt]:
     """Statements that set ``target`` to the JSON of a node of part ``static``.
 
-    ``outcome`` is the node's Outcome, ``children`` a list of its children's dicts,
-    ``facts`` the decision's converted facts and ``evidence`` the node's evidence tuple or
-    None (``evidence=None`` itself: the node never has any). ``const(value)`` names a
-    constant of the namespace the code runs in. The keys come in this order: ``rule_id``,
-    ``kind``, ``description``, ``outcome``, ``facts``, ``actual``, ``expected``, ``gap``,
-    ``source``, ``children``, then ``threshold`` and ``detail`` when known, ``severity`` for
-    warnings, ``value`` on value nodes and ``decision`` on nodes standing for a decision.
+    ``outcome`` is the node's Outcome (``shown``: already its text), ``children`` a list of
+    its children's dicts, ``facts`` the decision's converted facts and ``evidence`` the
+    node's evidence tuple or None (``evidence=None`` itself: the node never has any).
+    ``const(value)`` names a constant of the namespace the code runs in. The keys come in
+    this order: ``rule_id``, ``kind``, ``description``, ``outcome``, ``facts``, ``actual``,
+    ``expected``, ``gap``, ``source``, ``children``, then ``threshold`` and ``detail`` when
+    known, ``severity`` for warnings, ``value`` on value nodes and ``decision`` on nodes
+    standing for a decision.
     """
     types: tuple[FactType | None, ...] = static.fact_types or (None,) * len(static.facts)
     actual = ast.Dict(
@@ -324,7 +325,8 @@ def node_json(static: NodeStatic, target: str, outcome: ast.expr, children: ast.
     body += [
         put("description", ast.Dict([ast.Constant("en"), ast.Constant("zh")],
                                     [const(desc.en), const(desc.zh)])),
-        put("outcome", ast.Subscript(const(_OUTCOME_TEXT), outcome, ast.Load())),
+        put("outcome", outcome if shown else ast.Subscript(const(_OUTCOME_TEXT), outcome,
+                                                            ast.Load())),
         put("facts", ast.List([const(f) for f in static.facts], ast.Load())),
         put("actual", actual),
         put("children", children)]

@@ -161,7 +161,8 @@ class _Gen:
         self.plan = ctx.plan(decision)
         self.ns: dict[str, Any] = {
             "new": _NEW, "fill": _FILL, "RuleResult": _RULE_RESULT, "LOGIC": LOGIC,
-            "OUTCOME": OUTCOME, "NA_": Outcome.NOT_APPLICABLE, "FAIL_": Outcome.FAIL,
+            "OUTCOME": OUTCOME, "LOGIC_TEXT": {v: o.value for v, o in LOGIC.items()},
+            "NA_": Outcome.NOT_APPLICABLE, "FAIL_": Outcome.FAIL,
             "public_value": public_value, "deferred": deferred, "exact_facts": exact_facts,
             "FLOATS": decision.float_facts}
         self.names: dict[int, tuple[Any, ast.Name]] = {}  # id(constant) -> it, its name
@@ -228,12 +229,16 @@ class _Gen:
         self.body.append(_assign(name, expr))
         return name
 
+    def evidence_maker(self, i: int) -> Any:
+        """Node ``i``'s evidence function (None: it never has any), made once."""
+        if i not in self.evidence_of:
+            self.evidence_of[i] = evidence_maker(self.ctx, self.d, i)
+        return self.evidence_of[i]
+
     def evidence(self, i: int, outcome: str, json: bool) -> ast.expr | None:
         """``e<i> = ...``: node ``i``'s evidence, or None when it never has any; deferred
         for a trace node (computed when first read)."""
-        if i not in self.evidence_of:
-            self.evidence_of[i] = evidence_maker(self.ctx, self.d, i)
-        make = self.evidence_of[i]
+        make = self.evidence_maker(i)
         if make is None:
             return None
         info = self.plan.nodes[i]
@@ -262,6 +267,17 @@ class _Gen:
         return o, children, self.evidence(i, o, json)
 
     def node(self, i: int, parent: str | None, json: bool) -> str:
+        info = self.plan.nodes[i]
+        if (json and not info.children and info.kind != "decision"
+                and outcome_rule(info) is None and self.evidence_maker(i) is None
+                and (parent is None or (info.parent is not None and self.never_na[info.parent]))):
+            # a rule with nothing below it and no evidence: its outcome is only shown, so
+            # its text is read from its value at once
+            text = ast.Subscript(_load("LOGIC_TEXT"), _index(_load("N"), i), ast.Load())
+            name = f"n{self.tag(i)}"
+            self.body += node_json(self.plan.statics[i], name, text, _seq([], True), _load("F"),
+                                   None, self.const, shown=True)
+            return name
         o, children, evidence = self.subtree(i, parent, json)
         return self.make(f"n{self.tag(i)}", self.plan.statics[i], None, _load(o),
                          children, evidence, json)
