@@ -182,7 +182,7 @@ class Result:
             "missing": [] if record.outcome is not None else list(self.missing),
             "warnings": list(self.warnings) if self._decision.has_warnings else [],
             # numbers as decimal strings, like money: the same type for defaults and overrides
-            "params": {k: str(v) for k, v in ctx.params.items()},
+            "params": {k: str(v) for k, v in ctx.params.items()} if ctx.params else {},
             "trace": trace,
         }
 

@@ -347,11 +347,16 @@ class _Gen:
                  ) -> ast.FunctionDef:
         self.body, self.uses_subs = [], False
         returned = result()
-        facts: ast.expr = ast.Attribute(_load("R"), "facts", ast.Load())
-        if self.d.float_facts:
-            facts = _call(_load("exact_facts"), facts, _load("FLOATS"))
-        prologue = [_assign("N", ast.Attribute(_load("R"), "nodes", ast.Load())),
-                    _assign("F", facts)]
+        prologue: list[ast.stmt] = [
+            _assign("N", ast.Attribute(_load("R"), "nodes", ast.Load())),
+            _assign("F", ast.Attribute(_load("R"), "facts", ast.Load()))]
+        if self.d.float_facts:  # a float the fast path kept: read as its exact decimal
+            kept: list[ast.expr] = [
+                _is(ast.Attribute(_index(_load("F"), p), "__class__", ast.Load()),
+                    _load("float")) for p in self.d.float_facts]
+            test = kept[0] if len(kept) == 1 else ast.BoolOp(ast.Or(), kept)
+            prologue.append(ast.If(test, [_assign("F", _call(
+                _load("exact_facts"), _load("F"), _load("FLOATS")))], []))
         if self.uses_subs:
             prologue.append(_assign("S", ast.Attribute(_load("R"), "subs", ast.Load())))
         arguments = ast.arguments([], [ast.arg(a) for a in args], None, [], [], None, [])
