@@ -92,7 +92,7 @@ def render_dict(ctx: Context, decision: CompiledDecision, record: Record, as_of:
 def failed_nodes(ctx: Context, decision: CompiledDecision, record: Record, as_of: Any
                  ) -> tuple[RuleResult, ...]:
     """The failed leaves as trace nodes, each built alone (not the whole tree)."""
-    leaves = code_of(ctx, decision).leaves
+    leaves = ctx.code(decision, _generate).leaves  # code_of, inlined (a hot path)
     out = []
     for leaf in failed_leaves(decision, record):
         out.append(leaves[leaf](record, as_of))
