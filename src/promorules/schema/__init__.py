@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 from ..errors import RulesetError
 from ..facts import suggest
 from ..loader import Document
-from .conditions import fast_if
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
@@ -44,6 +43,8 @@ def _validator() -> Any:
     # jsonschema is imported when the first ruleset is validated, not by `import promorules`
     import jsonschema
     from jsonschema import Draft202012Validator
+
+    from .conditions import fast_if
 
     cls = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
         Draft202012Validator,
