@@ -3,18 +3,18 @@
 A :class:`Context` holds what results read from their ruleset (the compiled decisions, fact
 types, parameters, time zone, calendar, identity), handed over explicitly by ``ruleset``.
 For each decision it prepares, once and on first use, a :class:`Plan`: the static part of
-every trace node (shared by every evaluation), how each node reads its facts and its
-outcome and its evidence, and where each rule id the generated failed-ids function
-returns sits in the tree. The trace builders generated from it (``trace_code``) are kept
-by the Context too. What a node shows (its outcome and evidence), where the failed leaves
-are, the missing facts and the failed ids of value decisions are each answered in exactly
-one place here.
+every trace node (shared by every evaluation), and how each node reads its facts and its
+outcome and its evidence. The trace builders generated from it (``trace_code``) are kept
+by the Context too. What a node shows (its outcome and evidence), the exact facts of a
+record and the missing facts are each answered in exactly one place here; which leaves
+failed is answered by the generated failed-leaves function alone.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import decimal
+import operator
 import threading
 from collections.abc import Callable, Mapping
 from decimal import Decimal
@@ -22,14 +22,24 @@ from typing import Any, TypeVar
 
 import attrs
 
-from .compiler import DECIMAL_CONTEXT, FAILED, NA, CompiledDecision, NodeInfo, Record
+from .compiler import (
+    DECIMAL_CONTEXT,
+    FAILED,
+    NA,
+    VALUE_ROOT,
+    CompiledDecision,
+    FailedLeaf,
+    NodeInfo,
+    Record,
+    exact_facts,
+)
 from .facts import FactType, display_value
 from .rule_result import NodeStatic, Outcome
 from .trace_detail import formula_text, node_gap, public_value, relative_gap, split_detail
 
-__all__ = ["LOGIC", "OUTCOME", "VALUE_PARENTS", "VALUE_ROOT", "Context", "Plan",
-           "evidence_maker", "failed_ids", "failed_locations", "gap_only", "missing_facts",
-           "outcome_rule", "resolve"]
+__all__ = ["LOGIC", "OUTCOME", "RULE_ID", "VALUE_PARENTS", "VALUE_ROOT", "Context", "Plan",
+           "evidence_maker", "exact_record", "failed_leaves", "gap_only",
+           "missing_facts", "outcome_rule", "resolve"]
 
 OUTCOME = {True: Outcome.PASS, False: Outcome.FAIL, None: Outcome.UNKNOWN}
 _PASS, _FAIL, _UNKNOWN, _NA = (Outcome.PASS, Outcome.FAIL, Outcome.UNKNOWN,
@@ -41,27 +51,14 @@ _RULES = frozenset({"check", "all", "any", "not", "decision", "requires"})
 # value kinds whose children stand for the value decision's own children in a trace
 VALUE_PARENTS = frozenset({"cases", "collect", "fields", "tiers", "table", "split"})
 _T = TypeVar("_T")
-
-VALUE_ROOT = -1  # a failed location that is a value decision as a whole
-# where a failed rule sits: the sub-record indexes leading to its decision, and its node
-Location = tuple[tuple[int, ...], int]
-
-
-@attrs.frozen(slots=True)
-class _Candidate:
-    """A node that the failed-ids function can name, with what decides whether it does."""
-
-    path: tuple[int, ...]
-    index: int
-    chain: tuple[tuple[tuple[int, ...], int], ...]  # (path, index) from the root to it
-    deciding: tuple[int, ...] | None  # a group: its non-warning children
+RULE_ID = operator.attrgetter("rule_id")  # a FailedLeaf's rule id
 
 
 class Plan:
     """The prepared trace of one compiled decision (immutable once built)."""
 
     __slots__ = ("decision", "extras", "fact_pos", "nodes", "reference_static", "root",
-                 "root_static", "roots", "statics", "value_static", "where")
+                 "root_static", "roots", "statics", "value_static")
 
     def __init__(self, ctx: Context, decision: CompiledDecision) -> None:
         self.decision = decision
@@ -86,33 +83,6 @@ class Plan:
                 fact_types=last.fact_types, fact_pos=last.fact_pos)
         own = self.value_static or self.root_static
         self.reference_static = attrs.evolve(own, kind="reference")
-        self.where = self._locate(ctx) if decision.kind == "passfail" else {}
-
-    def _locate(self, ctx: Context) -> dict[str, tuple[_Candidate, ...]]:
-        """Every node the generated failed-ids function can name, by id, in tree order
-        (through referenced decisions)."""
-        found: dict[str, list[_Candidate]] = {}
-
-        def visit(plan: Plan, i: int, path: tuple[int, ...], chain: tuple[Any, ...]) -> None:
-            info = plan.nodes[i]
-            if info.severity == "warning":
-                return
-            chain = (*chain, (path, i))
-            if info.kind == "decision" and info.decision is not None:
-                j = plan.decision.subs.index(info.decision)
-                sub = ctx.plan(ctx.decisions[info.decision])
-                visit(sub, sub.root, (*path, j), chain)
-                return
-            deciding = None
-            if info.kind not in ("check", "not"):
-                deciding = tuple(c for c in info.children
-                                 if plan.nodes[c].severity != "warning")
-                for c in info.children:
-                    visit(plan, c, path, chain)
-            found.setdefault(info.id, []).append(_Candidate(path, i, chain, deciding))
-
-        visit(self, self.root, (), ())
-        return {k: tuple(v) for k, v in found.items()}
 
 
 def _static(ctx: Context, info: NodeInfo, fact_pos: tuple[int, ...]) -> NodeStatic:
@@ -218,10 +188,11 @@ Evidence = tuple[Any, Any, str | None, Any, Any, Decimal | None]
 
 
 def evidence_maker(ctx: Context, decision: CompiledDecision, i: int
-                   ) -> Callable[[Outcome, Record, Any], Evidence | None] | None:
+                   ) -> Callable[[Outcome, Record, tuple[Any, ...], Any], Evidence | None] | None:
     """The evidence of node ``i`` of ``decision`` (gap, threshold, detail, value, compared,
-    relative gap) as a function of its outcome, the record and ``as_of``; None when the
-    node never has any. Numbers are computed in promorules' decimal context."""
+    relative gap) as a function of its outcome, the record, the record's exact facts
+    (:func:`exact_facts`) and ``as_of``; None when the node never has any. Numbers are
+    computed in promorules' decimal context."""
     plan = ctx.plan(decision)
     info = plan.nodes[i]
     is_value = info.kind not in _RULES
@@ -229,9 +200,9 @@ def evidence_maker(ctx: Context, decision: CompiledDecision, i: int
         return None
     literal = info.kind in ("case", "item", "default", "row")
 
-    def evidence(outcome: Outcome, record: Record, as_of: Any) -> Evidence | None:
+    def evidence(outcome: Outcome, record: Record, facts: tuple[Any, ...], as_of: Any
+                 ) -> Evidence | None:
         v = record.nodes[i]
-        facts = record.facts
         gap = threshold = detail = compared = relative = None
         if info.detail is not None:
             if info.compare_op == "formula":
@@ -239,7 +210,8 @@ def evidence_maker(ctx: Context, decision: CompiledDecision, i: int
                     # a case that computes its value: its formula, with the decision's
                     shown = record.value if info.kind in ("case", "default") else v
                     with decimal.localcontext(DECIMAL_CONTEXT):
-                        detail = formula_detail(ctx, decision, info, shown, record, as_of)
+                        detail = formula_detail(ctx, decision, info, shown, record, facts,
+                                                as_of)
             elif outcome is _FAIL:  # trace_detail computes in promorules' context itself
                 gap, threshold, detail, compared = node_gap(
                     info, info.detail(facts, record.subs, as_of))
@@ -268,11 +240,11 @@ def evidence_maker(ctx: Context, decision: CompiledDecision, i: int
 
 
 def formula_detail(ctx: Context, decision: CompiledDecision, info: NodeInfo, value: Any,
-                   record: Record, as_of: Any) -> str | None:
-    """``19.99 × 8% = 1.5992 → 1.60``: the computation with its numbers; for working-day
-    arithmetic, the days skipped and why."""
+                   record: Record, fact_values: tuple[Any, ...], as_of: Any) -> str | None:
+    """``19.99 × 8% = 1.5992 → 1.60``: the computation with its numbers (``fact_values``:
+    the record's exact facts); for working-day arithmetic, the days skipped and why."""
     assert info.detail is not None
-    fact_values, subs = record.facts, record.subs
+    subs = record.subs
     raw, *calls = info.detail(fact_values, subs, as_of)
     skipped = []
     for call in calls:
@@ -313,74 +285,27 @@ def formula_detail(ctx: Context, decision: CompiledDecision, info: NodeInfo, val
     return text
 
 
-# -- which leaves failed ---------------------------------------------------------------
+# -- the record's facts, and which leaves failed ------------------------------------------
 
 
-def failed_locations(ctx: Context, decision: CompiledDecision, record: Record
-                     ) -> list[Location]:
-    """Where the failed leaves that decide a failure sit. For a pass/fail decision these
-    are the rules the generated failed-ids function names; for a value decision, its failed
-    requirements, or the decision as a whole when no value could be produced."""
+def exact_record(ctx: Context, decision: CompiledDecision, record: Record) -> Record:
+    """``record`` with its facts (and those of the records of the decisions it uses) read
+    as exact values: a float the fast path kept is its exact decimal."""
+    facts = exact_facts(record.facts, decision.float_facts)
+    subs = tuple([exact_record(ctx, ctx.decisions[did], sub)
+                  for did, sub in zip(decision.subs, record.subs, strict=True)])
+    if facts is record.facts and all(a is b for a, b in zip(subs, record.subs, strict=True)):
+        return record
+    return record._replace(facts=facts, subs=subs)
+
+
+def failed_leaves(decision: CompiledDecision, record: Record) -> tuple[FailedLeaf, ...]:
+    """The leaves that decided a failure, with their places, in rule order: the generated
+    failed-leaves function's answer (for a value decision: its failed requirements, or the
+    decision as a whole when no value could be produced)."""
     if record.outcome is not False:
-        return []
-    plan = ctx.plan(decision)
-    if decision.kind == "passfail" and decision.failed_ids is not None:
-        return _place(plan, record, decision.failed_ids(record.nodes, record.subs))
-    root = plan.root
-    if plan.nodes[root].kind != "requires" or record.nodes[root] is not False:
-        return [((), VALUE_ROOT)]
-    out: list[Location] = []
-
-    def walk(i: int) -> None:  # the value decision's requirements (no generated function)
-        info = plan.nodes[i]
-        if record.nodes[i] is not False or info.severity == "warning":
-            return
-        if info.kind in ("check", "not"):
-            out.append(((), i))
-        elif info.kind == "decision" and info.decision is not None:
-            j = decision.subs.index(info.decision)
-            out.extend(((j, *path), k) for path, k in failed_locations(
-                ctx, ctx.decisions[info.decision], record.subs[j]))
-        else:
-            for c in info.children:
-                walk(c)
-            if False not in [record.nodes[c] for c in info.children
-                             if plan.nodes[c].severity != "warning"]:
-                out.append(((), i))  # nothing below applied: the group is the reason
-
-    walk(root)
-    return out
-
-
-def _place(plan: Plan, record: Record, ids: tuple[str, ...]) -> list[Location]:
-    """The generated function's ids, placed in the tree. An id is almost always unique
-    within a decision and the decisions it references; when it is not, the node meant is
-    the one on the failed path."""
-    out: list[Location] = []
-    taken: dict[str, int] = {}
-    for rid in ids:
-        candidates = plan.where[rid]
-        if len(candidates) == 1:
-            c = candidates[0]
-            out.append((c.path, c.index))
-            continue
-        named = [c for c in candidates if _named(c, record)]
-        k = taken[rid] = taken.get(rid, -1) + 1
-        c = named[k]
-        out.append((c.path, c.index))
-    return out
-
-
-def _named(c: _Candidate, record: Record) -> bool:
-    def value(path: tuple[int, ...], i: int) -> Any:
-        rec = record
-        for j in path:
-            rec = rec.subs[j]
-        return rec.nodes[i]
-
-    if any(value(p, i) is not False for p, i in c.chain):
-        return False
-    return c.deciding is None or all(value(c.path, k) is not False for k in c.deciding)
+        return ()
+    return decision.failed_leaves(record.nodes, record.subs)
 
 
 def resolve(ctx: Context, decision: CompiledDecision, record: Record,
@@ -390,19 +315,6 @@ def resolve(ctx: Context, decision: CompiledDecision, record: Record,
         decision = ctx.decisions[decision.subs[j]]
         record = record.subs[j]
     return decision, record
-
-
-def failed_ids(ctx: Context, decision: CompiledDecision, record: Record) -> tuple[str, ...]:
-    """Ids of the failed leaves (the generated function's answer for pass/fail decisions)."""
-    if record.outcome is not False:
-        return ()
-    if decision.failed_ids is not None:
-        return decision.failed_ids(record.nodes, record.subs)
-    out = []
-    for path, i in failed_locations(ctx, decision, record):
-        d, _ = resolve(ctx, decision, record, path)
-        out.append(d.id if i == VALUE_ROOT else d.nodes[i].id)
-    return tuple(out)
 
 
 # -- which facts are missing -----------------------------------------------------------

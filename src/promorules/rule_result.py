@@ -4,8 +4,9 @@ A :class:`RuleResult` is a static part (:class:`NodeStatic`: id, kind, descripti
 expected text, source, facts, unit...) built once per node of a compiled decision and
 shared by every evaluation, and a small dynamic part set per evaluation: the outcome, the
 children, the decision's converted facts (the node reads its own by position) and, for
-nodes that have any, the evidence (gap, threshold, detail, value, compared, relative gap).
-``actual`` and ``display`` are computed from the facts when first read.
+nodes that have any, the evidence (gap, threshold, detail, value, compared, relative gap),
+or the deferred computation of it. ``actual`` and ``display``, and deferred evidence, are
+computed when first read, once.
 
 What a node is as JSON is answered here once, as code: :func:`node_json` writes the
 statements (stdlib ``ast``) that build a node's dict from its static part and four dynamic
@@ -16,6 +17,7 @@ expressions. The trace renderer generated for each decision inlines them node by
 from __future__ import annotations
 
 import ast
+import functools
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
@@ -28,8 +30,8 @@ import attrs
 from .facts import FactType, json_value
 from .text import Text
 
-__all__ = ["EVIDENCE_FIELDS", "NodeStatic", "Outcome", "RuleResult", "node_json",
-           "node_parts", "rule_result_maker"]
+__all__ = ["EVIDENCE_FIELDS", "NodeStatic", "Outcome", "RuleResult", "deferred",
+           "node_json", "node_parts", "rule_result_maker"]
 
 
 class Outcome(StrEnum):
@@ -48,6 +50,8 @@ EVIDENCE_FIELDS = ("gap", "threshold", "detail", "value", "compared", "relative_
 _GAP, _THRESHOLD, _DETAIL, _VALUE, _COMPARED, _RELATIVE = range(6)
 # the dynamic part, by position
 _STATIC, _OUTCOME, _CHILDREN, _FACTS, _EVIDENCE = range(5)
+# evidence computed when first read: ``deferred(make, *args)`` stands for ``make(*args)``
+deferred = functools.partial
 
 
 @attrs.frozen(slots=True)
@@ -82,10 +86,11 @@ class RuleResult:
     setting an attribute raises ``attrs.exceptions.FrozenInstanceError``.
     """
 
-    __slots__ = ("_c", "_d")
+    __slots__ = ("_c", "_d", "_e")
 
     _d: tuple[Any, ...]
     _c: tuple[Mapping[str, Any], Mapping[str, str]]
+    _e: tuple[Any, ...] | None  # deferred evidence, once computed
 
     def __init__(self, rule_id: str, description: Text, outcome: Outcome,
                  facts: tuple[str, ...], actual: Mapping[str, Any], expected: str | None,
@@ -128,12 +133,29 @@ class RuleResult:
     # the dynamic part
     outcome = property(lambda self: self._d[1], doc="how it came out")
     children = property(lambda self: self._d[2], doc="sub-rules")
-    gap = property(lambda self: (e := self._d[4]) and e[0], doc="how far from passing")
-    threshold = property(lambda self: (e := self._d[4]) and e[1], doc="the value compared with")
-    detail = property(lambda self: (e := self._d[4]) and e[2], doc="extra evidence")
-    value = property(lambda self: (e := self._d[4]) and e[3], doc="the value a value node gives")
-    compared = property(lambda self: (e := self._d[4]) and e[4], doc="the compared value (failed)")
-    relative_gap = property(lambda self: (e := self._d[4]) and e[5], doc="gap / threshold")
+    gap = property(lambda self: (e := self._evidence()) and e[0], doc="how far from passing")
+    threshold = property(lambda self: (e := self._evidence()) and e[1],
+                         doc="the value compared with")
+    detail = property(lambda self: (e := self._evidence()) and e[2], doc="extra evidence")
+    value = property(lambda self: (e := self._evidence()) and e[3],
+                     doc="the value a value node gives")
+    compared = property(lambda self: (e := self._evidence()) and e[4],
+                        doc="the compared value (failed)")
+    relative_gap = property(lambda self: (e := self._evidence()) and e[5],
+                            doc="gap / threshold")
+
+    def _evidence(self) -> tuple[Any, ...] | None:
+        """The evidence tuple (None: none), computing deferred evidence on first read."""
+        evidence = self._d[4]
+        if evidence.__class__ is not deferred:
+            return evidence  # type: ignore[no-any-return]
+        try:
+            return self._e
+        except AttributeError:
+            pass
+        computed: tuple[Any, ...] | None = evidence()
+        _set_e(self, computed)  # computed once; a race computes the same thing twice
+        return computed
 
     @property
     def actual(self) -> Mapping[str, Any]:
@@ -204,14 +226,15 @@ class RuleResult:
         ``detail`` appear when known, ``severity`` for warnings, ``value`` on the nodes of
         value decisions and ``decision`` on nodes that stand for a decision.
         """
-        static, outcome, children, facts, evidence = self._d
+        static, outcome, children, facts, _ = self._d
         render = static.json[0] if static.json else _json_function(static)
-        return render(outcome, [c.to_dict() for c in children], facts, evidence)
+        return render(outcome, [c.to_dict() for c in children], facts, self._evidence())
 
 
 # the slots' own setters: the only way to fill a RuleResult, whose __setattr__ refuses
 _set_d: Callable[[RuleResult, tuple[Any, ...]], None] = vars(RuleResult)["_d"].__set__
 _set_c: Callable[[RuleResult, tuple[Any, Any]], None] = vars(RuleResult)["_c"].__set__
+_set_e: Callable[[RuleResult, tuple[Any, ...] | None], None] = vars(RuleResult)["_e"].__set__
 _new = object.__new__
 
 
@@ -219,7 +242,9 @@ def rule_result_maker() -> tuple[Callable[[type], RuleResult],
                                  Callable[[RuleResult, tuple[Any, ...]], None], type]:
     """``(new, fill, RuleResult)``: generated trace builders make a node with
     ``node = new(RuleResult); fill(node, (static, outcome, children, facts, evidence))``,
-    two calls and no ``__init__`` frame (this runs once per node of every trace)."""
+    two calls and no ``__init__`` frame (this runs once per node of every trace). The
+    evidence may be ``deferred(make, *args)``: computed by ``make(*args)`` when first read.
+    ``facts`` are the decision's exact facts (``runtime.exact_facts``)."""
     return _new, _set_d, RuleResult
 
 
@@ -227,8 +252,9 @@ def node_parts(node: RuleResult
                ) -> tuple[NodeStatic, Outcome, tuple[RuleResult, ...], str | None]:
     """A node's static part, outcome, children and detail, read in one call (for walks
     over a whole trace)."""
-    static, outcome, children, _, evidence = node._d
-    return static, outcome, children, evidence and evidence[_DETAIL]
+    static, outcome, children, _, _ = node._d
+    evidence = node._evidence()
+    return static, outcome, children, None if evidence is None else evidence[_DETAIL]
 
 
 # -- a node as JSON, as code ---------------------------------------------------------------
@@ -264,16 +290,17 @@ def _index(value: ast.expr, i: int) -> ast.Subscript:
 
 def node_json(static: NodeStatic, target: str, outcome: ast.expr, children: ast.expr,
               facts: ast.expr, evidence: ast.expr | None,
-              const: Callable[[Any], ast.expr]) -> list[ast.stmt]:
+              const: Callable[[Any], ast.expr], *, shown: bool = False) -> list[ast.stmt]:
     """Statements that set ``target`` to the JSON of a node of part ``static``.
 
-    ``outcome`` is the node's Outcome, ``children`` a list of its children's dicts,
-    ``facts`` the decision's converted facts and ``evidence`` the node's evidence tuple or
-    None (``evidence=None`` itself: the node never has any). ``const(value)`` names a
-    constant of the namespace the code runs in. The keys come in this order: ``rule_id``,
-    ``kind``, ``description``, ``outcome``, ``facts``, ``actual``, ``expected``, ``gap``,
-    ``source``, ``children``, then ``threshold`` and ``detail`` when known, ``severity`` for
-    warnings, ``value`` on value nodes and ``decision`` on nodes standing for a decision.
+    ``outcome`` is the node's Outcome (``shown``: already its text), ``children`` a list of
+    its children's dicts, ``facts`` the decision's converted facts and ``evidence`` the
+    node's evidence tuple or None (``evidence=None`` itself: the node never has any).
+    ``const(value)`` names a constant of the namespace the code runs in. The keys come in
+    this order: ``rule_id``, ``kind``, ``description``, ``outcome``, ``facts``, ``actual``,
+    ``expected``, ``gap``, ``source``, ``children``, then ``threshold`` and ``detail`` when
+    known, ``severity`` for warnings, ``value`` on value nodes and ``decision`` on nodes
+    standing for a decision.
     """
     types: tuple[FactType | None, ...] = static.fact_types or (None,) * len(static.facts)
     actual = ast.Dict(
@@ -282,21 +309,27 @@ def node_json(static: NodeStatic, target: str, outcome: ast.expr, children: ast.
             facts, ast.Constant(p), ast.Load()), const)
          for ft, p in zip(types, static.fact_pos, strict=True)])
     desc = static.description
-    keys = ("rule_id", "kind", "description", "outcome", "facts", "actual", "expected", "gap",
-            "source", "children")
-    values: list[ast.expr] = [
-        const(static.rule_id), const(static.kind),
-        ast.Dict([ast.Constant("en"), ast.Constant("zh")], [const(desc.en), const(desc.zh)]),
-        ast.Subscript(const(_OUTCOME_TEXT), outcome, ast.Load()),
-        ast.List([const(f) for f in static.facts], ast.Load()),
-        actual, const(static.expected), ast.Constant(None), const(static.source), children]
+    # the static keys come from a template (copying it is quicker than building the dict),
+    # in the final key order; the mutable values are made fresh for every node
+    template = {"rule_id": static.rule_id, "kind": static.kind, "description": None,
+                "outcome": None, "facts": None, "actual": None, "expected": static.expected,
+                "gap": None, "source": static.source, "children": None}
     out = ast.Name(target, ast.Store())
-    body: list[ast.stmt] = [ast.Assign([out], ast.Dict(
-        [ast.Constant(k) for k in keys], values))]
+    body: list[ast.stmt] = [ast.Assign([out], _call(ast.Attribute(
+        const(template), "copy", ast.Load())))]
 
     def put(key: str, value: ast.expr) -> ast.stmt:
         return ast.Assign([ast.Subscript(ast.Name(target, ast.Load()), ast.Constant(key),
                                          ast.Store())], value)
+
+    body += [
+        put("description", ast.Dict([ast.Constant("en"), ast.Constant("zh")],
+                                    [const(desc.en), const(desc.zh)])),
+        put("outcome", outcome if shown else ast.Subscript(const(_OUTCOME_TEXT), outcome,
+                                                            ast.Load())),
+        put("facts", ast.List([const(f) for f in static.facts], ast.Load())),
+        put("actual", actual),
+        put("children", children)]
 
     def is_set(value: ast.expr) -> ast.expr:
         return ast.Compare(value, [ast.IsNot()], [ast.Constant(None)])

@@ -16,7 +16,7 @@ from typing import Any
 
 from .compiler import DECIMAL_CONTEXT, CompiledDecision, Record
 from .facts import json_value
-from .plan import OUTCOME, Context, failed_ids, missing_facts
+from .plan import OUTCOME, RULE_ID, Context, exact_record, missing_facts
 from .rule_result import Outcome, RuleResult
 from .trace_code import build_trace, failed_nodes, render_dict
 from .trace_detail import compute_gap, public_value, tidy
@@ -91,9 +91,10 @@ class Result:
 
     @property
     def record(self) -> Record:
-        """The compiled function's record this result was made from (for tools such as
-        the testing kit; its shape belongs to the compiler and can change)."""
-        return self._record
+        """The compiled function's record this result was made from, its facts read as
+        exact values (for tools such as the testing kit; its shape belongs to the compiler
+        and can change)."""
+        return exact_record(self._ctx, self._decision, self._record)
 
     @property
     def value(self) -> Any:
@@ -103,14 +104,13 @@ class Result:
     @property
     def trace(self) -> RuleResult:
         """The whole evaluation as a tree of RuleResult."""
-        try:
-            return self._trace
-        except AttributeError:
-            pass
-        # made by code generated for the decision; gaps and formulas are computed in
-        # promorules' decimal context whatever the caller's is
-        self._trace = build_trace(self._ctx, self._decision, self._record, self._as_of)
-        return self._trace
+        trace: RuleResult | None = getattr(self, "_trace", None)  # no exception: cheaper
+        if trace is None:
+            # made by code generated for the decision; gaps and formulas are computed in
+            # promorules' decimal context whatever the caller's is
+            trace = self._trace = build_trace(self._ctx, self._decision, self._record,
+                                              self._as_of)
+        return trace
 
     @property
     def failed_rule_ids(self) -> tuple[str, ...]:
@@ -118,23 +118,21 @@ class Result:
         record = self._record
         if record.outcome is not False:
             return ()
-        extract = self._decision.failed_ids
-        if extract is not None:
-            return extract(record.nodes, record.subs)
-        return failed_ids(self._ctx, self._decision, record)
+        # the ids of the generated failed-leaves function's answer (plan.failed_leaves,
+        # inlined: this is the fast path)
+        return tuple(map(RULE_ID, self._decision.failed_leaves(record.nodes, record.subs)))
 
     @property
     def failed(self) -> tuple[RuleResult, ...]:
         """The leaf rule results that made the decision fail, in rule order."""
-        try:
-            return self._failed
-        except AttributeError:
-            pass
-        if self._record.outcome is not False:
-            self._failed = ()
-        else:
-            self._failed = failed_nodes(self._ctx, self._decision, self._record, self._as_of)
-        return self._failed
+        record = self._record
+        if record.outcome is not False:
+            return ()
+        failed: tuple[RuleResult, ...] | None = getattr(self, "_failed", None)
+        if failed is None:
+            failed = self._failed = failed_nodes(self._ctx, self._decision, record,
+                                                 self._as_of)
+        return failed
 
     @property
     def unknown(self) -> tuple[RuleResult, ...]:
@@ -185,7 +183,7 @@ class Result:
             "missing": [] if record.outcome is not None else list(self.missing),
             "warnings": list(self.warnings) if self._decision.has_warnings else [],
             # numbers as decimal strings, like money: the same type for defaults and overrides
-            "params": {k: str(v) for k, v in ctx.params.items()},
+            "params": {k: str(v) for k, v in ctx.params.items()} if ctx.params else {},
             "trace": trace,
         }
 

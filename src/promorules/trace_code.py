@@ -9,7 +9,9 @@ stdlib ``ast`` nodes and compiled once) that turns the decision's record into:
 
 Static parts (ids, descriptions, expected texts, sources) are namespace constants; a node's
 outcome is read from its value, and its evidence (gaps, formulas, rows) comes from
-:func:`promorules.plan.evidence_maker`, computed only for the nodes that show it. A node's
+:func:`promorules.plan.evidence_maker`, computed only for the nodes that show it: for JSON
+data at once, for trace nodes when first read. The record's facts are read once, as exact
+values (:func:`promorules.compiler.exact_facts`). A node's
 JSON is written by :func:`promorules.rule_result.node_json`, the one definition that
 ``RuleResult.to_dict()`` runs too. ``ast.unparse`` of the code is kept for readers.
 """
@@ -22,7 +24,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from .compiler import CompiledDecision, Record
+from .compiler import CompiledDecision, FailedLeaf, Record, exact_facts
 from .plan import (
     LOGIC,
     OUTCOME,
@@ -30,12 +32,19 @@ from .plan import (
     VALUE_ROOT,
     Context,
     evidence_maker,
-    failed_locations,
+    failed_leaves,
     gap_only,
     outcome_rule,
     resolve,
 )
-from .rule_result import NodeStatic, Outcome, RuleResult, node_json, rule_result_maker
+from .rule_result import (
+    NodeStatic,
+    Outcome,
+    RuleResult,
+    deferred,
+    node_json,
+    rule_result_maker,
+)
 from .trace_detail import public_value
 
 __all__ = ["TraceCode", "build_trace", "code_of", "failed_nodes", "render_dict"]
@@ -43,6 +52,7 @@ __all__ = ["TraceCode", "build_trace", "code_of", "failed_nodes", "render_dict"]
 _NEW, _FILL, _RULE_RESULT = rule_result_maker()
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,40}")
 Builder = Callable[[Record, Any], RuleResult]
+_NEVER_NA = frozenset({"check", "all", "any", "decision"})  # unless conditional
 
 
 class TraceCode:
@@ -52,11 +62,12 @@ class TraceCode:
 
     def __init__(self, trace: Callable[[Record, Any, bool], RuleResult],
                  render: Callable[[Record, Any, bool], dict[str, Any]],
-                 nodes: dict[int, Builder], leaves: dict[str, Builder], source: str) -> None:
+                 nodes: dict[int, Builder], leaves: dict[FailedLeaf, Builder],
+                 source: str) -> None:
         self.trace = trace  # (record, as_of, reference) -> the trace's root
         self.render = render  # (record, as_of, reference) -> the trace as JSON data
         self.nodes = nodes  # node index -> its subtree alone
-        self.leaves = leaves  # a failed id named once in the tree -> its node alone
+        self.leaves = leaves  # each leaf the failed-leaves function names -> its node
         self.source = source  # the generated code, for people
 
 
@@ -81,17 +92,10 @@ def render_dict(ctx: Context, decision: CompiledDecision, record: Record, as_of:
 def failed_nodes(ctx: Context, decision: CompiledDecision, record: Record, as_of: Any
                  ) -> tuple[RuleResult, ...]:
     """The failed leaves as trace nodes, each built alone (not the whole tree)."""
-    if decision.failed_ids is not None:
-        leaves = code_of(ctx, decision).leaves
-        try:
-            return tuple([leaves[rid](record, as_of)
-                          for rid in decision.failed_ids(record.nodes, record.subs)])
-        except KeyError:  # an id named more than once in the tree: placed below
-            pass
+    leaves = ctx.code(decision, _generate).leaves  # code_of, inlined (a hot path)
     out = []
-    for path, i in failed_locations(ctx, decision, record):
-        d, rec = resolve(ctx, decision, record, path)
-        out.append(_located(ctx, d, i)(rec, as_of))
+    for leaf in failed_leaves(decision, record):
+        out.append(leaves[leaf](record, as_of))
     return tuple(out)
 
 
@@ -157,12 +161,23 @@ class _Gen:
         self.plan = ctx.plan(decision)
         self.ns: dict[str, Any] = {
             "new": _NEW, "fill": _FILL, "RuleResult": _RULE_RESULT, "LOGIC": LOGIC,
-            "OUTCOME": OUTCOME, "NA_": Outcome.NOT_APPLICABLE, "FAIL_": Outcome.FAIL,
-            "public_value": public_value}
+            "OUTCOME": OUTCOME, "LOGIC_TEXT": {v: o.value for v, o in LOGIC.items()},
+            "NA_": Outcome.NOT_APPLICABLE, "FAIL_": Outcome.FAIL,
+            "public_value": public_value, "deferred": deferred, "exact_facts": exact_facts,
+            "FLOATS": decision.float_facts}
         self.names: dict[int, tuple[Any, ast.Name]] = {}  # id(constant) -> it, its name
         self.evidence_of: dict[int, Any] = {}  # node index -> its evidence function
         self.body: list[ast.stmt] = []
         self.uses_subs = False
+        self.eager: set[int] = set()  # trace nodes whose evidence the root reads at once
+        # the nodes whose outcome is never "not applicable": in a pass/fail decision, the
+        # unconditional checks, groups and decision references below such nodes (only a
+        # rule's `applies_when` gives NA; a value decision leaves unreached nodes NA)
+        self.never_na: list[bool] = []
+        for info in self.plan.nodes:
+            self.never_na.append(
+                decision.kind == "passfail" and info.kind in _NEVER_NA and not info.conditional
+                and (info.parent is None or self.never_na[info.parent]))
 
     def const(self, value: Any, name: str | None = None) -> ast.Name:
         """A namespace constant, named once per value."""
@@ -208,22 +223,29 @@ class _Gen:
                          ast.Attribute(_load("R"), "outcome", ast.Load()))
         else:
             expr = _call(self.const(rule, rule.__name__), value)
-        if parent is not None:
+        if parent is not None and not (info.parent is not None and self.never_na[info.parent]):
             expr = ast.IfExp(_is(_load(parent), _load("NA_")), _load("NA_"), expr)
         name = f"o{self.tag(i)}"
         self.body.append(_assign(name, expr))
         return name
 
-    def evidence(self, i: int, outcome: str) -> ast.expr | None:
-        """``e<i> = ...``: node ``i``'s evidence, or None when it never has any."""
+    def evidence_maker(self, i: int) -> Any:
+        """Node ``i``'s evidence function (None: it never has any), made once."""
         if i not in self.evidence_of:
             self.evidence_of[i] = evidence_maker(self.ctx, self.d, i)
-        make = self.evidence_of[i]
+        return self.evidence_of[i]
+
+    def evidence(self, i: int, outcome: str, json: bool) -> ast.expr | None:
+        """``e<i> = ...``: node ``i``'s evidence, or None when it never has any; deferred
+        for a trace node (computed when first read)."""
+        make = self.evidence_maker(i)
         if make is None:
             return None
         info = self.plan.nodes[i]
-        expr: ast.expr = _call(self.const(make, f"EVIDENCE{self.tag(i)}"), _load(outcome),
-                               _load("R"), _load("as_of"))
+        args = [_load(outcome), _load("R"), _load("F"), _load("as_of")]
+        maker = self.const(make, f"EVIDENCE{self.tag(i)}")
+        expr: ast.expr = (_call(maker, *args) if json or i in self.eager
+                          else _call(_load("deferred"), maker, *args))
         if gap_only(info):
             expr = ast.IfExp(_is(_load(outcome), _load("FAIL_")), expr, ast.Constant(None))
         name = f"e{self.tag(i)}"
@@ -242,9 +264,20 @@ class _Gen:
             j = self.d.subs.index(info.decision)
             with_sub = _seq([*kids, self.sub_call(info.decision, j, json, False)], json)
             children = ast.IfExp(_is(_load(o), _load("NA_")), children, with_sub)
-        return o, children, self.evidence(i, o)
+        return o, children, self.evidence(i, o, json)
 
     def node(self, i: int, parent: str | None, json: bool) -> str:
+        info = self.plan.nodes[i]
+        if (json and not info.children and info.kind != "decision"
+                and outcome_rule(info) is None and self.evidence_maker(i) is None
+                and (parent is None or (info.parent is not None and self.never_na[info.parent]))):
+            # a rule with nothing below it and no evidence: its outcome is only shown, so
+            # its text is read from its value at once
+            text = ast.Subscript(_load("LOGIC_TEXT"), _index(_load("N"), i), ast.Load())
+            name = f"n{self.tag(i)}"
+            self.body += node_json(self.plan.statics[i], name, text, _seq([], True), _load("F"),
+                                   None, self.const, shown=True)
+            return name
         o, children, evidence = self.subtree(i, parent, json)
         return self.make(f"n{self.tag(i)}", self.plan.statics[i], None, _load(o),
                          children, evidence, json)
@@ -282,6 +315,8 @@ class _Gen:
             last = plan.roots[-1]
             kind = plan.nodes[last].kind
             if kind in VALUE_PARENTS:
+                if kind in ("table", "split"):
+                    self.eager.add(last)  # its detail is the decision's
                 _, last_children, last_evidence = self.subtree(last, None, json)
             else:
                 last_children = _seq([_load(self.node(last, None, json))], json)
@@ -312,8 +347,16 @@ class _Gen:
                  ) -> ast.FunctionDef:
         self.body, self.uses_subs = [], False
         returned = result()
-        prologue = [_assign("N", ast.Attribute(_load("R"), "nodes", ast.Load())),
-                    _assign("F", ast.Attribute(_load("R"), "facts", ast.Load()))]
+        prologue: list[ast.stmt] = [
+            _assign("N", ast.Attribute(_load("R"), "nodes", ast.Load())),
+            _assign("F", ast.Attribute(_load("R"), "facts", ast.Load()))]
+        if self.d.float_facts:  # a float the fast path kept: read as its exact decimal
+            kept: list[ast.expr] = [
+                _is(ast.Attribute(_index(_load("F"), p), "__class__", ast.Load()),
+                    _load("float")) for p in self.d.float_facts]
+            test = kept[0] if len(kept) == 1 else ast.BoolOp(ast.Or(), kept)
+            prologue.append(ast.If(test, [_assign("F", _call(
+                _load("exact_facts"), _load("F"), _load("FLOATS")))], []))
         if self.uses_subs:
             prologue.append(_assign("S", ast.Attribute(_load("R"), "subs", ast.Load())))
         arguments = ast.arguments([], [ast.arg(a) for a in args], None, [], [], None, [])
@@ -337,7 +380,6 @@ class _Gen:
         # built from the decision's node table: every ruleset text is a namespace constant
         exec(compile(module, f"<promorules trace {d.id}>", "exec"), self.ns)
         nodes = {i: self.ns[f"node_{self.tag(i)}"] for i in alone}
-        leaves = {rid: _leaf(self.ctx, d, found[0].path, found[0].index, nodes)
-                  for rid, found in plan.where.items() if len(found) == 1}
+        leaves = {leaf: _leaf(self.ctx, d, leaf.path, leaf.index, nodes) for leaf in d.leaves}
         return TraceCode(self.ns["trace"], self.ns["to_dict"], nodes, leaves,
                          ast.unparse(module))

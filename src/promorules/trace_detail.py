@@ -21,10 +21,18 @@ __all__ = ["compute_gap", "formula_text", "node_gap", "public_value", "relative_
 _ONE = Decimal(1)
 
 
+# the usual exponents of amounts, tried first: as_tuple() (which builds the digits) is
+# many times slower than same_quantum()
+_QUANTA = ((-2, Decimal("0.01")), (0, _ONE), (-1, Decimal("0.1")))
+
+
 def _exponent(value: Any) -> int:
     if value.__class__ is Decimal:
-        exp = value.as_tuple().exponent
-        return exp if isinstance(exp, int) else 0
+        for exp, quantum in _QUANTA:
+            if value.same_quantum(quantum):
+                return exp
+        exponent = value.as_tuple().exponent
+        return exponent if isinstance(exponent, int) else 0
     return 0
 
 
@@ -45,8 +53,8 @@ def tidy(value: Any, places: int = 2) -> Any:
     """Drop trailing zeros past ``places`` decimals: 95.0000 -> 95.00, 1.5992 unchanged."""
     if value.__class__ is not Decimal or not value.is_finite():
         return value
-    exp = value.as_tuple().exponent
-    if isinstance(exp, int) and exp < -places:
+    exp = _exponent(value)
+    if exp < -places:
         normal = value.normalize(DECIMAL_CONTEXT)
         nexp = normal.as_tuple().exponent
         if isinstance(nexp, int) and nexp > -places:
@@ -62,7 +70,7 @@ def compute_gap(op: str, values: tuple[Any, ...], step: Any) -> tuple[Any, Any]:
     for v in values:
         if v is None or v.__class__ is bool:
             return None, None
-    values = tuple([tidy(v) for v in values])
+    values = tuple(map(tidy, values))
     if step is None:
         step = _ONE.scaleb(min([_exponent(v) for v in values]), DECIMAL_CONTEXT)
     x = values[0]

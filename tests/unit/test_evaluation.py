@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 import promorules
@@ -553,6 +554,28 @@ def test_contract_deposit_2999_99_fails_exactly_one_rule(spring: promorules.Rule
     assert node.source == "002_d8f09dc1866388ea.txt §四.6"
     assert node.description.en and node.description.zh
     assert node.children == ()
+
+
+def test_record_reads_a_float_fact_as_its_exact_decimal(spring: promorules.Ruleset) -> None:
+    """The fast path keeps a float it compares as a float; the record a result hands out
+    (and the records of the decisions it uses) show the exact decimal, as to_dict does."""
+    decision = spring.decisions["merchant_eligibility"]
+    p = decision.fact_names.index("buyer_protection_deposit")
+    assert p in decision.float_facts  # the float is kept: this test reads the conversion
+    facts = dict(_example("merchant_ok.json"), buyer_protection_deposit=2999.99)
+    for did in ("merchant_eligibility", "registration"):
+        result = spring.evaluate(did, dict(_example("registration_ok.json"), **facts)
+                                 if did == "registration" else facts)
+        record = result.record
+        if did == "registration":
+            j = spring.decisions[did].subs.index("merchant_eligibility")
+            record = record.subs[j]
+        value = record.facts[p]
+        assert type(value) is Decimal and value == Decimal("2999.99")
+    node = spring.evaluate("merchant_eligibility", facts).failed[0]
+    assert node.gap == Decimal("0.01") and node.threshold == 3000  # computed when read
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        node.gap = None  # type: ignore[misc]
 
 
 def test_contract_example_file_gives_the_same_result(spring: promorules.Ruleset) -> None:

@@ -230,3 +230,45 @@ def test_committed_schema_is_what_the_generator_produces() -> None:
     targets = runpy.run_path(str(ROOT / "tools" / "gen_schema.py"), run_name="check")["TARGETS"]
     for target, generated in targets.items():
         assert (ROOT / target).read_text(encoding="utf-8") == generated, target
+
+
+def test_if_conditions_as_predicates_agree_with_jsonschema() -> None:
+    """Validation answers the schema's `if` conditions with plain predicates: each has one,
+    and it agrees with jsonschema on every object of the shipped rulesets (and odd values:
+    a key holding a non-string, values that are not objects)."""
+    from promorules.schema.conditions import predicate
+
+    conditions: list[object] = []
+
+    def find(node: object) -> None:
+        if isinstance(node, dict):
+            if "if" in node:
+                conditions.append(node["if"])
+            for value in node.values():
+                find(value)
+        elif isinstance(node, list):
+            for value in node:
+                find(value)
+
+    find(schema())
+    assert len(conditions) > 40
+    instances: list[object] = [None, 3, "check", [], {}, {"type": 1}, {"items": ["enum"]},
+                               {"type": "money", "check": None}]
+
+    def collect(node: object) -> None:
+        if isinstance(node, dict):
+            instances.append(node)
+            for value in node.values():
+                collect(value)
+        elif isinstance(node, list):
+            for value in node:
+                collect(value)
+
+    for path in SHIPPED:
+        collect(parse_yaml(path.read_text("utf-8"), str(path)).data)
+    for condition in conditions:
+        test = predicate(condition)
+        assert test is not None, condition
+        reference = Draft202012Validator(condition)
+        for instance in instances:
+            assert test(instance) == reference.is_valid(instance), (condition, instance)

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .compiled import CompiledDecision, NodeInfo
-from .runtime import DECIMAL_CONTEXT, FAILED, NA, Record
+from .compiled import VALUE_ROOT, CompiledDecision, FailedLeaf, NodeInfo
+from .runtime import DECIMAL_CONTEXT, FAILED, NA, Record, exact_facts
 
 if TYPE_CHECKING:
     from ..errors import RulesetError
     from ..loader import Document
     from ..model import RulesetModel
 
-__all__ = ["DECIMAL_CONTEXT", "FAILED", "NA", "CompiledDecision", "NodeInfo", "Record",
-           "compile_ruleset"]
+__all__ = ["DECIMAL_CONTEXT", "FAILED", "NA", "VALUE_ROOT", "CompiledDecision", "FailedLeaf",
+           "NodeInfo", "Record", "compile_ruleset", "exact_facts"]
 
 
 def compile_ruleset(model: RulesetModel, doc: Document, *, clean: bool = True

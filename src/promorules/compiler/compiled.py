@@ -17,7 +17,26 @@ if TYPE_CHECKING:
     from ..ir import Decision as DecisionIR
     from ..ir import Ty
 
-__all__ = ["CompiledDecision", "NodeInfo"]
+__all__ = ["VALUE_ROOT", "CompiledDecision", "FailedLeaf", "NodeInfo"]
+
+VALUE_ROOT = -1  # the node index of a failed leaf that is a value decision as a whole
+
+
+class FailedLeaf:
+    """A rule that decided a failure, as a decision's failed-leaves function names it: its
+    ``rule_id``, and where it sits: ``path``, the sub-record indexes leading from the
+    decision to the rule's own decision, and ``index``, its node there (``VALUE_ROOT``: a
+    value decision as a whole). Each is made once, at load, and compares by identity."""
+
+    __slots__ = ("index", "path", "rule_id")
+
+    def __init__(self, rule_id: str, path: tuple[int, ...], index: int) -> None:
+        self.rule_id = rule_id
+        self.path = path
+        self.index = index
+
+    def __repr__(self) -> str:
+        return f"FailedLeaf({self.rule_id!r}, {self.path!r}, {self.index!r})"
 
 
 
@@ -62,15 +81,19 @@ class CompiledDecision:
     nodes: tuple[NodeInfo, ...] = attrs.field(repr=False)
     fact_names: tuple[str, ...]
     subs: tuple[str, ...]
+    # positions in ``fact_names`` where a record's fact may be the float it came as (read
+    # them through ``runtime.exact_facts``)
+    float_facts: tuple[int, ...]
     uses_time: bool
     output: Ty | None = attrs.field(repr=False)
     module: ast.Module = attrs.field(repr=False)  # the generated code, as built
     # generated line (of ``source_code``) -> (rule id, YAML line) of what it computes
     line_table: Mapping[int, tuple[str, int | None]] = attrs.field(repr=False)
+    # (node values, sub records) of a failed record -> the rules that decided the failure
+    # (a value decision: its failed requirements, or itself), in rule order
+    failed_leaves: Callable[..., tuple[FailedLeaf, ...]] = attrs.field(repr=False)
+    leaves: tuple[FailedLeaf, ...] = attrs.field(repr=False)  # every leaf it can name
     has_warnings: bool = False  # it (or a decision it uses) has warning-severity rules
-    # (node values, sub records) of a failed record -> the ids of the rules that decided
-    # the failure (a value decision: its failed requirements, or its own id)
-    failed_ids: Callable[..., tuple[str, ...]] | None = attrs.field(default=None, repr=False)
     ir: DecisionIR | None = attrs.field(default=None, repr=False)  # the checked decision
 
     @property

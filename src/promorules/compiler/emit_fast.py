@@ -9,8 +9,9 @@ checks, one short-circuit test answers the common case: everything passed.
 A number fact whose every use is a comparison with a constant threshold that round-trips
 through a float (``store_rating >= 4.7``) is accepted as a float as received, not
 converted: compared with the float threshold, it gives exactly the decimal answer (see
-:func:`.emit_expr.float_threshold`). The record then holds the float in an
-:class:`~.runtime.ExactFacts`, which reads it as its exact decimal.
+:func:`.emit_expr.float_threshold`). The record then holds the float itself, at a
+position listed in ``CompiledDecision.float_facts``; readers of the record's facts read it
+as its exact decimal through :func:`.runtime.exact_facts`.
 """
 
 from __future__ import annotations
@@ -155,8 +156,9 @@ def _is_conjunction(rule: ir.Rule) -> bool:
     return isinstance(rule, ir.All) and all(_is_conjunction(c) for c in rule.children)
 
 
-def fast_path(frame: Frame, rule: ir.Rule, today: Any) -> list[ast.stmt]:
-    """The fast path's statements (they return the record, or fall through)."""
+def fast_path(frame: Frame, rule: ir.Rule, today: Any) -> tuple[list[ast.stmt], frozenset[str]]:
+    """The fast path's statements (they return the record, or fall through), and the facts
+    its record may hold as the float they came as."""
     facts = frame.fact_types
     floats = float_facts(rule)
     conds: list[ast.expr] = []
@@ -175,9 +177,7 @@ def fast_path(frame: Frame, rule: ir.Rule, today: Any) -> list[ast.stmt]:
     emitter = FastRuleEmitter(frame, x)
     root = emitter.rule(rule)
     values = [P.name(canon[n]) for n in frame.facts]
-    fact_tuple: ast.expr = P.tup(values)
-    if floats:
-        fact_tuple = P.call("_ExactFacts", fact_tuple)
+    fact_tuple = P.tup(values)
     nodes = P.tup([P.name(v) for v in frame.vars])
     answer = P.ret(P.call("_Record", P.ifexp(P.is_(root, NA), P.TRUE, root), P.NONE, nodes,
                           fact_tuple, P.tup([])))
@@ -209,7 +209,7 @@ def fast_path(frame: Frame, rule: ir.Rule, today: Any) -> list[ast.stmt]:
         body = []
     rest = [*emitter.out, answer]
     body += [P.if_(P.and_(*inner), rest)] if inner else rest
-    return [P.if_(P.and_(*conds) if conds else P.TRUE, body)]
+    return [P.if_(P.and_(*conds) if conds else P.TRUE, body)], floats
 
 
 def _whole_use(tree: ir.Expr, name: str) -> bool | None:

@@ -7,7 +7,8 @@ at load time (as cel-python and ZEN compile once and evaluate many times):
   (the two-valued fast path first, see :mod:`.emit_fast`; else three-valued, see
   :mod:`.emit_kleene`) and returns a :class:`~.runtime.Record`;
 - ``detail_<node>(F, S, as_of)``: for traces, the values a node's gap or formula shows;
-- ``failed_<decision>(N, S)``: the failed rule ids (:mod:`.failed_ids`).
+- ``failed_<decision>(N, S)``: the failed leaves, each with its rule id and its place
+  (:mod:`.failed_ids`).
 
 Names come from the ruleset (a fact's variable is its name, a rule's value
 ``rule_<id>``), every value is a namespace constant, and the line table maps each
@@ -40,7 +41,7 @@ from .runtime import RUNTIME
 
 __all__ = ["generate"]
 
-_ARGS = ("facts", "as_of", "F", "S", "N", "out", "then", "match")
+_ARGS = ("facts", "as_of", "F", "S", "N", "out", "then", "match", "leaf")
 
 
 class _DecisionGen:
@@ -58,6 +59,7 @@ class _DecisionGen:
         self.frame = Frame(decision, self.names, self.table, rc.compile_decision)
         self.run_name = self.names.fresh(f"run_{decision.id}")
         self.failed_name = self.names.fresh(f"failed_{decision.id}")
+        self.float_facts: frozenset[str] = frozenset()  # set by the fast path
 
     # -- run ----------------------------------------------------------------------------
 
@@ -152,7 +154,7 @@ class _DecisionGen:
         if (d.kind == ir.DecisionKind.PASSFAIL and not self.frame.subs and self.frame.facts
                 and d.output is None):
             assert d.rule is not None
-            fast = fast_path(self.frame, d.rule, body_emitter.today)
+            fast, self.float_facts = fast_path(self.frame, d.rule, body_emitter.today)
         stmts = [*self.read_facts(), *self.today(), *fast, *self.convert_facts(),
                  *self.read_subs(False), *body]
         error = self.names.fresh("error")
@@ -192,7 +194,8 @@ class _DecisionGen:
         run = self.run_function()
         details = {i: self.detail_function(i, draft.detail)
                    for i, draft in enumerate(self.table.drafts) if draft.detail is not None}
-        failed = FailedIds(self.frame, self.failed_name).function(d)
+        failed_ids = FailedIds(self.frame, self.failed_name)
+        failed = failed_ids.function(d)
         module = ast.Module([run, *details.values(), failed], [])
         statements = P.number_lines(module)
         code = compile(module, f"<promorules {self.rc.ruleset_id} {d.id}>", "exec")
@@ -209,11 +212,13 @@ class _DecisionGen:
         return CompiledDecision(
             id=d.id, model=self.rc.models[d.id], run=ns[self.run_name], nodes=nodes,
             fact_names=tuple(self.frame.facts), subs=subs,
+            float_facts=tuple(k for k, name in enumerate(self.frame.facts)
+                              if name in self.float_facts),
             uses_time=d.uses_time or any(s.uses_time for s in used), output=d.ty,
             module=module, line_table=line_table,
             has_warnings=any(n.severity == "warning" for n in nodes)
             or any(s.has_warnings for s in used),
-            failed_ids=ns[self.failed_name], ir=d)
+            failed_leaves=ns[self.failed_name], leaves=tuple(failed_ids.leaves), ir=d)
 
 
 class _RulesetCompiler:

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
 
 from .. import calendar as cal
 from ..errors import FactError
 
-__all__ = ["DECIMAL_CONTEXT", "FAILED", "NA", "RUNTIME", "ExactFacts", "Record"]
+__all__ = ["DECIMAL_CONTEXT", "FAILED", "NA", "RUNTIME", "Record", "exact_facts"]
 
 
 class _NotApplicable:
@@ -166,25 +166,22 @@ def _add_months(day: dt.date, n: int | Decimal) -> dt.date:
     return cal.add_months(day, _whole(n, "add_months"))
 
 
-class ExactFacts(tuple[Any, ...]):
-    """The converted facts of a record, where a number fact may still be the float it was
-    given as (the fast path compares such floats without converting them). Read by index
-    or iteration, such a float is its exact decimal, ``Decimal(repr(x))``: what the full
-    conversion makes of it. No other fact's value is ever a float."""
-
-    __slots__ = ()
-
-    def __getitem__(self, i: Any) -> Any:
-        value = tuple.__getitem__(self, i)
-        if value.__class__ is float:
-            return Decimal(repr(value))
-        if value.__class__ is tuple and isinstance(i, slice):
-            return tuple(Decimal(repr(v)) if v.__class__ is float else v for v in value)
-        return value
-
-    def __iter__(self) -> Iterator[Any]:
-        for value in tuple.__iter__(self):
-            yield Decimal(repr(value)) if value.__class__ is float else value
+def exact_facts(facts: tuple[Any, ...], floats: tuple[int, ...]) -> tuple[Any, ...]:
+    """A record's facts with each number held as the float it was given as (at the
+    positions ``floats``, ``CompiledDecision.float_facts``: the fast path compares such
+    floats without converting them) read as its exact decimal, ``Decimal(repr(x))``: what
+    the full conversion makes of it. ``facts`` itself when there is none. The one place
+    that conversion is made; every reader of a record's fact values calls it."""
+    for p in floats:
+        if facts[p].__class__ is float:
+            break
+    else:
+        return facts
+    exact = list(facts)
+    for p in floats:
+        if exact[p].__class__ is float:
+            exact[p] = Decimal(repr(exact[p]))
+    return tuple(exact)
 
 
 class Record(NamedTuple):
@@ -192,10 +189,10 @@ class Record(NamedTuple):
 
     ``outcome`` is True (pass), False (fail) or None (unknown); ``value`` the decision's
     value (value decisions); ``nodes`` the value of every node of the decision's node table,
-    by index; ``facts`` the converted facts, in ``CompiledDecision.fact_names`` order (an
-    :class:`ExactFacts` when a number may be held as the float it came as: index it, as
-    every reader does, to read the exact value); ``subs``
-    the records of the decisions it uses, in ``CompiledDecision.subs`` order.
+    by index; ``facts`` the converted facts, in ``CompiledDecision.fact_names`` order (at
+    the positions ``CompiledDecision.float_facts``, a number may be the float it came as:
+    read the values through :func:`exact_facts`); ``subs`` the records of the decisions it
+    uses, in ``CompiledDecision.subs`` order.
     """
 
     outcome: bool | None
@@ -216,7 +213,7 @@ RUNTIME: dict[str, Any] = {
     "_canon_integer": _canon_integer, "_try": _try, "_BAD": _BAD,
     "_days_between": _days_between, "_whole": _whole, "_cents": _cents,
     "_arithmetic_error": _arithmetic_error,
-    "_ExactFacts": ExactFacts, "_add_working_days": _add_working_days, "ZERO": 0,
+    "_add_working_days": _add_working_days, "ZERO": 0,
     "ONE": 1, "HUNDRED": 100,
     "_years_between": cal.years_between, "_quarter_start": cal.quarter_start,
     "_quarter_end": cal.quarter_end, "_add_months": _add_months,

@@ -44,8 +44,11 @@ def _validator() -> Any:
     import jsonschema
     from jsonschema import Draft202012Validator
 
+    from .conditions import fast_if
+
     cls = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
         Draft202012Validator,
+        validators={"if": fast_if({})},  # the kind-telling conditions, as plain predicates
         type_checker=Draft202012Validator.TYPE_CHECKER.redefine("number", _is_number),
     )
     return cls(schema())
