@@ -18,18 +18,25 @@ from zoneinfo import ZoneInfo
 
 from .compiler import CompiledDecision, compile_ruleset
 from .errors import FactError, PromorulesError, RulesetError, UnknownDecisionError
-from .explain import explain
 from .facts import FactType, suggest
 from .loader import parse_yaml
-from .model import RulesetModel, build_model
 from .schema import validate
 from .text import Text
 from .trace import Context, Result, make_result
 
 if TYPE_CHECKING:
     from .ir import RulesetIR
+    from .model import RulesetModel
 
 __all__ = ["Ruleset", "check", "load", "loads"]
+
+
+def _explain(*args: Any, **kwargs: Any) -> str:
+    """Render a result as text: the renderer is imported on the first explanation, so that
+    ``import promorules`` does not load it."""
+    from .explain import explain
+
+    return explain(*args, **kwargs)
 
 
 class Ruleset:
@@ -62,7 +69,7 @@ class Ruleset:
         # what its results read: handed to each Result (it prepares traces on first use)
         init(self, "_context", Context(
             self._decisions, MappingProxyType(dict(model.facts)), self._params,
-            model.timezone, model.calendar, model.id, model.version, digest, explain))
+            model.timezone, model.calendar, model.id, model.version, digest, _explain))
         init(self, "_model", model)
 
     def __setattr__(self, name: str, value: Any) -> None:
@@ -215,6 +222,8 @@ def _compile(text: str, source: str, params: Mapping[str, object] | None) -> Rul
     problems = [*doc.errors, *validate(doc)]
     if len(problems) > len(doc.errors):
         raise _collect(problems)  # the later stages need a structurally valid document
+    from .model import build_model  # the load pipeline's later stages: loaded on first use
+
     model, model_problems = build_model(doc, params)
     compiled, compile_problems, lints = compile_ruleset(model, doc, clean=not problems
                                                         and not model_problems)

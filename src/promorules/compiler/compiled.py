@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from ..model import Decision
 from .runtime import Record
 
 if TYPE_CHECKING:
     from ..ir import Decision as DecisionIR
     from ..ir import Ty
+    from ..model import Decision
 
 __all__ = ["VALUE_ROOT", "CompiledDecision", "FailedLeaf", "NodeInfo"]
 
