@@ -281,7 +281,16 @@ def loads(text: str, source: str = "<string>", params: Mapping[str, object] | No
     if params is not None and not isinstance(params, Mapping):
         raise RulesetError("params must be a mapping of parameter names to values",
                            code="PR500", source=source)
-    return _compile(text, source, params)
+    try:
+        return _compile(text, source, params)
+    except PromorulesError:
+        raise
+    except RecursionError:  # every stage bounds its input: this is a last resort
+        raise RulesetError("the ruleset is nested too deeply to process", code="PR105",
+                           source=source) from None
+    except Exception as e:  # a bug in promorules: reported as one, never a raw exception
+        raise RulesetError(f"internal error loading the ruleset: {e!r}; please report it",
+                           code="PR900", source=source) from e
 
 
 def _read(path: str | os.PathLike[str]) -> str:

@@ -73,6 +73,15 @@ def run(argv: Sequence[str] | None = None, stdout: IO[str] | None = None,
         except PromorulesError as e:
             print_error(e, stderr)
             return EXIT_INVALID
+        except BrokenPipeError:
+            raise
+        except RecursionError:  # every reader bounds its input: a last resort, never exit 1
+            stderr.write("error: PR105 the input is nested too deeply to process\n")
+            return EXIT_INVALID
+        except Exception as e:  # a bug in promorules: reported as one, never a traceback
+            stderr.write(f"error: PR900 internal error in '{argv[0]}': {e!r}; please report "
+                         "it\n")
+            return EXIT_INVALID
     parsed = parse_command(_parser(), argv, stderr, stdout)  # no or an unknown subcommand
     return parsed if isinstance(parsed, int) else EXIT_INVALID
 
