@@ -298,9 +298,9 @@ def _read(path: str | os.PathLike[str]) -> str:
     try:
         with open(name, "rb") as fh:
             data = fh.read(4_000_001)
-    except OSError as e:
-        raise RulesetError(f"cannot read ruleset: {e.strerror or e}", code="PR100",
-                           source=name) from None
+    except (OSError, ValueError) as e:  # ValueError: a NUL character in the path
+        raise RulesetError(f"cannot read ruleset: {getattr(e, 'strerror', None) or e}",
+                           code="PR100", source=name) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:

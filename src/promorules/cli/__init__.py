@@ -65,6 +65,9 @@ def run(argv: Sequence[str] | None = None, stdout: IO[str] | None = None,
     if argv in (["--version"], ["-V"]):
         stdout.write(f"promorules {__version__}\n")
         return 0
+    if any("\x00" in a for a in argv):  # no file name or value can hold one
+        stderr.write("error: a command-line argument contains a NUL character\n")
+        return EXIT_INVALID
     if argv and argv[0] in COMMANDS:
         # imported on use: `promorules eval` does not load the diff or docs machinery
         command = importlib.import_module(f".{argv[0]}", __name__)
