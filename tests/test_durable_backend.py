@@ -191,7 +191,8 @@ def test_differential(key: tuple[str, str]) -> None:
                 "market_price": "100.00"})
 @example(facts={"activity_price_pc": "95.01", "market_price": "100.00"})
 @example(facts={"activity_price_pc": "94.99", "market_price": 100})
-@example(facts={"activity_price_pc": "1.234567", "market_price": "1.29954"})  # 6 places
+@example(facts={"activity_price_pc": "1.24", "market_price": "1.30"})  # 0.95 x = 1.235
+@example(facts={"activity_price_pc": "1.23", "market_price": "1.30"})
 @example(facts={"title": "最好的商品"})
 @example(facts={"title": "a\n最低價"})
 @given(facts=st.just({}))
@@ -202,7 +203,7 @@ def test_product_boundaries(facts: dict[str, Any]) -> None:
 
 @pytest.mark.parametrize("facts", [
     {"buyer_protection_deposit": "2999.99"}, {"buyer_protection_deposit": 3000},
-    {"buyer_protection_deposit": 2999.995}, {"trade_medal_level": "none"},
+    {"buyer_protection_deposit": 2999.99}, {"trade_medal_level": "none"},
     {"chengxintong_active": False}, {"chengxintong_active": True},
     {"chengxintong_active": True, "chengxintong_type": "individual"},
 ])

@@ -15,7 +15,7 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -24,17 +24,66 @@ from .errors import FactError
 from .text import Text
 
 __all__ = [
+    "MAX_DIGITS",
+    "MAX_EXPONENT",
+    "MONEY_PLACES",
     "NUMERIC_KINDS",
     "FactType",
     "display_value",
     "json_value",
+    "number_problem",
     "read_json",
     "read_json_facts",
     "suggest",
 ]
 
 NUMERIC_KINDS = frozenset({"number", "integer", "percent", "money"})
-_DECIMAL_TEXT = re.compile(r"\s*[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\s*")
+# ASCII digits only, no surrounding whitespace: "３０００" and " 3000 " are not numbers
+_DECIMAL_TEXT = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+_N = TypeVar("_N", int, Decimal, str)
+
+# "A value that can be shown in a few dozen digits": every number a fact or a JSON document
+# holds has at most MAX_DIGITS significant digits (or characters, as text) and a magnitude
+# between 1e-MAX_EXPONENT and 1e+MAX_EXPONENT. Money has at most MONEY_PLACES decimals.
+MAX_DIGITS = 60
+MAX_EXPONENT = 60
+MONEY_PLACES = 2
+_INT_LIMIT = 10 ** (MAX_EXPONENT + 1)
+_BOUNDS = (f"at most {MAX_DIGITS} digits and a magnitude between 1e-{MAX_EXPONENT} and "
+           f"1e{MAX_EXPONENT}")
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= 24 else text[:20] + "..."
+
+
+def number_problem(value: int | Decimal | str) -> str | None:
+    """Why a number (or a number's text) cannot be shown in a few dozen digits, or None.
+
+    The one bound every path applies: :class:`FactType` conversion, the generated fast
+    path's helpers (which leave such values to that conversion) and :func:`read_json`.
+    """
+    if isinstance(value, str):
+        if len(value) <= MAX_DIGITS:
+            return None
+        return (f"the number {_shown(value)} ({len(value)} characters) is too long to read "
+                f"exactly ({_BOUNDS})")
+    if isinstance(value, int):
+        if -_INT_LIMIT < value < _INT_LIMIT:
+            return None
+        return (f"the number of about {int(value.bit_length() * 0.30103) + 1} digits is too "
+                f"large to read exactly ({_BOUNDS})")
+    sign, digits, exponent = value.as_tuple()
+    if not isinstance(exponent, int):
+        return None  # NaN and infinity are refused on their own
+    too_small = exponent < -MAX_EXPONENT
+    too_big = bool(value) and value.adjusted() > MAX_EXPONENT
+    if not too_small and not too_big and len(digits) <= MAX_DIGITS:
+        return None
+    mantissa = "".join(map(str, digits[:20]))
+    shown = f"{'-' if sign else ''}{mantissa}{'...' if len(digits) > 20 else ''}E{exponent}"
+    return (f"the number {shown} is too large, too small or too long to read exactly "
+            f"({_BOUNDS})")
 _DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATETIME_TEXT = re.compile(
     r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
@@ -68,8 +117,19 @@ def _kind_of(value: object) -> str:
 
 
 def _short(value: object) -> str:
+    if isinstance(value, int) and not -_INT_LIMIT < value < _INT_LIMIT:
+        return f"<a number of {value.bit_length()} bits>"  # repr() of it may itself fail
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _number_text_hint(text: str) -> str | None:
+    """Why a string that looks like a number is not one, for the FactError's hint."""
+    if text.strip() != text and _DECIMAL_TEXT.fullmatch(text.strip()):
+        return "remove the surrounding whitespace"
+    if not text.isascii() and any(c.isdigit() for c in text):
+        return "write the number with the ASCII digits 0-9"
+    return None
 
 
 @attrs.frozen
@@ -155,31 +215,40 @@ class FactType:
         cls = value.__class__
         if cls is int:
             assert isinstance(value, int)
-            return value
+            return self._bounded(value, value)
         if cls is float:
             assert isinstance(value, float)
             if not math.isfinite(value):
                 raise self._error(value, f"{value!r} is not a finite number", "PR602")
-            return Decimal(repr(value))
+            return self._bounded(Decimal(repr(value)), value)
         if isinstance(value, bool):
             raise self._error(value, f"got the boolean {str(value).lower()}")
         if isinstance(value, Decimal):
             if not value.is_finite():
                 raise self._error(value, f"{value} is not a finite number", "PR602")
-            return value
+            return self._bounded(value, value)
         if isinstance(value, int):  # int subclasses (not bool)
-            return int(value)
+            return self._bounded(int(value), value)
         if isinstance(value, str):
             if _DECIMAL_TEXT.fullmatch(value):
+                self._bounded(value, value)
                 try:
-                    return Decimal(value.strip())
+                    return self._bounded(Decimal(value), value)
                 except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
                     pass
             low = value.strip().lower()
             if low in ("nan", "inf", "infinity", "-inf", "-infinity", "+inf"):
                 raise self._error(value, f"{value!r} is not a finite number", "PR602")
-            raise self._error(value, f"{_short(value)} is not a number")
+            raise self._error(value, f"{_short(value)} is not a number",
+                              hint=_number_text_hint(value))
         raise self._error(value, f"got {_kind_of(value)}")
+
+    def _bounded(self, number: _N, original: object) -> _N:
+        """``number`` if it can be shown in a few dozen digits; else a FactError (PR601)."""
+        problem = number_problem(number)
+        if problem is not None:
+            raise self._error(original, problem)
+        return number
 
     def _check_range(self, value: int | Decimal, original: object) -> int | Decimal:
         if self.minimum is not None and value < self.minimum:
@@ -192,7 +261,16 @@ class FactType:
         return self._check_range(self._number(value), value)
 
     _convert_percent = _convert_number
-    _convert_money = _convert_number
+
+    def _convert_money(self, value: object) -> int | Decimal:
+        number = self._number(value)
+        if isinstance(number, Decimal):
+            exponent = number.as_tuple().exponent
+            assert isinstance(exponent, int)  # finite
+            if exponent < -MONEY_PLACES:
+                raise self._error(value, f"{_short(value)} has more than {MONEY_PLACES} "
+                                         "decimal places")
+        return self._check_range(number, value)
 
     def _convert_integer(self, value: object) -> int:
         number = self._number(value)
@@ -339,8 +417,8 @@ def json_value(value: Any) -> Any:
 # -- reading facts from JSON ---------------------------------------------------------------
 
 JSON_MAX_DEPTH = 64  # objects and lists nested in one another
-JSON_MAX_DIGITS = 60  # characters of one JSON number
-JSON_MAX_EXPONENT = 60  # a number's magnitude, 1e-60 .. 1e60: "shown in a few dozen digits"
+JSON_MAX_DIGITS = MAX_DIGITS  # characters of one JSON number
+JSON_MAX_EXPONENT = MAX_EXPONENT  # a number's magnitude: "shown in a few dozen digits"
 
 
 class _Number:
@@ -366,11 +444,7 @@ def _json_float(text: str) -> Decimal | _Number:
     if len(text) > JSON_MAX_DIGITS:
         return _Number(text)
     value = Decimal(text)  # exact: 2999.99 never passes through a float
-    exponent = value.as_tuple().exponent
-    too_big = bool(value) and not -JSON_MAX_EXPONENT <= value.adjusted() <= JSON_MAX_EXPONENT
-    if too_big or (isinstance(exponent, int) and exponent < -JSON_MAX_EXPONENT):
-        return _Number(text)
-    return value
+    return _Number(text) if number_problem(value) else value
 
 
 def _json_constant(name: str) -> Any:

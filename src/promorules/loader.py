@@ -7,7 +7,9 @@ ourselves instead of using PyYAML's constructors, so that nothing is resolved im
 only ``true``/``false`` are booleans (``NO`` stays a string), dates stay strings for
 promorules to read, numbers are exact (``int`` or ``Decimal``, never ``float``), duplicate
 keys are errors, and anchors, aliases and tags are refused (so an alias bomb costs
-nothing). Every error is collected with its 1-based line and column.
+nothing). A number that cannot be shown in a few dozen digits (``facts.number_problem``:
+thousands of digits, ``1e999999999``) is refused (PR106) before it is converted. Every
+error is collected with its 1-based line and column.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .errors import RulesetError
+from .facts import number_problem
 
 if TYPE_CHECKING:
     import yaml
@@ -93,11 +96,15 @@ def _scalar(event: yaml.ScalarEvent) -> Any:
         return False
     if value in _NULL:
         return None
-    if _INT.fullmatch(value):
-        return int(value)
-    if _DECIMAL.fullmatch(value):
-        return Decimal(value)
+    if _INT.fullmatch(value) or _DECIMAL.fullmatch(value):
+        if number_problem(value):
+            return _TooLong()  # int() of thousands of digits itself fails
+        return int(value) if _INT.fullmatch(value) else Decimal(value)
     return value
+
+
+class _TooLong:
+    """A plain number scalar too long to convert (refused as PR106 by the builder)."""
 
 
 def _mark(event: yaml.Event) -> tuple[int, int]:
@@ -138,7 +145,16 @@ class _Builder:
             raise self._err(f"nesting deeper than {MAX_DEPTH} levels", "PR105", event, path)
         self.marks[path] = _mark(event)
         if isinstance(event, yaml.ScalarEvent):
-            return _scalar(event)
+            value = _scalar(event)
+            if isinstance(value, _TooLong):
+                problem = number_problem(event.value)
+            elif isinstance(value, int | Decimal) and not isinstance(value, bool):
+                problem = number_problem(value)
+            else:
+                return value
+            if problem:
+                raise self._err(f"{problem}; quote it if it is text", "PR106", event, path)
+            return value
         if isinstance(event, yaml.SequenceStartEvent):
             items: list[Any] = []
             while not isinstance(ev := next(self.events), yaml.SequenceEndEvent):

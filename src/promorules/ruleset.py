@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from .compiler import CompiledDecision, compile_ruleset
 from .errors import FactError, PromorulesError, RulesetError, UnknownDecisionError
-from .facts import FactType, suggest
+from .facts import MAX_EXPONENT, NUMERIC_KINDS, FactType, suggest
 from .loader import parse_yaml
 from .schema import validate
 from .text import Text
@@ -42,10 +42,11 @@ def _explain(*args: Any, **kwargs: Any) -> str:
 class Ruleset:
     """A loaded, compiled ruleset. Create it with :func:`load` or :func:`loads`."""
 
-    __slots__ = ("_compiled", "_context", "_decisions", "_digest", "_lint", "_model",
-                 "_params", "_text", "_tz")
+    __slots__ = ("_compiled", "_context", "_decisions", "_digest", "_guards", "_lint",
+                 "_model", "_params", "_text", "_tz")
 
     _compiled: dict[str, CompiledDecision]
+    _guards: dict[str, tuple[str, ...]]
     _decisions: Mapping[str, CompiledDecision]
     _model: RulesetModel
     _params: Mapping[str, Any]
@@ -64,6 +65,7 @@ class Ruleset:
         init(self, "_digest", digest)
         init(self, "_compiled", dict(compiled))
         init(self, "_decisions", MappingProxyType(self._compiled))
+        init(self, "_guards", _number_guards(self._compiled, model.facts))
         init(self, "_params", MappingProxyType({n: p.value for n, p in model.params.items()}))
         init(self, "_tz", model.timezone)
         # what its results read: handed to each Result (it prepares traces on first use)
@@ -205,6 +207,9 @@ class Ruleset:
             raise FactError(f"facts must be a mapping of fact names to values, not "
                             f"{type(facts).__name__}", code="PR600")
         when = self._as_of(as_of) if compiled.uses_time or as_of is not None else None
+        guards = self._guards[decision]
+        if guards:
+            _check_numbers(guards, facts, self._model.facts)
         try:
             record = compiled.run(facts, when)
         except PromorulesError:
@@ -215,6 +220,43 @@ class Ruleset:
             raise PromorulesError(f"internal error evaluating '{decision}': {e!r}",
                                   code="PR900") from e
         return make_result(self._context, compiled, record, when)
+
+
+_INT_LIMIT = 10 ** MAX_EXPONENT
+
+
+def _number_guards(compiled: Mapping[str, CompiledDecision], facts: Mapping[str, FactType]
+                   ) -> dict[str, tuple[str, ...]]:
+    """For each decision, the numeric facts it reads (itself or through the decisions it
+    uses): the generated code may take their int input, and on its fast path a float, as
+    it is, without converting it."""
+    def reach(decision: str, seen: dict[str, None]) -> dict[str, None]:
+        c = compiled[decision]
+        seen.update(dict.fromkeys(c.fact_names))
+        for sub in c.subs:
+            reach(sub, seen)
+        return seen
+
+    return {d: tuple(n for n in reach(d, {}) if n in facts and facts[n].kind in NUMERIC_KINDS)
+            for d in compiled}
+
+
+def _check_numbers(names: tuple[str, ...], facts: Mapping[str, Any],
+                   types: Mapping[str, FactType], _int: type = int, _float: type = float,
+                   high: int = _INT_LIMIT, low: int = -_INT_LIMIT) -> None:
+    """Hold ints and floats to the bounds every converted number keeps (a few dozen digits,
+    money in cents; see ``facts.number_problem``). A small int passes at once; a huge int or
+    any float goes through the fact's full conversion, which raises FactError."""
+    get = facts.get
+    for name in names:
+        v: Any = get(name)
+        c = v.__class__
+        if c is _int:
+            if low < v < high:
+                continue
+        elif c is not _float:
+            continue
+        types[name].convert(v)
 
 
 def _compile(text: str, source: str, params: Mapping[str, object] | None) -> Ruleset:
@@ -248,7 +290,16 @@ def loads(text: str, source: str = "<string>", params: Mapping[str, object] | No
     if params is not None and not isinstance(params, Mapping):
         raise RulesetError("params must be a mapping of parameter names to values",
                            code="PR500", source=source)
-    return _compile(text, source, params)
+    try:
+        return _compile(text, source, params)
+    except PromorulesError:
+        raise
+    except RecursionError:  # every stage bounds its input: this is a last resort
+        raise RulesetError("the ruleset is nested too deeply to process", code="PR105",
+                           source=source) from None
+    except Exception as e:  # a bug in promorules: reported as one, never a raw exception
+        raise RulesetError(f"internal error loading the ruleset: {e!r}; please report it",
+                           code="PR900", source=source) from e
 
 
 def _read(path: str | os.PathLike[str]) -> str:
@@ -256,9 +307,9 @@ def _read(path: str | os.PathLike[str]) -> str:
     try:
         with open(name, "rb") as fh:
             data = fh.read(4_000_001)
-    except OSError as e:
-        raise RulesetError(f"cannot read ruleset: {e.strerror or e}", code="PR100",
-                           source=name) from None
+    except (OSError, ValueError) as e:  # ValueError: a NUL character in the path
+        raise RulesetError(f"cannot read ruleset: {getattr(e, 'strerror', None) or e}",
+                           code="PR100", source=name) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as e:

@@ -37,7 +37,9 @@ _LANGS: dict[str, tuple[str, str | None]] = {
     "zh-Hant": ("zh", "s2t"),
 }
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+# runs of non-ASCII text; lone surrogates (which a JSON string can carry) are left as they
+# are: they are not text OpenCC can read
+_NON_ASCII = re.compile(r"[^\x00-\x7f\ud800-\udfff]+")
 
 
 def resolve_lang(lang: str) -> tuple[str, str | None]:

@@ -85,6 +85,8 @@ def exact(op: str, a: Decimal, b: Decimal) -> Decimal:
 def as_decimal(value: Any) -> Decimal:
     if isinstance(value, float):
         return Decimal(repr(value))
+    if isinstance(value, int):
+        return Decimal(value)  # str() of an int of thousands of digits fails
     return Decimal(str(value).strip())
 
 
@@ -189,7 +191,7 @@ def valid_value(draw: st.DrawFn, name: str, rs: promorules.Ruleset = RS) -> Any:
     if k in ("number", "integer", "percent", "money"):
         lo = ft.minimum if ft.minimum is not None else (0 if k == "percent" else None)
         hi = ft.maximum if ft.maximum is not None else (100 if k == "percent" else None)
-        places = 0 if k == "integer" else None
+        places = 0 if k == "integer" else draw(st.integers(0, 2)) if k == "money" else None
         value = draw(decimals(lo, hi, places=places,
                               around=THRESHOLDS_BY_FACT.get(name, ())))
         return json_number(draw, value, integral_only=k == "integer")
@@ -232,14 +234,15 @@ def absent(facts: Mapping[str, Any], name: str) -> bool:
 
 # -- independent validity of JSON fact values (for the robustness tests) -----------------
 
-_ASCII_NUMBER = re.compile(r"\s*[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\s*")
-_ANY_DIGITS_NUMBER = re.compile(r"\s*[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\s*")
+_ASCII_NUMBER = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 
 
 def clearly_invalid(name: str, value: Any, rs: promorules.Ruleset = RS) -> bool:
     """True when ``value`` is, beyond doubt, not a valid value of fact ``name`` (a present
-    value that the contract says must raise FactError). Borderline inputs (numbers in
-    non-ASCII digits, date-time spellings) count as not clearly invalid."""
+    value that the contract says must raise FactError). Borderline inputs (date-time
+    spellings) count as not clearly invalid; numbers in non-ASCII digits or with surrounding
+    whitespace are invalid (api.md, "Numbers and text in facts"), and so are numbers beyond
+    a few dozen digits and money below the cent."""
     if value is None:
         return False
     ft = rs.facts[name]
@@ -256,12 +259,17 @@ def clearly_invalid(name: str, value: Any, rs: promorules.Ruleset = RS) -> bool:
         if (isinstance(value, float) and value != value) or value in (float("inf"),
                                                                       float("-inf")):
             return True
-        if isinstance(value, str):
-            if not _ANY_DIGITS_NUMBER.fullmatch(value):
-                return True
-            if not _ASCII_NUMBER.fullmatch(value):
-                return False  # non-ASCII digits: the contract does not say
+        if isinstance(value, str) and not _ASCII_NUMBER.fullmatch(value):
+            return True
+        if isinstance(value, str) and len(value) > 60:
+            return True
         number = as_decimal(value)
+        exponent = number.as_tuple().exponent
+        assert isinstance(exponent, int)
+        if exponent < -60 or (number and abs(number.adjusted()) > 60):
+            return True
+        if k == "money" and exponent < -2:
+            return True
         lo = ft.minimum if ft.minimum is not None else (0 if k == "percent" else None)
         hi = ft.maximum if ft.maximum is not None else (100 if k == "percent" else None)
         if (lo is not None and number < lo) or (hi is not None and number > hi):

@@ -1,9 +1,13 @@
 """The reported gap is the distance to passing: moving the rule's fact by the gap, towards
-passing, makes that rule pass (and moving it by one step less does not)."""
+passing, makes that rule pass (and moving it by one step less does not).
+
+Money is in cents (api.md, "Numbers and text in facts"): a money fact is moved to the
+nearest cent on the passing side of ``x ± gap`` (the gap to a threshold such as
+``0.95 * market_price`` may be a fraction of a cent)."""
 
 from __future__ import annotations
 
-from decimal import Decimal, localcontext
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, localcontext
 from typing import Any
 
 import pytest
@@ -45,8 +49,12 @@ def contract_step(subject: str, x: Decimal, t: Decimal) -> Decimal:
         return granularity(x.normalize(), t.normalize())
 
 
-def moved(value: Decimal, op: str, by: Decimal) -> str:
-    return decimal_text(exact(towards_passing(op), value, by))
+def moved(value: Decimal, op: str, by: Decimal, money: bool = False) -> str:
+    target = exact(towards_passing(op), value, by)
+    if money:
+        up = towards_passing(op) == "+"
+        target = target.quantize(Decimal("0.01"), rounding=ROUND_CEILING if up else ROUND_FLOOR)
+    return decimal_text(target)
 
 
 @st.composite
@@ -72,7 +80,8 @@ def test_applying_the_gap_makes_the_rule_pass(case: tuple[str, dict[str, Any]]) 
         gap = Decimal(node.gap)
         x = as_decimal(facts[subject])
         fixed = dict(facts)
-        fixed[subject] = moved(x, op, gap)
+        money = RS.facts[subject].kind == "money"
+        fixed[subject] = moved(x, op, gap, money)
         after = node_by_id(RS.evaluate(decision, fixed, as_of=AS_OF), node.rule_id)
         assert str(after.outcome) == "pass", (node.rule_id, facts[subject], gap)
         # and the gap is the smallest such move, at the granularity of the values
@@ -80,7 +89,7 @@ def test_applying_the_gap_makes_the_rule_pass(case: tuple[str, dict[str, Any]]) 
         step = contract_step(subject, x, t)
         if gap > step:
             short = dict(facts)
-            short[subject] = moved(x, op, gap - step)
+            short[subject] = moved(x, op, gap - step, money)
             before = node_by_id(RS.evaluate(decision, short, as_of=AS_OF), node.rule_id)
             assert str(before.outcome) == "fail", (node.rule_id, facts[subject], gap, step)
 

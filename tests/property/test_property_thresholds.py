@@ -4,6 +4,9 @@ step above, each threshold rule comes out as its operator says, with the contrac
 Gap (contract): for a failed ``x >= t`` gap = t - x; ``x > t``: t - x + step; ``x <= t``:
 x - t; ``x < t``: x - t + step. step = 1 for integer facts, 0.01 for money, otherwise the
 smallest decimal unit of the values compared.
+
+Money has at most 2 decimal places (api.md, "Numbers and text in facts"): a money value
+written with more is a FactError naming the fact, which the sub-cent cases check instead.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from prop_support import (
     granularity,
     node_by_id,
 )
+
+import promorules
 
 
 class Threshold(NamedTuple):
@@ -104,6 +109,14 @@ def check_rule(th: Threshold, value: Any, t: Decimal, market_price: Any = None) 
     """Evaluate with the subject fact set to ``value`` (everything else passing) and check
     the rule's trace node against the operator."""
     x = as_decimal(value)
+    exponent = x.as_tuple().exponent
+    assert isinstance(exponent, int)
+    if th.kind == "money" and exponent < -2:
+        with pytest.raises(promorules.FactError) as info:
+            evaluate_with(th, value, market_price)
+        assert (info.value.code, info.value.fact) == ("PR601", th.fact)
+        assert "more than 2 decimal places" in info.value.message
+        return
     result = evaluate_with(th, value, market_price)
     node = node_by_id(result, th.rule_id)
     want_pass = compare(th.op, x, t)
@@ -174,7 +187,15 @@ MARKET_PRICES = ("100.00", "20", "0.20", "1234.5", "100.01", "3", "99999.99")
 def test_price_threshold_boundary(th: Threshold, market: str, delta: str) -> None:
     t = Decimal("0.95") * Decimal(market)
     x = t + Decimal(delta)
-    check_rule(th, decimal_text(x), t, market_price=market)
+    check_rule(th, money_text(x), t, market_price=market)
+
+
+CENT = Decimal("0.01")
+
+
+def money_text(x: Decimal) -> str:
+    """``x`` as a caller writes money: in cents when it is a whole number of cents."""
+    return decimal_text(x.quantize(CENT) if x == x.quantize(CENT) else x)
 
 
 def test_public_example_low_deposit_gap() -> None:
@@ -225,4 +246,4 @@ def test_random_prices_around_threshold(th: Threshold, market: Decimal, offset: 
     x = t + offset * Decimal(1).scaleb(-places)
     if x < 0:
         x = Decimal(0)
-    check_rule(th, decimal_text(x), t, market_price=decimal_text(market))
+    check_rule(th, money_text(x), t, market_price=decimal_text(market))

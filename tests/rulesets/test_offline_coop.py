@@ -38,6 +38,7 @@ from golden_files import check_golden
 from promorules import FactError
 from promorules.calendar import WorkingCalendar
 from promorules.cli import run
+from promorules.horizon import last_known_year
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 RULESET_PATH = ROOT / "rulesets" / "offline_coop.yaml"
@@ -192,7 +193,7 @@ DEADLINES = [
     ("report_due", "activity_end_date", None, 3),
     ("payment_due", "settlement_applied_on", None, 7),
 ]
-LAST_KNOWN = D(2026, 12, 31)  # chinesecalendar knows the years up to 2026
+LAST_KNOWN = D(last_known_year(), 12, 31)  # read from chinesecalendar, not hard-coded
 
 
 def deadline(decision: str, fact: str, field: str | None, start: dt.date) -> dt.date | None:
@@ -258,17 +259,20 @@ def test_payment_due_skips_the_national_day_holiday() -> None:
     assert "2024-10-01 .. 2024-10-07 国庆节" in result.explain("zh")
 
 
+UNKNOWN = LAST_KNOWN.year + 1  # the first year the library does not know
+
+
 @pytest.mark.parametrize(("decision", "facts"), [
-    ("report_due", {"activity_end_date": "2027-03-01"}),
-    ("payment_due", {"settlement_applied_on": "2027-06-15"}),
-    ("review_window", {"submitted_on": "2026-12-29"}),  # the deadlines fall in 2027
+    ("report_due", {"activity_end_date": f"{UNKNOWN}-03-01"}),
+    ("payment_due", {"settlement_applied_on": f"{UNKNOWN}-06-15"}),
+    ("review_window", {"submitted_on": f"{UNKNOWN - 1}-12-29"}),  # deadlines in UNKNOWN
 ])
 def test_a_year_beyond_the_calendar_is_a_fact_error(decision: str,
                                                     facts: dict[str, str]) -> None:
     with pytest.raises(promorules.FactError) as info:
         RS.evaluate(decision, facts)
     assert info.value.code == "PR607"
-    assert "2027" in str(info.value)
+    assert str(UNKNOWN) in str(info.value)
     assert "calendar:" in str(info.value)
 
 

@@ -790,7 +790,7 @@ def test_money_sum_of_fractional_cents_is_an_error_not_a_silent_rounding() -> No
 """, source="money.yaml")
     assert rs.evaluate("doubled", {"amount": "1.25"}).value == Decimal("2.50")
     assert str(rs.evaluate("doubled", {"amount": 3}).value) == "6.00"
-    with pytest.raises(promorules.FactError) as info:
+    with pytest.raises(promorules.FactError) as info:  # sub-cent money: refused at the door
         rs.evaluate("doubled", {"amount": "0.001"})
-    assert info.value.code == "PR606"
-    assert "not a whole number of cents" in info.value.message
+    assert (info.value.code, info.value.fact) == ("PR601", "amount")
+    assert "more than 2 decimal places" in info.value.message

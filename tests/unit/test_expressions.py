@@ -12,7 +12,12 @@ import promorules
 from promorules.errors import RulesetError
 from promorules.expressions import ExpressionSyntaxError, parse, unparse
 from promorules.expressions import ast as A
-from promorules.expressions.parser import MAX_LENGTH
+from promorules.expressions.parser import (
+    MAX_DEPTH,
+    MAX_LENGTH,
+    MAX_LITERAL_DIGITS,
+    MAX_NESTING,
+)
 
 # -- parse / unparse ---------------------------------------------------------------------
 
@@ -190,14 +195,60 @@ def test_empty_expression(text: str) -> None:
 
 def test_over_long_expression() -> None:
     err = _syntax_error("a" * (MAX_LENGTH + 1))
-    assert err.code == "PR400"
+    assert err.code == "PR403"
     assert "longer" in err.message
 
 
 def test_over_deep_expression() -> None:
     err = _syntax_error("(" * 500 + "a" + ")" * 500)
-    assert err.code == "PR400"
+    assert err.code == "PR403"
     assert "deep" in err.message
+
+
+# issue 10, hardening 3 and 4: the reproductions, refused with a located code ------------
+
+@pytest.mark.parametrize("n", [150, 400, 1000])
+@pytest.mark.parametrize("op", [" + ", " * ", " - ", " and ", " or "])
+def test_long_operator_chains_are_bounded(n: int, op: str) -> None:
+    term = "x > 0" if op.strip() in ("and", "or") else "x"
+    err = _syntax_error(op.join([term] * n))
+    assert err.code == "PR403"
+    assert "too deep" in err.message and str(MAX_DEPTH) in err.message
+
+
+@pytest.mark.parametrize("text", [
+    "(" * (MAX_NESTING + 1) + "x" + ")" * (MAX_NESTING + 1),
+    "-" * (MAX_NESTING + 1) + "x",
+    "not " * (MAX_NESTING + 1) + "x",
+    "[" * (MAX_NESTING + 1) + "]" * (MAX_NESTING + 1),
+    "f(" * (MAX_NESTING + 1) + ")" * (MAX_NESTING + 1),
+])
+def test_deep_nesting_is_bounded(text: str) -> None:
+    err = _syntax_error(text)
+    assert err.code == "PR403"
+    assert "nested too deeply" in err.message
+
+
+def test_the_limits_themselves_parse() -> None:
+    parse(" + ".join(["x"] * MAX_DEPTH))
+    parse("(" * (MAX_NESTING - 1) + "x" + ")" * (MAX_NESTING - 1))
+    parse("x in [" + ", ".join(["1"] * 1000) + "]")  # a long list is flat
+    parse("x > " + "9" * MAX_LITERAL_DIGITS)
+
+
+@pytest.mark.parametrize("digits", [MAX_LITERAL_DIGITS + 1, 4301, 9_000])
+def test_huge_number_literals_are_refused(digits: int) -> None:
+    err = _syntax_error("x > 1" + "0" * (digits - 1))
+    assert (err.code, err.pos) == ("PR403", 4)
+    assert f"{digits} digits" in err.message
+
+
+@pytest.mark.parametrize(("text", "pos"), [("x > ٥٠", 4), ("٥٠ < x", 0), ("x > ３０００", 4),
+                                           ("x == 2024-0３-01", 10)])
+def test_non_ascii_digits_are_refused(text: str, pos: int) -> None:
+    err = _syntax_error(text)
+    assert (err.code, err.pos) == ("PR400", pos)
+    assert "ASCII digits" in err.message
 
 
 @pytest.mark.parametrize(
@@ -466,8 +517,19 @@ def test_empty_check_is_refused() -> None:
 def test_over_long_expression_in_a_ruleset() -> None:
     long_check = " or ".join(["deposit >= 1"] * 800)  # > 10,000 characters
     errors = _load_errors(_one_check(long_check))
-    assert [e.code for e in errors] == ["PR400"]
+    assert [e.code for e in errors] == ["PR403"]
     assert "longer" in errors[0].message
+
+
+@pytest.mark.parametrize("check", [
+    " + ".join(["deposit"] * 150) + " > 0",  # SyntaxError from compiling the generated code
+    " + ".join(["deposit"] * 400) + " > 0",  # RecursionError
+    "deposit > 1" + "0" * 4400,  # ValueError from int()
+])
+def test_oversized_expressions_in_a_ruleset_are_located_errors(check: str) -> None:
+    errors = _load_errors(_one_check(check))
+    assert [e.code for e in errors] == ["PR403"]
+    assert errors[0].line is not None and errors[0].column is not None
 
 
 # -- references between declarations -----------------------------------------------------

@@ -128,8 +128,14 @@ def test_money_float_becomes_its_shortest_repr_decimal(rs: promorules.Ruleset) -
 
 
 def test_float_noise_is_kept_exactly_as_its_repr(rs: promorules.Ruleset) -> None:
-    node = _leaf(rs.evaluate("dep", {"deposit": 0.1 + 0.2}))
-    assert node.actual["deposit"] == Decimal("0.30000000000000004")
+    node = _leaf(rs.evaluate("score_ok", {"score": 0.1 + 0.2}))
+    assert node.actual["score"] == Decimal("0.30000000000000004")
+
+
+def test_float_noise_is_not_money(rs: promorules.Ruleset) -> None:
+    err = _fact_error(rs, "dep", {"deposit": 0.1 + 0.2})  # money has at most 2 places
+    assert (err.code, err.fact) == ("PR601", "deposit")
+    assert "0.30000000000000004 has more than 2 decimal places" in err.message
 
 
 @pytest.mark.parametrize(("text", "outcome"), [("2999.99", "fail"), ("3000.00", "pass"),

@@ -66,6 +66,9 @@ def run(argv: Sequence[str] | None = None, stdout: IO[str] | None = None,
     if argv in (["--version"], ["-V"]):
         stdout.write(f"promorules {__version__}\n")
         return 0
+    if any("\x00" in a for a in argv):  # no file name or value can hold one
+        stderr.write("error: a command-line argument contains a NUL character\n")
+        return EXIT_INVALID
     if argv and argv[0] in COMMANDS:
         # imported on use: `promorules eval` does not load the diff or docs machinery
         command = importlib.import_module(f".{argv[0]}", __name__)
@@ -73,6 +76,15 @@ def run(argv: Sequence[str] | None = None, stdout: IO[str] | None = None,
             return int(command.main(argv[1:], stdout, stderr, stdin))
         except PromorulesError as e:
             print_error(e, stderr)
+            return EXIT_INVALID
+        except BrokenPipeError:
+            raise
+        except RecursionError:  # every reader bounds its input: a last resort, never exit 1
+            stderr.write("error: PR105 the input is nested too deeply to process\n")
+            return EXIT_INVALID
+        except Exception as e:  # a bug in promorules: reported as one, never a traceback
+            stderr.write(f"error: PR900 internal error in '{argv[0]}': {e!r}; please report "
+                         "it\n")
             return EXIT_INVALID
     parsed = parse_command(_parser(), argv, stderr, stdout)  # no or an unknown subcommand
     return parsed if isinstance(parsed, int) else EXIT_INVALID

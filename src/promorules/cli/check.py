@@ -12,6 +12,7 @@ from typing import IO
 
 from ..errors import RulesetError
 from ..examples import load_examples
+from ..horizon import calendar_warnings
 from ..ruleset import load
 from .common import EXIT_INVALID, CommandParser, parse_command
 
@@ -47,12 +48,13 @@ def _check_ruleset(path: str, stdout: IO[str], stderr: IO[str]) -> bool:
         for err in e.errors:
             stderr.write(err.format() + "\n")
         return False
-    for warning in ruleset.lint:
+    warnings = [*ruleset.lint, *calendar_warnings(ruleset)]
+    for warning in warnings:
         stderr.write(warning.format().replace(f": {warning.code} ",
                                               f": {warning.code} warning: ", 1) + "\n")
-    stdout.write(f"{path}: ok" + (f" ({len(ruleset.lint)} warning"
-                                   f"{'s' * (len(ruleset.lint) > 1)})"
-                                   if ruleset.lint else "") + "\n")
+    stdout.write(f"{path}: ok" + (f" ({len(warnings)} warning"
+                                   f"{'s' * (len(warnings) > 1)})"
+                                   if warnings else "") + "\n")
     return True
 
 

@@ -104,10 +104,12 @@ def _read_state(path: str) -> dict[str, Any] | None:
     if not os.path.exists(path):
         return None
     try:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
-    except (OSError, UnicodeDecodeError, ValueError) as e:
+        with open(path, "rb") as fh:
+            data = read_json(fh.read(), "saved state")  # strict: depth, repeated keys, numbers
+    except OSError as e:
         raise _LineError(path, f"cannot read the saved state: {e}") from None
+    except FactError as e:
+        raise _LineError(path, f"cannot read the saved state: {e.message}") from None
     if not isinstance(data, dict):
         raise _LineError(path, "the saved state is not a JSON object")
     return data

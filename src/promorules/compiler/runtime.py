@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -80,29 +81,33 @@ def _days_between(a: dt.date, b: dt.date) -> int:
 
 def _fast_decimal(text: str) -> Decimal | None:
     """A decimal string as Decimal, or None for anything the full conversion must judge."""
-    try:
-        value = Decimal(text)
-    except decimal.InvalidOperation:
-        return None
-    return value if value.is_finite() and "_" not in text else None
+    return Decimal(text) if text.__class__ is str and _PLAIN(text) else None
+
+
+# The fast path takes a number as it is only when it is plainly within the bounds that
+# FactType conversion enforces (promorules.facts.number_problem): ASCII digits, at most 55
+# before the point and 2 after it (money's limit: a number with more decimals is left to the
+# full conversion, which knows the fact's kind), no exponent, no surrounding whitespace.
+# Anything else returns None: the full conversion judges it and words the FactError, so both
+# paths accept and refuse the same values, with the same message.
+_PLAIN = re.compile(r"[-+]?[0-9]{1,55}(?:\.[0-9]{0,2})?").fullmatch
+_FAST_LIMIT = Decimal("1e55")
 
 
 def _canon_number(value: Any) -> int | Decimal | None:
     """What the full conversion makes of a float, Decimal or decimal string, or None
-    when it must be judged by the full path (NaN, bool, odd types)."""
+    when it must be judged by the full path (NaN, bool, odd types, unusual numbers)."""
     cls = value.__class__
     if cls is str:  # money usually arrives as a decimal string: the hot case first
-        if "_" in value:
-            return None
-        try:
-            number = Decimal(value)
-        except decimal.InvalidOperation:
-            return None
-        return number if number.is_finite() else None
+        return Decimal(value) if _PLAIN(value) else None
     if cls is float:
-        return Decimal(repr(value)) if value - value == 0 else None  # finite
+        text = repr(value)  # finite and plain: below 1e16, at least 1e-4
+        return Decimal(text) if _PLAIN(text) else None
     if cls is Decimal:
-        return value if value.is_finite() else None
+        if not value.is_finite() or not -_FAST_LIMIT < value < _FAST_LIMIT:
+            return None
+        exponent = value.as_tuple().exponent
+        return value if isinstance(exponent, int) and exponent >= -2 else None
     return None
 
 

@@ -262,7 +262,7 @@ def read_records(path: str) -> list[tuple[int, dict[str, Any]]]:
     try:
         with open(path, encoding="utf-8-sig") as fh:
             lines = fh.read().splitlines()
-    except (OSError, UnicodeDecodeError) as e:
+    except (OSError, ValueError) as e:  # UnicodeDecodeError, a NUL in the path
         raise RulesetError(f"cannot read facts: {e}", code="PR100", source=path) from None
     out: list[tuple[int, dict[str, Any]]] = []
     for number, line in enumerate(lines, 1):

@@ -145,8 +145,9 @@ def _schema_errors(doc: Document, instance: Mapping[str, Any]) -> list[RulesetEr
 def _read_text(path: Path, what: str) -> str:
     try:
         return path.read_bytes().decode("utf-8-sig")
-    except OSError as e:
-        raise RulesetError(f"cannot read {what}: {e.strerror or e}", code="PR100",
+    except (OSError, ValueError) as e:  # ValueError: not UTF-8, or a NUL in the path
+        reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+        raise RulesetError(f"cannot read {what}: {reason}", code="PR100",
                            source=str(path)) from None
     except UnicodeDecodeError as e:
         raise RulesetError(f"{what} is not UTF-8 text ({e.reason} at byte {e.start})",
@@ -160,7 +161,7 @@ def _read_facts_file(doc: Document, at: tuple[str | int, ...], name: str,
     if path not in cache_:
         try:
             text = path.read_text("utf-8-sig")
-        except (OSError, UnicodeDecodeError) as e:
+        except (OSError, ValueError) as e:  # UnicodeDecodeError, a NUL in the path
             reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
             raise doc.error(f"cannot read facts file {str(path)!r}: {reason}", "PR100",
                             at) from None

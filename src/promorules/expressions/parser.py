@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from decimal import Decimal
 
 import attrs
@@ -29,8 +30,17 @@ from . import ast
 
 __all__ = ["ExpressionSyntaxError", "parse"]
 
+# Size limits (PR403), generous for real rulesets and far below what the checking stage,
+# the code generator and Python's compiler can take: a tree nested (or an operator chain
+# such as ``a + b + c``, which nests too) more than MAX_DEPTH levels, brackets, calls, ``not``
+# and unary minus nested more than MAX_NESTING levels (each costs the parser and every later
+# stage a level of recursion), or a number literal of more than MAX_LITERAL_DIGITS
+# characters, is refused here rather than failing later.
 MAX_LENGTH = 10_000
 MAX_DEPTH = 100
+MAX_NESTING = 50
+MAX_LITERAL_DIGITS = 60
+TOO_LARGE = "PR403"
 
 
 class ExpressionSyntaxError(Exception):
@@ -55,10 +65,10 @@ _KEYWORDS = frozenset({"and", "or", "not", "in", "between", "true", "false"})
 _TOKEN = re.compile(
     r"""
     (?P<ws>\s+)
-  | (?P<datetime>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?
-                 (?:Z|[+-]\d{2}:\d{2})?)(?![\w.])
-  | (?P<date>\d{4}-\d{2}-\d{2})(?![\w.:])
-  | (?P<num>\d+(?:\.\d+)?)(?![\w.])
+  | (?P<datetime>[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?
+                 (?:Z|[+-][0-9]{2}:[0-9]{2})?)(?![\w.])
+  | (?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})(?![\w.:])
+  | (?P<num>[0-9]+(?:\.[0-9]+)?)(?![\w.])
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<str>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
   | (?P<op>==|!=|<=|>=|<|>|\+|-|\*|/|\(|\)|\[|\]|,)
@@ -94,6 +104,8 @@ def tokenize(text: str) -> list[Token]:
         if m is None:
             ch = text[pos]
             hint = " (strings are quoted: \"...\")" if ch.isalpha() or ord(ch) > 127 else ""
+            if ch.isdigit() or ch.isnumeric():  # full-width, Arabic-Indic, ...
+                hint = " (write numbers with the ASCII digits 0-9)"
             if ch in "≥≤≠":
                 hint = f" (write {_ASCII_OPERATORS[ch]})"
             elif text.startswith(("&&", "||"), pos):
@@ -120,6 +132,11 @@ def tokenize(text: str) -> list[Token]:
                 raise ExpressionSyntaxError(f"invalid date {raw}", pos, "PR402") from None
             tokens.append(Token("DATE", raw, pos, date_value))
         elif kind == "num":
+            if len(raw) > MAX_LITERAL_DIGITS:
+                raise ExpressionSyntaxError(
+                    f"number literal of {len(raw)} digits is too long (at most "
+                    f"{MAX_LITERAL_DIGITS}; declare a parameter for a large number)", pos,
+                    TOO_LARGE)
             tokens.append(Token("NUM", raw, pos, Decimal(raw) if "." in raw else int(raw)))
         elif kind == "name":
             tokens.append(Token("KW" if raw in _KEYWORDS else "NAME", raw, pos))
@@ -136,7 +153,8 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.tokens = tokenize(text)
         self.i = 0
-        self.depth = 0
+        self.depth = 0  # of the tree: recursion and operator chains
+        self.nesting = 0  # of the parser's recursion
 
     @property
     def tok(self) -> Token:
@@ -158,9 +176,36 @@ class _Parser:
         return self.take()
 
     def enter(self) -> None:
+        """One level deeper by recursion: brackets, calls, lists, ``not``, unary minus."""
+        self.nesting += 1
+        if self.nesting > MAX_NESTING:
+            raise ExpressionSyntaxError(
+                f"expression is nested too deeply (more than {MAX_NESTING} levels of brackets, "
+                f"calls, 'not' or '-')", self.tok.pos, TOO_LARGE)
+        self.deeper()
+
+    def leave(self) -> None:
+        self.nesting -= 1
+        self.depth -= 1
+
+    def deeper(self) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise ExpressionSyntaxError("expression is nested too deeply", self.tok.pos)
+            raise ExpressionSyntaxError(
+                f"expression is too deep (more than {MAX_DEPTH} levels; each operator of a "
+                f"chain such as 'a + b + c' counts as a level: split it into several "
+                f"decisions)", self.tok.pos, TOO_LARGE)
+
+    def chain(self, left: ast.Node, ops: tuple[str, ...], kind: str,
+              operand: Callable[[], ast.Node]) -> ast.Node:
+        """``left (op operand)*``, left-associative: each operator nests one level deeper."""
+        depth = self.depth
+        while self.tok.kind == kind and self.tok.text in ops:
+            t = self.take()
+            self.deeper()
+            left = ast.Binary(t.text, left, operand(), t.pos)
+        self.depth = depth
+        return left
 
     def parse(self) -> ast.Node:
         if self.at("END"):
@@ -175,25 +220,17 @@ class _Parser:
         return node
 
     def or_(self) -> ast.Node:
-        left = self.and_()
-        while self.at("KW", "or"):
-            pos = self.take().pos
-            left = ast.Binary("or", left, self.and_(), pos)
-        return left
+        return self.chain(self.and_(), ("or",), "KW", self.and_)
 
     def and_(self) -> ast.Node:
-        left = self.not_()
-        while self.at("KW", "and"):
-            pos = self.take().pos
-            left = ast.Binary("and", left, self.not_(), pos)
-        return left
+        return self.chain(self.not_(), ("and",), "KW", self.not_)
 
     def not_(self) -> ast.Node:
         if self.at("KW", "not"):
             pos = self.take().pos
             self.enter()
             operand = self.not_()
-            self.depth -= 1
+            self.leave()
             return ast.Unary("not", operand, pos)
         return self.comparison()
 
@@ -217,25 +254,17 @@ class _Parser:
         return left
 
     def sum_(self) -> ast.Node:
-        left = self.product()
-        while self.tok.kind == "OP" and self.tok.text in ("+", "-"):
-            t = self.take()
-            left = ast.Binary(t.text, left, self.product(), t.pos)
-        return left
+        return self.chain(self.product(), ("+", "-"), "OP", self.product)
 
     def product(self) -> ast.Node:
-        left = self.unary()
-        while self.tok.kind == "OP" and self.tok.text in ("*", "/"):
-            t = self.take()
-            left = ast.Binary(t.text, left, self.unary(), t.pos)
-        return left
+        return self.chain(self.unary(), ("*", "/"), "OP", self.unary)
 
     def unary(self) -> ast.Node:
         if self.at("OP", "-"):
             pos = self.take().pos
             self.enter()
             operand = self.unary()
-            self.depth -= 1
+            self.leave()
             if isinstance(operand, ast.NumLit):  # fold: -5 is a literal
                 return ast.NumLit(-operand.value, pos)
             return ast.Unary("-", operand, pos)
@@ -290,11 +319,15 @@ class _Parser:
             found = t.text or "end of expression"
             raise ExpressionSyntaxError(f"expected a value, found {found!r}", t.pos)
         finally:
-            self.depth -= 1
+            self.leave()
 
 
 def parse(text: str) -> ast.Node:
     """Parse an expression. Raises ExpressionSyntaxError with the offending offset."""
     if len(text) > MAX_LENGTH:
-        raise ExpressionSyntaxError(f"expression longer than {MAX_LENGTH} characters", 0)
-    return _Parser(text).parse()
+        raise ExpressionSyntaxError(f"expression longer than {MAX_LENGTH} characters", 0,
+                                    TOO_LARGE)
+    try:
+        return _Parser(text).parse()
+    except RecursionError:  # the caller's own stack was already deep
+        raise ExpressionSyntaxError("expression is nested too deeply", 0, TOO_LARGE) from None

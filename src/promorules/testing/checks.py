@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
+from decimal import (
+    ROUND_CEILING,
+    ROUND_DOWN,
+    ROUND_FLOOR,
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    ROUND_UP,
+    Decimal,
+)
 from typing import Any
 
 import attrs
@@ -117,10 +125,15 @@ def _single_fact_thresholds(rs: Ruleset, decision: str) -> dict[tuple[str, str],
     return found
 
 
+_CENT = Decimal("0.01")
+
+
 def _move(ft: FactType, value: Any, gap: Any, op: str, threshold: Any) -> Any:
     x = Decimal(str(value))
     up = x < Decimal(str(threshold[0])) if op == "between" else op in (">", ">=")
     moved = x + Decimal(gap) if up else x - Decimal(gap)
+    if ft.kind == ir.FactKind.MONEY:  # money is in cents: the next cent on the passing side
+        moved = moved.quantize(_CENT, rounding=ROUND_CEILING if up else ROUND_FLOOR)
     return to_json(ft, moved) if in_range(ft, moved) else None
 
 
@@ -193,6 +206,8 @@ def _check_monotone(rs: Ruleset, decision: str, facts: Mapping[str, Any], as_of:
         value = ft.convert(raw)
         for bump in (step(ft), max(step(ft), abs(value) / 10), abs(value) + step(ft)):
             higher = value + bump
+            if ft.kind == ir.FactKind.MONEY:  # money is in cents
+                higher = Decimal(higher).quantize(_CENT, rounding=ROUND_CEILING)
             if not in_range(ft, higher):
                 continue
             other = rs.evaluate(decision, dict(facts, **{name: to_json(ft, higher)}),

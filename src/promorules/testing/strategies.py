@@ -70,6 +70,8 @@ def _number_strategy(ft: FactType) -> st.SearchStrategy[Any]:
     if ft.step is not None:
         exponent = Decimal(ft.step).normalize().as_tuple().exponent
         places = max(0, -exponent) if isinstance(exponent, int) else 2
+    if ft.kind == ir.FactKind.MONEY:
+        places = min(places, 2)  # money is in cents (facts.MONEY_PLACES)
     return st.decimals(lo_d, hi_d, places=places, allow_nan=False,
                        allow_infinity=False).map(lambda d: to_json(ft, d))
 
