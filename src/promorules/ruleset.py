@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from .compiler import CompiledDecision, compile_ruleset
 from .errors import FactError, PromorulesError, RulesetError, UnknownDecisionError
-from .facts import MAX_EXPONENT, NUMERIC_KINDS, FactType, suggest
+from .facts import FactType, suggest
 from .loader import parse_yaml
 from .schema import validate
 from .text import Text
@@ -42,11 +42,10 @@ def _explain(*args: Any, **kwargs: Any) -> str:
 class Ruleset:
     """A loaded, compiled ruleset. Create it with :func:`load` or :func:`loads`."""
 
-    __slots__ = ("_compiled", "_context", "_decisions", "_digest", "_guards", "_lint",
+    __slots__ = ("_compiled", "_context", "_decisions", "_digest", "_lint",
                  "_model", "_params", "_text", "_tz")
 
     _compiled: dict[str, CompiledDecision]
-    _guards: dict[str, tuple[str, ...]]
     _decisions: Mapping[str, CompiledDecision]
     _model: RulesetModel
     _params: Mapping[str, Any]
@@ -65,7 +64,6 @@ class Ruleset:
         init(self, "_digest", digest)
         init(self, "_compiled", dict(compiled))
         init(self, "_decisions", MappingProxyType(self._compiled))
-        init(self, "_guards", _number_guards(self._compiled, model.facts))
         init(self, "_params", MappingProxyType({n: p.value for n, p in model.params.items()}))
         init(self, "_tz", model.timezone)
         # what its results read: handed to each Result (it prepares traces on first use)
@@ -207,9 +205,6 @@ class Ruleset:
             raise FactError(f"facts must be a mapping of fact names to values, not "
                             f"{type(facts).__name__}", code="PR600")
         when = self._as_of(as_of) if compiled.uses_time or as_of is not None else None
-        guards = self._guards[decision]
-        if guards:
-            _check_numbers(guards, facts, self._model.facts)
         try:
             record = compiled.run(facts, when)
         except PromorulesError:
@@ -220,43 +215,6 @@ class Ruleset:
             raise PromorulesError(f"internal error evaluating '{decision}': {e!r}",
                                   code="PR900") from e
         return make_result(self._context, compiled, record, when)
-
-
-_INT_LIMIT = 10 ** MAX_EXPONENT
-
-
-def _number_guards(compiled: Mapping[str, CompiledDecision], facts: Mapping[str, FactType]
-                   ) -> dict[str, tuple[str, ...]]:
-    """For each decision, the numeric facts it reads (itself or through the decisions it
-    uses): the generated code may take their int input, and on its fast path a float, as
-    it is, without converting it."""
-    def reach(decision: str, seen: dict[str, None]) -> dict[str, None]:
-        c = compiled[decision]
-        seen.update(dict.fromkeys(c.fact_names))
-        for sub in c.subs:
-            reach(sub, seen)
-        return seen
-
-    return {d: tuple(n for n in reach(d, {}) if n in facts and facts[n].kind in NUMERIC_KINDS)
-            for d in compiled}
-
-
-def _check_numbers(names: tuple[str, ...], facts: Mapping[str, Any],
-                   types: Mapping[str, FactType], _int: type = int, _float: type = float,
-                   high: int = _INT_LIMIT, low: int = -_INT_LIMIT) -> None:
-    """Hold ints and floats to the bounds every converted number keeps (a few dozen digits,
-    money in cents; see ``facts.number_problem``). A small int passes at once; a huge int or
-    any float goes through the fact's full conversion, which raises FactError."""
-    get = facts.get
-    for name in names:
-        v: Any = get(name)
-        c = v.__class__
-        if c is _int:
-            if low < v < high:
-                continue
-        elif c is not _float:
-            continue
-        types[name].convert(v)
 
 
 def _compile(text: str, source: str, params: Mapping[str, object] | None) -> Ruleset:

@@ -23,7 +23,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .. import ir
-from ..facts import NUMERIC_KINDS, FactType
+from ..facts import MAX_EXPONENT, MONEY_PLACES, NUMERIC_KINDS, FactType
 from . import pyast as P
 from .emit_expr import ExprEmitter, float_threshold
 from .emit_kleene import NA, RuleEmitter, can_be_na
@@ -101,6 +101,12 @@ def float_facts(rule: ir.Rule) -> frozenset[str]:
         and _round_trips(facts[name].minimum) and _round_trips(facts[name].maximum))
 
 
+# the bounds a number taken as it is must keep (facts.number_problem judges the rest)
+_INT_LIMIT = 10 ** MAX_EXPONENT
+_FLOAT_LIMIT = float(10 ** MAX_EXPONENT)
+_FLOAT_TINY = float(f"1e-{MAX_EXPONENT}")
+
+
 def _canonical(frame: Frame, name: str, fact: FactType, raw: ast.Name, floats: bool
                ) -> tuple[ast.expr, str | None]:
     """The fast path's test that a fact has its canonical type, and the variable holding
@@ -126,23 +132,35 @@ def _canonical(frame: Frame, name: str, fact: FactType, raw: ast.Name, floats: b
         exact = P.or_(P.is_(P.attr(P.walrus(c, raw), "__class__"), P.name("int")),
                       P.is_not(P.walrus(c, P.call(convert, raw)), P.NONE))
         tests = [exact]
-        if fact.minimum is not None:
-            tests.append(P.cmp(P.name(c), ">=", names.const(fact.minimum, f"MIN_{name}")))
-        if fact.maximum is not None:
-            tests.append(P.cmp(P.name(c), "<=", names.const(fact.maximum, f"MAX_{name}")))
+        # an int is taken as it is only within the bounds every number keeps (a few dozen
+        # digits, facts.number_problem); beyond them the full conversion words the FactError
+        tests.append(P.cmp(P.name(c), ">=", names.const(fact.minimum, f"MIN_{name}"))
+                     if fact.minimum is not None else
+                     P.cmp(P.name(c), ">", names.const(-_INT_LIMIT, "INT_LOW")))
+        tests.append(P.cmp(P.name(c), "<=", names.const(fact.maximum, f"MAX_{name}"))
+                     if fact.maximum is not None else
+                     P.cmp(P.name(c), "<", names.const(_INT_LIMIT, "INT_HIGH")))
         if not floats:
             return P.and_(*tests), c
-        # a float, in range (and finite), is kept as it is
+        # a float, in range and within the same bounds, is kept as it is (money: in cents)
         low = (names.const(float(fact.minimum), f"MIN_{name}_float"), ast.LtE()) \
-            if fact.minimum is not None else (names.const(float("-inf"), "NEG_INF"), ast.Lt())
+            if fact.minimum is not None else (names.const(-_FLOAT_LIMIT, "FLOAT_LOW"), ast.Lt())
         high = (names.const(float(fact.maximum), f"MAX_{name}_float"), ast.LtE()) \
-            if fact.maximum is not None else (names.const(float("inf"), "INF"), ast.Lt())
+            if fact.maximum is not None else (names.const(_FLOAT_LIMIT, "FLOAT_HIGH"), ast.Lt())
         is_float = P.is_(P.attr(P.walrus(c, raw), "__class__"), P.name("float"))
         in_range = P.at(ast.Compare(low[0], [low[1], high[1]], [P.name(c), high[0]]))
+        assert isinstance(in_range, ast.expr)
+        tiny = names.const(_FLOAT_TINY, "FLOAT_TINY")
+        not_tiny = P.or_(P.cmp(P.name(c), ">=", tiny),
+                         P.cmp(P.name(c), "<=", names.const(-_FLOAT_TINY, "FLOAT_NEG_TINY")),
+                         P.cmp(P.name(c), "==", names.const(0.0, "FLOAT_ZERO")))
+        float_tests = [is_float, in_range, not_tiny]
+        if k == "money":
+            places = names.const(MONEY_PLACES, "MONEY_PLACES")
+            float_tests.append(P.cmp(P.call("round", P.name(c), places), "==", P.name(c)))
         tests[0] = P.or_(P.is_(P.attr(P.name(c), "__class__"), P.name("int")),
                          P.is_not(P.walrus(c, P.call(convert, raw)), P.NONE))
-        assert isinstance(in_range, ast.expr)
-        return P.or_(P.and_(is_float, in_range), P.and_(*tests)), c
+        return P.or_(P.and_(*float_tests), P.and_(*tests)), c
     convert_any = names.const(fact.converter(), f"CONVERT_{name}")
     return P.is_not(P.walrus(c, P.call("_try", convert_any, raw)), P.name("_BAD")), c
 
