@@ -80,6 +80,8 @@ CASES: list[tuple[str, str, dict[str, str], str | None, str, list[str], Any]] = 
       "enterprise_accounts", "business_scope"], None),
     ("store_individual_early", "store_entry", NO_PARAMS, None, "pass", [], None),
     ("medal_30000", "monthly_gmv_usd", NO_PARAMS, None, "pass", [], "10000.00"),
+    ("medal_just_below", "monthly_gmv_usd", NO_PARAMS, None, "pass", [], "10000.00"),
+    ("medal_just_below", "medal_tier", NO_PARAMS, None, "pass", [], "none"),
     ("medal_30000", "medal_tier", NO_PARAMS, None, "pass", [], "gold"),
     ("medal_30000", "medal_tier", {"gold_gmv_usd": "20000"}, None, "pass", [], "silver"),
     ("medal_mall", "medal_tier", NO_PARAMS, None, "pass", [], "mall"),
@@ -110,6 +112,16 @@ CASES: list[tuple[str, str, dict[str, str], str | None, str, list[str], Any]] = 
     ("store_type_change", "store_type_change", NO_PARAMS, "2022-05-31", "pass", [], None),
     ("store_type_change", "store_type_change", NO_PARAMS, "2022-05-30", "fail",
      ["store_type_change_interval"], None),
+    ("certification_review", "certification_review_due", NO_PARAMS, None, "pass", [],
+     "2022-10-08"),
+    ("trademark_review", "trademark_review_window", NO_PARAMS, None, "pass", [],
+     {"earliest": "2022-04-06", "latest": "2022-04-08"}),
+    ("certification_same_subject", "certification_subject_change", NO_PARAMS, None, "pass",
+     [], None),
+    ("certification_new_subject", "certification_subject_change", NO_PARAMS, None, "fail",
+     ["certified_subject_unchanged"], None),
+    ("loan_discount", "loan_discount_available_from", NO_PARAMS, None, "pass", [],
+     "2022-07-01"),
 ]
 # README commands that must be refused: a parameter outside its range or relation (exit 3)
 REFUSED = [
@@ -242,11 +254,12 @@ def test_public_example_medal_tier_gold_20000_silver() -> None:
     en = result.explain("en")
     lines = [line.strip() for line in en.splitlines()]
     assert "tier reached: silver" in lines
-    assert ("monthly_gmv_usd 10,000.00 USD is 10,000.00 USD short of the 20,000 USD needed "
+    # the tiers compare the exact monthly average gmv_90d_usd / 3 (issue 10), unrounded
+    assert ("gmv_90d_usd / 3 10,000 USD is 10,000 USD short of the 20,000 USD needed "
             "for gold") in lines
     assert "For gold, the next tier up, this is missing (any one of these is enough):" in lines
     zh = [line.strip() for line in result.explain("zh").splitlines()]
-    assert "monthly_gmv_usd 为 10,000.00 USD，距 gold 所需的 20,000 USD 差 10,000.00 USD" in zh
+    assert "gmv_90d_usd / 3 为 10,000 USD，距 gold 所需的 20,000 USD 差 10,000 USD" in zh
     # the failed gold requirement carries the numbers the sentence is made of
     node = next(n for n in result.trace.walk() if n.rule_id == "gold_gmv_threshold")
     assert node.outcome == "fail"

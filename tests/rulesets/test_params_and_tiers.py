@@ -10,7 +10,7 @@ import functools
 import io
 import pathlib
 import re
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -172,7 +172,8 @@ def test_cli_eval_with_param_prints_the_tier_explanation(
     lines = [line.strip() for line in out.splitlines()]
     assert "value: silver" in lines
     assert "tier reached: silver" in lines
-    assert ("monthly_gmv_usd 10,000.00 USD is 10,000.00 USD short of the 20,000 USD needed "
+    # the tiers compare the exact monthly average gmv_90d_usd / 3 (issue 10), unrounded
+    assert ("gmv_90d_usd / 3 10,000 USD is 10,000 USD short of the 20,000 USD needed "
             "for gold") in lines
     assert lines[-1].endswith("gold_gmv_usd = 20,000")
     # the same text as the library gives for the same override
@@ -186,7 +187,7 @@ def test_cli_eval_with_param_in_chinese() -> None:
                        "--param", "gold_gmv_usd=20000", "--lang", "zh")
     assert code == 0
     assert "达到的等级：silver" in out
-    assert "距 gold 所需的 20,000 USD 差 10,000.00 USD" in out
+    assert "距 gold 所需的 20,000 USD 差 10,000 USD" in out
 
 
 @pytest.mark.parametrize(("param", "code"), [("gold_gmv_usd=8000", "PR502"),
@@ -252,7 +253,7 @@ def test_next_tier_alternatives_are_each_enough() -> None:
     if "(any one of these is enough)" in head:
         assert not re.search(r"^  \d+\. silver_gmv_floor — ", text, re.M), text
         assert not re.search(r"^  \d+\. silver_gmv_threshold — ", text, re.M), text
-    assert ("monthly_gmv_usd 9,000.00 USD is 3,000.00 USD short of the 12,000 USD needed "
+    assert ("gmv_90d_usd / 3 9,000 USD is 3,000 USD short of the 12,000 USD needed "
             "for silver") in text
 
 
@@ -268,10 +269,11 @@ def test_unknown_gmv_gives_an_unknown_tier() -> None:
 
 def expected_tiers(gmv: Decimal, silver: Decimal, gold: Decimal, preferred: bool,
                    mall_certified: bool) -> dict[str, bool]:
-    """Which tiers' requirements hold, as the contract states them."""
-    monthly = (gmv / 3).quantize(CENT, rounding=ROUND_HALF_UP)
-    silver_ok = (monthly >= FLOOR and monthly >= silver) or preferred
-    gold_ok = (monthly >= FLOOR and monthly >= gold) or preferred
+    """Which tiers' requirements hold, as the contract states them: the monthly average
+    (a third of the 90-day GMV) compared exactly, never rounded first (amendment of issue
+    10), so gmv / 3 >= T is gmv >= 3 * T."""
+    silver_ok = (gmv >= 3 * FLOOR and gmv >= 3 * silver) or preferred
+    gold_ok = (gmv >= 3 * FLOOR and gmv >= 3 * gold) or preferred
     return {"silver": silver_ok, "gold": gold_ok, "mall": gold_ok and mall_certified}
 
 
@@ -419,5 +421,7 @@ def test_aliexpress_ruleset_has_no_tier_lint_with_any_valid_thresholds() -> None
     # the relations (silver >= floor, gold >= silver) keep the tiers in order
     assert medals(Decimal(15000), Decimal(40000)).lint == ()
     code, out, err = cli("check", str(RULESET))
-    assert (code, err) == (0, "")
-    assert out == f"{RULESET}: ok\n"
+    assert code == 0
+    # PR710 (the working-day calendar's horizon) depends on today's date, not on the tiers
+    assert [line for line in err.splitlines() if "PR710" not in line] == []
+    assert out.startswith(f"{RULESET}: ok")
