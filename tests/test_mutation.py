@@ -349,6 +349,7 @@ def mutation_report(name: str, tmpdir: Path) -> Report:
 
 
 @pytest.mark.parametrize("name", SHIPPED)
+@pytest.mark.slow  # CI's full profile runs it (.ci/run: pytest -m slow)
 def test_every_mutant_is_killed(name: str, tmp_path: Path) -> None:
     report = mutation_report(name, tmp_path)
     assert report.mutants, f"{name}: no mutation site found"
