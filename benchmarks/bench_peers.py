@@ -111,20 +111,31 @@ def float_round_trips(text: str) -> bool:
 # -- the records -----------------------------------------------------------------------
 
 
+# money facts: an amount has at most 2 decimal places (a FactError otherwise), so their
+# values next to a threshold are one cent from it rather than one float
+MONEY_FACTS = frozenset({"gmv_90d_usd", "avg_order_value_usd", "security_deposit_usd"})
+
+
+def _next(t: float, toward: float, money: bool) -> float:
+    if money:
+        return round(t + (0.01 if toward > t else -0.01), 2)
+    return math.nextafter(t, toward)
+
+
 def _float_value(rng: random.Random, op: str, text: str, style: str,
-                 good: tuple[float, float], bad: bool) -> float:
+                 good: tuple[float, float], bad: bool, money: bool = False) -> float:
     t = float(text)
     up = op.startswith(">")  # passing values are above the threshold
     if not bad and rng.random() < EDGE_RATE:
         # on the threshold, or one float away from it on the passing side
         if op in ("<", ">") or rng.random() < 0.5:
-            return math.nextafter(t, math.inf if up else -math.inf)
+            return _next(t, math.inf if up else -math.inf, money)
         return t
     if bad:
         if op in ("<", ">") and rng.random() < 0.2:
             return t  # a strict comparison fails on the threshold itself
         if rng.random() < 0.1:
-            return math.nextafter(t, -math.inf if up else math.inf)
+            return _next(t, -math.inf if up else math.inf, money)
     if style == "ratio":
         orders = rng.randrange(50, 20000)
         limit = math.floor(t * orders)
@@ -157,7 +168,7 @@ def generate(n: int, seed: int) -> list[dict[str, Any]]:
     records = []
     for _ in range(n):
         r: dict[str, Any] = {
-            fact: _float_value(rng, op, text, style, good, bad())
+            fact: _float_value(rng, op, text, style, good, bad(), fact in MONEY_FACTS)
             for _, fact, op, text, style, good in FLOATS
         }
         r["account_age_days"] = rng.randint(0, 89) if bad() else rng.randint(90, 3000)

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import promorules
 from promorules import FactError
@@ -130,3 +132,26 @@ def test_json_facts_with_lenient_numbers_are_refused_by_evaluate() -> None:
     with pytest.raises(FactError) as info:
         RS.evaluate(DECISION, {**BASE, **facts}, as_of="2024-03-01")
     assert info.value.fact == MONEY
+
+
+# The fast path's test that a float amount is in whole cents (compiler/emit_fast.py):
+# round(v * 100) / 100 == v. It must agree with the full conversion's rule, which reads the
+# float as its shortest repr and allows at most 2 decimal places.
+@given(st.floats(min_value=-1e13, max_value=1e13, allow_nan=False, allow_infinity=False)
+       | st.integers(min_value=-10**13, max_value=10**13).map(lambda n: n / 100))
+def test_the_fast_cents_test_agrees_with_the_shortest_repr(v: float) -> None:
+    exponent = Decimal(repr(v)).as_tuple().exponent
+    assert isinstance(exponent, int)
+    assert (round(v * 100.0) / 100.0 == v) == (exponent >= -2)
+
+
+def test_a_float_amount_off_by_a_fraction_of_a_cent_is_refused_on_the_fast_path() -> None:
+    rs = promorules.load(ROOT / "rulesets" / "1688_spring.yaml")
+    facts = json.loads((ROOT / "examples" / "1688_spring" / "merchant_ok.json").read_text())
+    for good in (3000.0, 2999.99, 123456.78, 0.07):
+        facts["buyer_protection_deposit"] = good
+        assert rs.evaluate("merchant_eligibility", facts).outcome in ("pass", "fail")
+    for bad in (3000.001, 2999.995, 0.001):
+        facts["buyer_protection_deposit"] = bad
+        with pytest.raises(promorules.FactError, match="more than 2 decimal places"):
+            rs.evaluate("merchant_eligibility", facts)

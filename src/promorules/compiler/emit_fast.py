@@ -23,7 +23,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .. import ir
-from ..facts import MAX_EXPONENT, MONEY_PLACES, NUMERIC_KINDS, FactType
+from ..facts import MAX_EXPONENT, NUMERIC_KINDS, FactType
 from . import pyast as P
 from .emit_expr import ExprEmitter, float_threshold
 from .emit_kleene import NA, RuleEmitter, can_be_na
@@ -142,22 +142,39 @@ def _canonical(frame: Frame, name: str, fact: FactType, raw: ast.Name, floats: b
                      P.cmp(P.name(c), "<", names.const(_INT_LIMIT, "INT_HIGH")))
         if not floats:
             return P.and_(*tests), c
-        # a float, in range and within the same bounds, is kept as it is (money: in cents)
-        low = (names.const(float(fact.minimum), f"MIN_{name}_float"), ast.LtE()) \
-            if fact.minimum is not None else (names.const(-_FLOAT_LIMIT, "FLOAT_LOW"), ast.Lt())
-        high = (names.const(float(fact.maximum), f"MAX_{name}_float"), ast.LtE()) \
-            if fact.maximum is not None else (names.const(_FLOAT_LIMIT, "FLOAT_HIGH"), ast.Lt())
+        # a float is kept as it is when it is in range and within the same bounds: zero, or
+        # a magnitude between FLOAT_TINY and FLOAT_HIGH. The positive band is tested first:
+        # one chained comparison for the usual value
+        lo = float(fact.minimum) if fact.minimum is not None else -_FLOAT_LIMIT
+        hi = float(fact.maximum) if fact.maximum is not None else _FLOAT_LIMIT
+        v = P.name(c)
+
+        def band(low: float, high: float, label: str) -> ast.expr:
+            node = P.at(ast.Compare(names.const(low, f"{label}_LOW_{name}"),
+                                    [ast.LtE(), ast.LtE()],
+                                    [v, names.const(high, f"{label}_HIGH_{name}")]))
+            assert isinstance(node, ast.expr)
+            return node
+
+        bands: list[ast.expr] = []
+        if hi >= _FLOAT_TINY:
+            bands.append(band(max(lo, _FLOAT_TINY), min(hi, _FLOAT_LIMIT), "FLOAT"))
+        if lo <= -_FLOAT_TINY:
+            bands.append(band(max(lo, -_FLOAT_LIMIT), min(hi, -_FLOAT_TINY), "FLOAT_NEG"))
+        if lo <= 0.0 <= hi:
+            bands.append(P.cmp(v, "==", names.const(0.0, "FLOAT_ZERO")))
         is_float = P.is_(P.attr(P.walrus(c, raw), "__class__"), P.name("float"))
-        in_range = P.at(ast.Compare(low[0], [low[1], high[1]], [P.name(c), high[0]]))
-        assert isinstance(in_range, ast.expr)
-        tiny = names.const(_FLOAT_TINY, "FLOAT_TINY")
-        not_tiny = P.or_(P.cmp(P.name(c), ">=", tiny),
-                         P.cmp(P.name(c), "<=", names.const(-_FLOAT_TINY, "FLOAT_NEG_TINY")),
-                         P.cmp(P.name(c), "==", names.const(0.0, "FLOAT_ZERO")))
-        float_tests = [is_float, in_range, not_tiny]
+        float_tests = [is_float, P.or_(*bands) if len(bands) > 1 else bands[0]]
         if k == "money":
-            places = names.const(MONEY_PLACES, "MONEY_PLACES")
-            float_tests.append(P.cmp(P.call("round", P.name(c), places), "==", P.name(c)))
+            # in whole cents: round(v * 100) / 100 == v exactly when v is the float nearest
+            # to an amount with at most 2 decimals (both roundings are correct), i.e. when
+            # its shortest repr has at most 2 decimals; cheaper than round(v, 2)
+            hundred = names.const(100.0, "FLOAT_HUNDRED")
+            scaled = P.at(ast.BinOp(v, ast.Mult(), hundred))
+            assert isinstance(scaled, ast.expr)
+            cents = P.at(ast.BinOp(P.call("round", scaled), ast.Div(), hundred))
+            assert isinstance(cents, ast.expr)
+            float_tests.append(P.cmp(cents, "==", v))
         tests[0] = P.or_(P.is_(P.attr(P.name(c), "__class__"), P.name("int")),
                          P.is_not(P.walrus(c, P.call(convert, raw)), P.NONE))
         return P.or_(P.and_(*float_tests), P.and_(*tests)), c
