@@ -288,7 +288,8 @@ class ValueEmitter(RuleEmitter):
         nodes = P.tup([P.name(v) for v in self.f.vars])
         facts = P.tup([P.name(v) for v in self.f.facts.values()])
         subs = P.tup([P.name(r) for r, _ in self.f.subs.values()])
-        return P.ret(P.call("_Record", outcome, value, nodes, facts, subs))
+        return P.ret(P.call("_Record", outcome, value, nodes, facts, subs,
+                            *self.f.record_args()))
 
     def visit_decision(self, d: ir.Decision) -> ast.expr:
         """Emits the body; its value is unused (the body ends with a return)."""

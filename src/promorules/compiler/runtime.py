@@ -192,7 +192,9 @@ class Record(NamedTuple):
     by index; ``facts`` the converted facts, in ``CompiledDecision.fact_names`` order (at
     the positions ``CompiledDecision.float_facts``, a number may be the float it came as:
     read the values through :func:`exact_facts`); ``subs`` the records of the decisions it
-    uses, in ``CompiledDecision.subs`` order.
+    uses, in ``CompiledDecision.subs`` order; ``defaults`` the names of the facts of this
+    decision that were not sent and took their declared default (their values in ``facts``
+    are the defaults).
     """
 
     outcome: bool | None
@@ -200,6 +202,7 @@ class Record(NamedTuple):
     nodes: tuple[Any, ...]
     facts: tuple[Any, ...]
     subs: tuple[Record, ...]
+    defaults: tuple[str, ...] = ()
 
 
 RUNTIME: dict[str, Any] = {

@@ -151,6 +151,7 @@ class ListDecl:
     items: tuple[Any, ...]
     description: Text | None
     source: str | None
+    match: str = "exact"  # "chinese": compared script- and width-insensitively
 
 
 @attrs.frozen
