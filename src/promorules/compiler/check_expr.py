@@ -70,7 +70,8 @@ class ExprChecker:
             item_ty = NUMBER if items and all(
                 isinstance(i, (int, Decimal)) and not isinstance(i, bool) for i in items
             ) else STRING
-            return ir.ListRef(n, tuple(items), Ty("list", item=item_ty), node.pos)
+            return ir.ListRef(n, tuple(items), Ty("list", item=item_ty), node.pos,
+                              m.lists[n].match)
         if n in m.decisions:
             if n == self.decision:
                 raise fail(f"decision '{n}' refers to itself", node, "PR305")

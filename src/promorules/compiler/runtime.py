@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 from .. import calendar as cal
 from ..errors import FactError
+from ..zh_script import fold_value
 
 __all__ = ["DECIMAL_CONTEXT", "FAILED", "NA", "RUNTIME", "Record", "exact_facts"]
 
@@ -206,6 +207,7 @@ class Record(NamedTuple):
 
 
 RUNTIME: dict[str, Any] = {
+    "_zh_fold": fold_value,  # text compared under `match: chinese`
     "_Record": Record,
     "_includes_all": _includes_all,
     "NA": NA, "FAILED": FAILED, "CTX": DECIMAL_CONTEXT, "FactError": FactError,

@@ -32,6 +32,7 @@ from .expressions import (
     Today,
     TypedExpr,
     Unary,
+    matches_chinese,
 )
 from .kinds import (
     DecisionKind,
@@ -164,6 +165,7 @@ __all__ = [
     "Visitor",
     "expressions",
     "fact_ty",
+    "matches_chinese",
     "operands",
     "rules",
     "values",

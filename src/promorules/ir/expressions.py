@@ -18,7 +18,7 @@ from .types import BOOL, DATE, DATETIME, Span, Ty
 
 __all__ = ["Arith", "AsOf", "Between", "Call", "Compare", "Const", "DecisionValue", "Expr",
            "FactRef", "ListRef", "Logic", "Membership", "ParamRef", "Today", "TypedExpr",
-           "Unary"]
+           "Unary", "matches_chinese"]
 
 
 
@@ -61,6 +61,7 @@ class ListRef:
     items: tuple[typing.Any, ...]
     ty: Ty
     pos: int = 0
+    match: str = "exact"  # "chinese": compared script- and width-insensitively
 
 
 @attrs.frozen
@@ -183,3 +184,12 @@ class TypedExpr:
     @property
     def ty(self) -> Ty:
         return self.tree.ty
+
+
+def matches_chinese(e: Expr) -> bool:
+    """A fact or list declared ``match: chinese``: text compared with it (``==``, ``!=``,
+    ``in``, ``contains_any``, ``contains``) is compared folded to one script and
+    half-width, on both sides (:func:`promorules.zh_script.fold`)."""
+    if isinstance(e, FactRef):
+        return e.fact.match == "chinese"
+    return isinstance(e, ListRef) and e.match == "chinese"
