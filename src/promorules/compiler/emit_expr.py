@@ -187,6 +187,7 @@ class ExprEmitter(ir.ExprVisitor[Code]):
         return self.kleene(e.op, self.visit(e.left), self.visit(e.right))
 
     def compare(self, op: str, left: ir.Expr, right: ir.Expr) -> Code:
+        left, right = ir.whole_second(op, left, right)
         if self.two_valued and self.float_facts:
             fact, other, flipped = left, right, False
             if not isinstance(fact, ir.FactRef):

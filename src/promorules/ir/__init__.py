@@ -33,6 +33,7 @@ from .expressions import (
     TypedExpr,
     Unary,
     matches_chinese,
+    whole_second,
 )
 from .kinds import (
     DecisionKind,
@@ -170,4 +171,5 @@ __all__ = [
     "rules",
     "values",
     "walk_expr",
+    "whole_second",
 ]

@@ -184,6 +184,7 @@ class Translator(ir.Visitor[Outcomes]):
         return [encode(item, v, f"the list item {v}") for v in values]
 
     def compare(self, op: str, left: ir.Expr, right: ir.Expr) -> tuple[Cond, Cond]:
+        left, right = ir.whole_second(op, left, right)
         a, b = self.operand(left), self.operand(right)
         if a.arith is not None or b.arith is not None:
             return self.compare_arith(op, a, b)
