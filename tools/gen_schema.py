@@ -395,7 +395,9 @@ rules_defs = {
             "amount": ref("expression", description="The amount to split."),
             "parts": desc("Part name → percentage, in order; they add up to 100. The last part "
                           "takes the remainder.", {"type": "object", "minProperties": 2,
-                                                   "additionalProperties": {"type": "number"}}),
+                                                   "additionalProperties": {
+                                                       "type": "number", "minimum": 0,
+                                                       "maximum": 100}}),
             "round": ref("round", description="How each part but the last is rounded."),
         },
         "additionalProperties": False,

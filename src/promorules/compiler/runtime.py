@@ -132,6 +132,40 @@ def _try(convert: Callable[[Any], Any], value: Any) -> Any:
 _CENT = Decimal("0.01")
 
 
+def _split(amount: int | Decimal, percents: tuple[Decimal | int, ...], places: int,
+           mode: str) -> tuple[Decimal, ...]:
+    """``amount`` split by ``percents`` (adding up to 100), in promorules' decimal context
+    whatever the caller's: every part but the last is the amount's share rounded to
+    ``places`` by ``mode``, capped so that the parts so far never exceed the amount (a
+    rounding up cannot make the last part negative); the last part is the remainder. Every
+    part is quantized to ``places`` and has the amount's sign, and the parts add up to the
+    amount exactly. An amount with more decimal places than ``places`` is a FactError
+    (``PR606``): it cannot be split into such parts exactly."""
+    c = DECIMAL_CONTEXT
+    unit = Decimal(1).scaleb(-places)
+    whole = Decimal(amount).quantize(unit, context=c)
+    if whole != amount:
+        raise FactError(f"cannot split {amount}: it has more than {places} decimal places",
+                        code="PR606")
+    size = c.abs(whole)
+    parts: list[Decimal] = []
+    taken = Decimal(0).quantize(unit, context=c)
+    for pct in percents[:-1]:
+        share = c.divide(c.multiply(size, Decimal(pct)), Decimal(100))
+        part = min(_round(share, places, mode), c.subtract(size, taken))
+        parts.append(part)
+        taken = c.add(taken, part)
+    parts.append(c.subtract(size, taken))
+    if whole < 0:
+        parts = [c.minus(p) for p in parts]
+    total = Decimal(0)
+    for p in parts:
+        total = c.add(total, p)
+    if total != whole:  # pragma: no cover - exact in the context, by construction
+        raise FactError(f"cannot split {amount} exactly", code="PR606")
+    return tuple(parts)
+
+
 def _cents(value: int | Decimal) -> Decimal:
     """A money value as an amount of cents, exactly; rounding must be explicit."""
     exact = Decimal(value).quantize(_CENT, context=DECIMAL_CONTEXT)
@@ -208,6 +242,7 @@ class Record(NamedTuple):
 
 RUNTIME: dict[str, Any] = {
     "_zh_fold": fold_value,  # text compared under `match: chinese`
+    "_split": _split,
     "_Record": Record,
     "_includes_all": _includes_all,
     "NA": NA, "FAILED": FAILED, "CTX": DECIMAL_CONTEXT, "FactError": FactError,

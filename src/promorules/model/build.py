@@ -228,6 +228,10 @@ class _Builder:
             sp = d["split"]
             amount = self.expr(sp["amount"], (*path, "split", "amount"))
             parts = tuple((str(k), v) for k, v in sp["parts"].items())
+            for k, v in parts:  # the schema bounds them too: a clear message either way
+                if not 0 <= v <= 100:
+                    self.err(f"split part '{k}' is {v}%: a part is from 0% to 100%", "PR309",
+                             (*path, "split", "parts", k))
             total = sum(v for _, v in parts)
             if total != 100:
                 self.err(f"split parts add up to {total}%, not 100%", "PR309",
