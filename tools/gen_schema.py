@@ -72,7 +72,17 @@ def fact_common(type_name):
         "description": ref("bilingualText", description="What the fact is, in English and Chinese (recommended)."),
         "unit": desc("Unit shown after values in explanations (e.g. points, days).",
                      {"type": "string", "minLength": 1}),
+        "default": desc("The value taken when the caller does not send the fact (absent or "
+                        "null): the fact is then never missing, and results list it under "
+                        "`defaults`. Validated against the fact's type at load.",
+                        {"type": ["string", "number", "boolean", "array"]}),
     }
+
+
+MATCH = desc("How text is compared: `exact` (the default) or `chinese` (Traditional and "
+             "Simplified characters, full-width and half-width forms are the same: both "
+             "sides are converted to one script and to half-width with OpenCC before `==`, "
+             "`in` and `contains_any`).", {"enum": ["exact", "chinese"]})
 
 
 MONOTONE = desc("How decisions are expected to move with this fact: `increasing` (more of it "
@@ -136,7 +146,7 @@ facts_defs = {
         required=["values"]),
     "stringFact": fact_schema(
         "string", "A string.",
-        {}),
+        {"match": MATCH}),
     "dateFact": fact_schema(
         "date", "An ISO date (\"2024-03-08\").",
         {}),
@@ -164,7 +174,8 @@ facts_defs = {
     "listOfScalarFact": fact_schema(
         "list of string/number/integer", "A list of strings, numbers or integers.",
         {"items": desc("The item type: string, number or integer.",
-                       {"enum": ["string", "number", "integer"]})}),
+                       {"enum": ["string", "number", "integer"]}),
+         "match": MATCH}),
     "enumValues": {
         "description": "A non-empty list of distinct string values.",
         "type": "array",
@@ -384,7 +395,9 @@ rules_defs = {
             "amount": ref("expression", description="The amount to split."),
             "parts": desc("Part name → percentage, in order; they add up to 100. The last part "
                           "takes the remainder.", {"type": "object", "minProperties": 2,
-                                                   "additionalProperties": {"type": "number"}}),
+                                                   "additionalProperties": {
+                                                       "type": "number", "minimum": 0,
+                                                       "maximum": 100}}),
             "round": ref("round", description="How each part but the last is rounded."),
         },
         "additionalProperties": False,
@@ -518,6 +531,7 @@ misc_defs = {
             "source": ref("sourceCitation", description="Citation \"DOC SECTION\"."),
             "items": desc("The items: strings or numbers.",
                           {"type": "array", "items": {"type": ["string", "number"]}}),
+            "match": MATCH,
         },
         "additionalProperties": False,
     },

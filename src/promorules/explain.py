@@ -44,6 +44,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "next_tier": "For {tier}, the next tier up, this is missing",
         "any_one": "(any one of these is enough)", "computed": "computed",
         "all_of": "all of these",
+        "defaults": "not sent, default taken",
     },
     "zh": {
         "pass": "通过", "fail": "不通过", "unknown": "无法判定", "not_applicable": "不适用",
@@ -58,6 +59,7 @@ _LABELS: dict[str, dict[str, str]] = {
         "next_tier": "距上一级 {tier} 还差", "any_one": "（满足其中任一项即可）",
         "all_of": "以下各项均需满足",
         "computed": "计算",
+        "defaults": "未提供，采用默认值",
     },
 }
 
@@ -183,6 +185,10 @@ def _render(result: Result, lang: str, color: bool) -> str:
             lines += ["", text]
     lines += _tier_section(seen.tiers, result, lang, paint)
     lines += _formula_section(trace, seen.formulas, lang)
+    defaults = result.defaults
+    if defaults:
+        lines += ["", f"{lab['defaults']}{lab[':']}" + ", ".join(
+            f"{k} = {display_value(v)}" for k, v in defaults.items())]
     used = seen.params
     if used:
         lines += ["", f"{lab['params']}{lab[':']}" + ", ".join(

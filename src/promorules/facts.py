@@ -148,6 +148,10 @@ class FactType:
     item_kind: str | None = None  # for lists: "string", "number", "integer" or "enum"
     role: str = "fact"  # "fact" or "parameter", for messages
     monotone: str | None = None  # "increasing" / "decreasing": a property for the testing kit
+    # the declared default, as written (a JSON-like value): taken when the fact is not sent
+    # (absent or null); None: the fact has no default and is missing when not sent
+    default: Any = None
+    match: str = "exact"  # "chinese": text compared script- and width-insensitively
     timezone: ZoneInfo | None = attrs.field(default=None, eq=False)
     _index: Mapping[str, int] = attrs.field(init=False, eq=False, repr=False)
 

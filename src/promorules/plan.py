@@ -38,7 +38,7 @@ from .rule_result import NodeStatic, Outcome
 from .trace_detail import formula_text, node_gap, public_value, relative_gap, split_detail
 
 __all__ = ["LOGIC", "OUTCOME", "RULE_ID", "VALUE_PARENTS", "VALUE_ROOT", "Context", "Plan",
-           "evidence_maker", "exact_record", "failed_leaves", "gap_only",
+           "defaulted_facts", "evidence_maker", "exact_record", "failed_leaves", "gap_only",
            "missing_facts", "outcome_rule", "resolve"]
 
 OUTCOME = {True: Outcome.PASS, False: Outcome.FAIL, None: Outcome.UNKNOWN}
@@ -361,3 +361,24 @@ def _missing(ctx: Context, decision: CompiledDecision, record: Record,
     for j, did in plan.extras:
         _missing(ctx, ctx.decisions[did], record.subs[j], out)
 
+
+
+# -- which facts took their default ------------------------------------------------------
+
+
+def defaulted_facts(ctx: Context, record: Record) -> dict[str, Any]:
+    """The facts that were not sent and took their declared default, in the order they were
+    read (the decision's own, then those of the decisions it uses), each with the value
+    taken as ``RuleResult.actual`` shows it (an ordinal by its name)."""
+    names: dict[str, None] = {}
+    stack = [record]
+    while stack:
+        r = stack.pop()
+        names.update(dict.fromkeys(r.defaults))
+        stack.extend(reversed(r.subs))
+    out: dict[str, Any] = {}
+    for name in names:
+        fact = ctx.facts[name]
+        value = fact.convert(fact.default)
+        out[name] = fact.to_json(value) if fact.kind == "ordinal" else value
+    return out

@@ -144,8 +144,9 @@ class Ruleset:
         """Whether this version is in force at ``as_of`` (default now)."""
         when = self._as_of(as_of)
         m = self._model
+        until = m.last_instant
         return (m.effective_from is None or m.effective_from <= when) and (
-            m.effective_until is None or when <= m.effective_until)
+            until is None or when <= until)
 
     @property
     def lint(self) -> tuple[RulesetError, ...]:

@@ -12,11 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 from collections.abc import Iterator, Mapping
+from types import MappingProxyType
 from typing import Any
 
 from .compiler import DECIMAL_CONTEXT, CompiledDecision, Record
 from .facts import json_value
-from .plan import OUTCOME, RULE_ID, Context, exact_record, missing_facts
+from .plan import OUTCOME, RULE_ID, Context, defaulted_facts, exact_record, missing_facts
 from .rule_result import Outcome, RuleResult
 from .trace_code import build_trace, failed_nodes, render_dict
 from .trace_detail import compute_gap, public_value, tidy
@@ -148,6 +149,12 @@ class Result:
         return missing_facts(self._ctx, self._decision, self._record)
 
     @property
+    def defaults(self) -> Mapping[str, Any]:
+        """The facts that were not sent (absent or null) and took their declared default,
+        each with the value taken (empty when every fact read was sent)."""
+        return MappingProxyType(defaulted_facts(self._ctx, self._record))
+
+    @property
     def warnings(self) -> tuple[str, ...]:
         """Advisory messages: failed warning-severity rules."""
         if not self._decision.has_warnings:
@@ -171,7 +178,7 @@ class Result:
         record = self._record
         ctx = self._ctx
         trace = render_dict(ctx, self._decision, record, self._as_of)
-        return {
+        out = {
             "ruleset_id": ctx.ruleset_id,
             "ruleset_version": ctx.ruleset_version,
             "ruleset_digest": ctx.digest,
@@ -186,6 +193,17 @@ class Result:
             "params": {k: str(v) for k, v in ctx.params.items()} if ctx.params else {},
             "trace": trace,
         }
+        if record.defaults or (record.subs and any(r.defaults for r in _records(record))):
+            # only when a fact took its default: a result of facts all sent is unchanged
+            out["defaults"] = {k: json_value(v) for k, v in self.defaults.items()}
+        return out
+
+
+def _records(record: Record) -> Iterator[Record]:
+    """A record and the records of the decisions it uses, at any depth."""
+    yield record
+    for sub in record.subs:
+        yield from _records(sub)
 
 
 def warning_text(node: RuleResult) -> str:

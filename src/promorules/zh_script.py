@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from collections.abc import Callable
+from typing import Any
 
 from .errors import PromorulesError
 
-__all__ = ["EXPLAIN_LANGS", "convert", "in_script", "resolve_lang"]
+__all__ = ["EXPLAIN_LANGS", "convert", "fold", "fold_value", "in_script", "resolve_lang"]
 
 # the values of ``lang`` accepted by explanations (Result.explain, the CLI's --lang)
 EXPLAIN_LANGS: tuple[str, ...] = ("en", "zh", "zh-Hans", "zh-Hant")
@@ -92,3 +94,28 @@ def _line_converter(config: str) -> Callable[[str], str]:
         return _NON_ASCII.sub(repl, text)
 
     return line
+
+
+# -- matching text whatever its script and width (``match: chinese``) ------------------------
+
+
+@functools.lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """``text`` in one form for script- and width-insensitive matching: NFKC (full-width
+    letters, digits and punctuation become half-width) then OpenCC ``t2s`` (Traditional
+    becomes Simplified), so ``女裝``, ``女装`` and ``臺灣``, ``台灣``, ``台湾`` each fold to
+    one text. Once per distinct text; ASCII text is returned as it is."""
+    if text.isascii():
+        return text
+    text = unicodedata.normalize("NFKC", text)
+    return text if text.isascii() else convert(text, "t2s")
+
+
+def fold_value(value: Any) -> Any:
+    """A fact value folded for matching: a string by :func:`fold`, a list or tuple item by
+    item (strings only); anything else (None: a missing fact) as it is."""
+    if value.__class__ is str:
+        return fold(value)
+    if isinstance(value, (tuple, list)):
+        return tuple(fold(v) if v.__class__ is str else v for v in value)
+    return value

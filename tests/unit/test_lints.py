@@ -107,3 +107,49 @@ def test_the_lints_read_neither_the_model_nor_the_expression_syntax() -> None:
             parts.update(p for alias in node.names for p in alias.name.split("."))
     assert "ir" in parts  # what they do read
     assert not parts & {"model", "expressions"}
+
+
+ROUNDED = """\
+id: rounded
+version: 1.0.0
+title: {en: Rounded, zh: 四捨五入}
+timezone: Asia/Shanghai
+sources: {"D": {file: d.txt, title: Doc}}
+facts:
+  gmv_90d_usd: {type: money, currency: USD}
+decisions:
+  monthly_gmv_usd:
+    description: {en: Monthly GMV, zh: 月均GMV}
+    type: money
+    currency: USD
+    compute: gmv_90d_usd / 3
+    round: {places: 2, mode: half_up}
+  floor_rounded:
+    description: {en: Floor, zh: 門檻}
+    all:
+      - {id: floor, description: {en: Floor, zh: 門檻}, source: "D §1",
+         check: monthly_gmv_usd >= 10000}
+  floor_round_call:
+    description: {en: Floor, zh: 門檻}
+    all:
+      - {id: floor, description: {en: Floor, zh: 門檻}, source: "D §1",
+         check: "round_half_up(gmv_90d_usd / 3, 2) >= 10000"}
+  floor_exact:
+    description: {en: Floor, zh: 門檻}
+    all:
+      - {id: by_hand, description: {en: Floor, zh: 門檻}, source: "D §1",
+         check: gmv_90d_usd / 3 >= 10000}
+"""
+
+
+def test_pr703_a_rounded_value_compared() -> None:
+    rs = promorules.loads(ROUNDED, source="rounded.yaml")
+    found = {(w.code, w.path[1] if w.path else None, w.line) for w in rs.lint}
+    assert found == {("PR703", "floor_rounded", 19), ("PR703", "floor_round_call", 24)}
+    message = next(w.message for w in rs.lint if w.path and w.path[1] == "floor_rounded")
+    assert "decision 'monthly_gmv_usd' (declared with round:)" in message
+    assert "compare the exact value" in message
+    # the issue's reproduction: 29,999.99 over 90 days reaches the floor only when rounded
+    facts = {"gmv_90d_usd": "29999.99"}
+    assert rs.evaluate("floor_rounded", facts).outcome == "pass"
+    assert rs.evaluate("floor_exact", facts).outcome == "fail"

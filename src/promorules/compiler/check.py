@@ -77,6 +77,7 @@ class _RulesetChecker:
         for e in errors:
             self.report(e)
         self.lints += warnings
+        self.lints += lints.rounded_comparisons(self.doc, decision, self.checked)
         lints.check_output(self.doc, decision)
         lints.check_money_rounding(self.doc, decision)
 

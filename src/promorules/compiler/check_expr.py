@@ -18,6 +18,7 @@ from ..expressions.ast import unparse
 from ..facts import FactType, suggest
 from ..ir import ANY, BOOL, DATE, DATETIME, NUMBER, STRING, Ty, fact_ty
 from ..model import RulesetModel
+from .runtime import DECIMAL_CONTEXT
 
 __all__ = ["FUNCTIONS", "NUMERIC", "CheckError", "ExprChecker"]
 
@@ -70,7 +71,8 @@ class ExprChecker:
             item_ty = NUMBER if items and all(
                 isinstance(i, (int, Decimal)) and not isinstance(i, bool) for i in items
             ) else STRING
-            return ir.ListRef(n, tuple(items), Ty("list", item=item_ty), node.pos)
+            return ir.ListRef(n, tuple(items), Ty("list", item=item_ty), node.pos,
+                              m.lists[n].match)
         if n in m.decisions:
             if n == self.decision:
                 raise fail(f"decision '{n}' refers to itself", node, "PR305")
@@ -181,6 +183,8 @@ class ExprChecker:
             if kb == "money" and ka != "money":
                 raise fail("cannot divide a number by money", node)
             ty = NUMBER if (ka == "money") == (kb == "money") else a.ty
+            if constant_value(b) == 0:  # reported at load, not as PR606 at every evaluation
+                raise fail(f"division by zero: {unparse(node.right)} is always 0", node.right)
         return ir.Arith(op, a, b, ty, node.pos)
 
     def resolve_symbols(self, scale_ty: Ty, other: ast.Node) -> ir.Expr:
@@ -347,7 +351,36 @@ def _round_check(node: ast.Call, args: tuple[ir.Expr, ...]) -> Ty:
     places = node.args[1]
     if not isinstance(places, ast.NumLit) or not isinstance(places.value, int):
         raise fail(f"{node.func}() needs a whole number of places, written as a number", places)
+    if not 0 <= places.value <= MAX_PLACES:
+        raise fail(f"{node.func}() rounds to 0 to {MAX_PLACES} decimal places, not "
+                   f"{places.value}", places)
     return args[0].ty
+
+
+MAX_PLACES = 12  # decimal places of round_*(): beyond, no amount could be shown exactly
+
+
+def constant_value(e: ir.Expr) -> int | Decimal | None:
+    """The value of an expression made only of number constants and parameters (their
+    values in force), computed in promorules' decimal context; None when it reads anything
+    else or cannot be computed."""
+    if isinstance(e, (ir.Const, ir.ParamRef)):
+        v = e.value
+        return v if isinstance(v, (int, Decimal)) and not isinstance(v, bool) else None
+    if isinstance(e, ir.Unary) and e.op == "-":
+        inner = constant_value(e.operand)
+        return None if inner is None else -inner
+    if isinstance(e, ir.Arith):
+        left, right = constant_value(e.left), constant_value(e.right)
+        if left is None or right is None:
+            return None
+        method = {"+": "add", "-": "subtract", "*": "multiply", "/": "divide"}[e.op]
+        try:
+            result: Decimal = getattr(DECIMAL_CONTEXT, method)(Decimal(left), Decimal(right))
+        except ArithmeticError:
+            return None
+        return result
+    return None
 
 
 def _contains(node: ast.Call, args: tuple[ir.Expr, ...]) -> Ty:

@@ -23,6 +23,7 @@ from typing import Any
 import attrs
 
 from .. import ir
+from ..zh_script import fold_value
 from . import pyast as P
 from .names import Names, value_words
 
@@ -125,6 +126,29 @@ class ExprEmitter(ir.ExprVisitor[Code]):
     def visit_fact(self, e: ir.FactRef) -> Code:
         return Code(P.name(self.fact(e)), nullable=not self.two_valued)
 
+    # -- text compared under `match: chinese` ---------------------------------------------
+
+    def matched(self, *sides: ir.Expr) -> list[Code]:
+        """The sides of a text comparison (``==``, ``!=``, ``in``, ``contains_any``,
+        ``contains``): as they are, or all folded (one script, half-width: see
+        :func:`promorules.zh_script.fold`) when a side is a fact or list declared
+        ``match: chinese``. Constants are folded here, once at load; other values at
+        evaluation. Traces read the facts' variables, which keep the values as sent."""
+        if not any(ir.matches_chinese(e) for e in sides):
+            return [self.visit(e) for e in sides]
+        return [self._folded(e) for e in sides]
+
+    def _folded(self, e: ir.Expr) -> Code:
+        if isinstance(e, ir.ListRef):
+            items = fold_value(e.items)
+            return Code(self.names.const(items, f"LIST_{e.name}_folded"), items=items)
+        if isinstance(e, ir.Const) and e.ty.scale is None and isinstance(e.value, (str, tuple)):
+            value = fold_value(e.value)
+            return Code(self.names.value(value), items=value if isinstance(value, tuple)
+                        else None)
+        code = self.visit(e)
+        return Code(P.call("_zh_fold", code.node), nullable=code.nullable)
+
     def visit_param(self, e: ir.ParamRef) -> Code:
         return Code(self.names.const(e.value, f"PARAM_{e.name}"))
 
@@ -163,6 +187,7 @@ class ExprEmitter(ir.ExprVisitor[Code]):
         return self.kleene(e.op, self.visit(e.left), self.visit(e.right))
 
     def compare(self, op: str, left: ir.Expr, right: ir.Expr) -> Code:
+        left, right = ir.whole_second(op, left, right)
         if self.two_valued and self.float_facts:
             fact, other, flipped = left, right, False
             if not isinstance(fact, ir.FactRef):
@@ -177,6 +202,8 @@ class ExprEmitter(ir.ExprVisitor[Code]):
                 bound = P.ifexp(P.is_(P.attr(var, "__class__"), P.name("float")), as_float,
                                 exact)
                 return Code(P.cmp(bound, op, var) if flipped else P.cmp(var, op, bound))
+        if op in ("==", "!="):
+            return self.guard(self.matched(left, right), lambda x: P.cmp(x[0], op, x[1]))
         return self.guard([self.visit(left), self.visit(right)],
                           lambda x: P.cmp(x[0], op, x[1]))
 
@@ -188,8 +215,7 @@ class ExprEmitter(ir.ExprVisitor[Code]):
                            self.compare("<=", e.value, e.high))
 
     def visit_membership(self, e: ir.Membership) -> Code:
-        a = self.visit(e.left)
-        b = self.visit(e.right)
+        a, b = self.matched(e.left, e.right)
         if b.items is not None:  # a constant list: looked up as a set
             if isinstance(e.right, ir.ListRef):
                 hint = f"LIST_{e.right.name}_set"
@@ -203,8 +229,8 @@ class ExprEmitter(ir.ExprVisitor[Code]):
     def visit_call(self, e: ir.Call) -> Code:
         if e.func == "present":
             return Code(P.is_not(self.visit(e.args[0]).node, P.NONE))
-        args = [self.visit(a) for a in e.args]
         f = e.func
+        args = self.matched(*e.args) if f in _TEXT_MATCH else [self.visit(a) for a in e.args]
         if f == "date" and e.args[0].ty.kind == "date":
             return args[0]
         if f.startswith("round_"):
@@ -215,6 +241,9 @@ class ExprEmitter(ir.ExprVisitor[Code]):
             return self.guard(args[:1], lambda a: P.call("_round", a[0], p, mode))
         build = _CALLS[f]
         return self.guard(args, build)
+
+
+_TEXT_MATCH = frozenset({"contains_any", "contains"})
 
 
 def _helper(helper: str) -> Callable[[list[ast.expr]], ast.expr]:

@@ -215,7 +215,7 @@ def fast_path(frame: Frame, rule: ir.Rule, today: Any) -> tuple[list[ast.stmt], 
     fact_tuple = P.tup(values)
     nodes = P.tup([P.name(v) for v in frame.vars])
     answer = P.ret(P.call("_Record", P.ifexp(P.is_(root, NA), P.TRUE, root), P.NONE, nodes,
-                          fact_tuple, P.tup([])))
+                          fact_tuple, P.tup([]), *frame.record_args()))
     frame.mark(answer, rule)
     inner: list[ast.expr] = []
     if _is_conjunction(rule):
@@ -237,7 +237,8 @@ def fast_path(frame: Frame, rule: ir.Rule, today: Any) -> tuple[list[ast.stmt], 
             else:
                 conds.append(cond)
         all_true = frame.names.const((True,) * len(frame.vars), "ALL_PASSED")
-        passed = P.ret(P.call("_Record", P.TRUE, P.NONE, all_true, fact_tuple, P.tup([])))
+        passed = P.ret(P.call("_Record", P.TRUE, P.NONE, all_true, fact_tuple, P.tup([]),
+                              *frame.record_args()))
         body: list[ast.stmt] = [frame.mark(P.if_(P.and_(*tests), [passed]), rule)]
     else:
         conds += bool_conds.values()

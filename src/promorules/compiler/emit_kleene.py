@@ -242,20 +242,16 @@ class ValueEmitter(RuleEmitter):
         r = value.rounding
         places = self.names.const(r.places, f"PLACES_{r.places}")
         mode = self.names.const(r.mode.value, f"ROUND_{r.mode.value}")
-        ctx = P.name("CTX")
+        percents = self.names.const(tuple(p.percent for p in value.parts), "PERCENTS")
+        shares = self.names.fresh("shares")
+        # the parts, computed in promorules' decimal context (runtime `_split`)
+        self.emit(P.assign(shares, P.ifexp(P.is_(P.name(a), P.NONE), P.NONE, P.call(
+            "_split", P.name(a), percents, places, mode))), value)
         done: list[ast.expr] = []
         for n, part in enumerate(value.parts):
-            if n < len(value.parts) - 1:
-                pct = self.names.value(part.percent)
-                share = P.call("_round", P.call(P.attr(ctx, "divide"), P.call(
-                    P.attr(ctx, "multiply"), P.name(a), pct), P.name("HUNDRED")), places, mode)
-            else:  # the last part takes the remainder
-                rest: ast.expr = P.name("ZERO")
-                for k, p in enumerate(done):
-                    rest = p if k == 0 else P.add(rest, p)
-                share = P.call(P.attr(ctx, "subtract"), P.name(a), rest)
             var = self.f.var(part)
-            self.emit(P.assign(var, P.ifexp(P.is_(P.name(a), P.NONE), P.NONE, share)), value)
+            self.emit(P.assign(var, P.ifexp(P.is_(P.name(a), P.NONE), P.NONE,
+                                            P.index(P.name(shares), n))), value)
             done.append(P.name(var))
         keys = self.names.const(tuple(p.name for p in value.parts), "PARTS")
         self.emit(P.assign(self.f.var(value), P.ifexp(
@@ -288,7 +284,8 @@ class ValueEmitter(RuleEmitter):
         nodes = P.tup([P.name(v) for v in self.f.vars])
         facts = P.tup([P.name(v) for v in self.f.facts.values()])
         subs = P.tup([P.name(r) for r, _ in self.f.subs.values()])
-        return P.ret(P.call("_Record", outcome, value, nodes, facts, subs))
+        return P.ret(P.call("_Record", outcome, value, nodes, facts, subs,
+                            *self.f.record_args()))
 
     def visit_decision(self, d: ir.Decision) -> ast.expr:
         """Emits the body; its value is unused (the body ends with a return)."""

@@ -13,6 +13,7 @@ from typing import Any
 
 from .. import ir
 from ..facts import FactType
+from . import pyast as P
 from .compiled import CompiledDecision
 from .names import Names
 from .nodes import NodeTable
@@ -38,6 +39,7 @@ class Frame:
         self.fact_types: dict[str, FactType] = {}
         self.subs: dict[str, tuple[str, str]] = {}  # decision -> (record var, value var)
         self.today = ""
+        self._defaults = ""  # the variable of the facts that took their default
         self.vars = [self._node_var(i) for i in range(len(table.drafts))]
 
     def _node_var(self, i: int) -> str:
@@ -62,6 +64,25 @@ class Frame:
             self.facts[name] = self.names.fresh(name)
             self.fact_types[name] = ref.fact
         return self.facts[name]
+
+    def defaulted(self) -> list[tuple[str, str, FactType]]:
+        """(name, variable, type) of each fact read that declares a default."""
+        return [(n, v, self.fact_types[n]) for n, v in self.facts.items()
+                if self.fact_types[n].default is not None]
+
+    def defaults_var(self) -> str | None:
+        """The variable listing the facts that took their default (None: no fact read
+        declares one)."""
+        if not self.defaulted():
+            return None
+        if not self._defaults:
+            self._defaults = self.names.fresh("defaults")
+        return self._defaults
+
+    def record_args(self) -> list[ast.expr]:
+        """The arguments of ``_Record`` after ``subs``: the defaults taken, if any can be."""
+        var = self.defaults_var()
+        return [] if var is None else [P.name(var)]
 
     def sub(self, decision: str) -> tuple[str, str]:
         """(record variable, outcome-or-value variable) of a decision this one uses."""

@@ -81,7 +81,23 @@ class _DecisionGen:
         get = self.names.fresh("get")
         fallback: list[ast.stmt] = [P.assign(get, P.attr(facts, "get"))]
         fallback += [P.assign(v, P.call(get, keys[n])) for n, v in f.facts.items()]
-        return [ast.Try(first, [ast.ExceptHandler(P.name("KeyError"), None, fallback)], [], [])]
+        read = ast.Try(first, [ast.ExceptHandler(P.name("KeyError"), None, fallback)], [], [])
+        return [read, *self.apply_defaults(keys)]
+
+    def apply_defaults(self, keys: dict[str, ast.Name]) -> list[ast.stmt]:
+        """A fact not sent (absent or null) that declares a default takes it, as the value
+        it is written as (then converted and validated as a sent value is), and its name
+        is noted in the record's ``defaults``. One ``is None`` test per such fact."""
+        var = self.frame.defaults_var()
+        if var is None:
+            return []
+        out: list[ast.stmt] = [P.assign(var, P.tup([]))]
+        for name, v, fact in self.frame.defaulted():
+            default = self.names.const(fact.default, f"DEFAULT_{name}")
+            out.append(P.if_(P.is_(P.name(v), P.NONE), [
+                P.assign(v, default),
+                P.assign(var, P.add(P.name(var), P.tup([keys[name]])))]))
+        return out
 
     def convert_facts(self) -> list[ast.stmt]:
         out: list[ast.stmt] = []

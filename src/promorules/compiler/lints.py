@@ -1,7 +1,7 @@
 """Pipeline stage 4a (checking), whole-value analyses over the typed IR of a decision:
 decision tables (PR311 overlapping rows under ``unique``, PR702 uncovered input
 combinations), tiers (PR701 a higher tier that is easier to reach), and the declared output
-type and money rounding (PR401).
+type and money rounding (PR401), and rounded values compared (PR703).
 
 They run on each decision's IR as the checking stage finishes it, and read only the IR:
 parameters by their value in force, enum and ordinal symbols as the resolved ``Const``\\s,
@@ -11,7 +11,7 @@ table rows by their typed cells. They walk it with :mod:`promorules.ir.walk` onl
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -22,7 +22,8 @@ from ..ir import DecisionKind, HitPolicy, OutputType, TyKind
 from ..loader import Document
 from ..wording import expr_text
 
-__all__ = ["Findings", "check_money_rounding", "check_output", "value_findings"]
+__all__ = ["Findings", "check_money_rounding", "check_output", "rounded_comparisons",
+           "value_findings"]
 
 Findings = tuple[list[RulesetError], list[RulesetError]]
 """(errors, warnings) of one analysis."""
@@ -229,3 +230,50 @@ def check_output(doc: Document, d: ir.Decision) -> None:
     if ty.kind != want:
         raise doc.error(f"decision '{d.id}' declares type {d.type} but computes "
                         f"{ty.describe()}", "PR401", (*d.path, "type"))
+
+
+# -- rounded values feeding a comparison (PR703) -------------------------------------------
+
+
+def is_rounded(decision: ir.Decision) -> bool:
+    """A value decision whose value is rounded (``round:``, on it or on a computed part)."""
+    if decision.rounding is not None:
+        return True
+    return decision.value is not None and any(
+        isinstance(v, ir.Compute) and v.rounding is not None for v in ir.values(decision.value))
+
+
+def _rounded_source(node: ir.Expr, checked: Mapping[str, ir.Decision]) -> str | None:
+    """What makes a compared operand a rounded value: a ``round_*`` call, or a rounded
+    value decision read by name (None: nothing rounded)."""
+    for e in ir.walk_expr(node):
+        if isinstance(e, ir.Call) and e.func.startswith("round_"):
+            return f"{e.func}(...)"
+        if isinstance(e, ir.DecisionValue) and not e.passfail:
+            used = checked.get(e.decision)
+            if used is not None and is_rounded(used):
+                return f"decision '{e.decision}' (declared with round:)"
+    return None
+
+
+def rounded_comparisons(doc: Document, decision: ir.Decision,
+                        checked: Mapping[str, ir.Decision]) -> list[RulesetError]:
+    """PR703: a rounded derived value compared (``<``, ``<=``, ``>``, ``>=``, ``==``, ``!=``,
+    ``between``). Compare the exact value; rounding is for display. ``checked``: the
+    decisions already checked (every decision this one reads is)."""
+    out: list[RulesetError] = []
+    for _, expr in ir.expressions(decision):
+        for e in ir.walk_expr(expr.tree):
+            sides: tuple[ir.Expr, ...] = ()
+            if isinstance(e, ir.Compare):
+                sides = (e.left, e.right)
+            elif isinstance(e, ir.Between):
+                sides = (e.value, e.low, e.high)
+            found = next((r for r in (_rounded_source(x, checked) for x in sides) if r), None)
+            if found is not None:
+                out.append(doc.error(
+                    f"'{expr.text}' compares a rounded value, {found}: compare the exact "
+                    "value (rounding is for display), or round here only where the document "
+                    "itself rounds before comparing", "PR703", expr.path))
+                break
+    return out

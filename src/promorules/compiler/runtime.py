@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 from .. import calendar as cal
 from ..errors import FactError
+from ..zh_script import fold_value
 
 __all__ = ["DECIMAL_CONTEXT", "FAILED", "NA", "RUNTIME", "Record", "exact_facts"]
 
@@ -136,6 +137,40 @@ def _try(convert: Callable[[Any], Any], value: Any) -> Any:
 _CENT = Decimal("0.01")
 
 
+def _split(amount: int | Decimal, percents: tuple[Decimal | int, ...], places: int,
+           mode: str) -> tuple[Decimal, ...]:
+    """``amount`` split by ``percents`` (adding up to 100), in promorules' decimal context
+    whatever the caller's: every part but the last is the amount's share rounded to
+    ``places`` by ``mode``, capped so that the parts so far never exceed the amount (a
+    rounding up cannot make the last part negative); the last part is the remainder. Every
+    part is quantized to ``places`` and has the amount's sign, and the parts add up to the
+    amount exactly. An amount with more decimal places than ``places`` is a FactError
+    (``PR606``): it cannot be split into such parts exactly."""
+    c = DECIMAL_CONTEXT
+    unit = Decimal(1).scaleb(-places)
+    whole = Decimal(amount).quantize(unit, context=c)
+    if whole != amount:
+        raise FactError(f"cannot split {amount}: it has more than {places} decimal places",
+                        code="PR606")
+    size = c.abs(whole)
+    parts: list[Decimal] = []
+    taken = Decimal(0).quantize(unit, context=c)
+    for pct in percents[:-1]:
+        share = c.divide(c.multiply(size, Decimal(pct)), Decimal(100))
+        part = min(_round(share, places, mode), c.subtract(size, taken))
+        parts.append(part)
+        taken = c.add(taken, part)
+    parts.append(c.subtract(size, taken))
+    if whole < 0:
+        parts = [c.minus(p) for p in parts]
+    total = Decimal(0)
+    for p in parts:
+        total = c.add(total, p)
+    if total != whole:  # pragma: no cover - exact in the context, by construction
+        raise FactError(f"cannot split {amount} exactly", code="PR606")
+    return tuple(parts)
+
+
 def _cents(value: int | Decimal) -> Decimal:
     """A money value as an amount of cents, exactly; rounding must be explicit."""
     exact = Decimal(value).quantize(_CENT, context=DECIMAL_CONTEXT)
@@ -197,7 +232,9 @@ class Record(NamedTuple):
     by index; ``facts`` the converted facts, in ``CompiledDecision.fact_names`` order (at
     the positions ``CompiledDecision.float_facts``, a number may be the float it came as:
     read the values through :func:`exact_facts`); ``subs`` the records of the decisions it
-    uses, in ``CompiledDecision.subs`` order.
+    uses, in ``CompiledDecision.subs`` order; ``defaults`` the names of the facts of this
+    decision that were not sent and took their declared default (their values in ``facts``
+    are the defaults).
     """
 
     outcome: bool | None
@@ -205,9 +242,12 @@ class Record(NamedTuple):
     nodes: tuple[Any, ...]
     facts: tuple[Any, ...]
     subs: tuple[Record, ...]
+    defaults: tuple[str, ...] = ()
 
 
 RUNTIME: dict[str, Any] = {
+    "_zh_fold": fold_value,  # text compared under `match: chinese`
+    "_split": _split,
     "_Record": Record,
     "_includes_all": _includes_all,
     "NA": NA, "FAILED": FAILED, "CTX": DECIMAL_CONTEXT, "FactError": FactError,

@@ -32,6 +32,8 @@ from .expressions import (
     Today,
     TypedExpr,
     Unary,
+    matches_chinese,
+    whole_second,
 )
 from .kinds import (
     DecisionKind,
@@ -164,8 +166,10 @@ __all__ = [
     "Visitor",
     "expressions",
     "fact_ty",
+    "matches_chinese",
     "operands",
     "rules",
     "values",
     "walk_expr",
+    "whole_second",
 ]

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import typing
 from decimal import Decimal
 from typing import ClassVar
@@ -18,7 +19,7 @@ from .types import BOOL, DATE, DATETIME, Span, Ty
 
 __all__ = ["Arith", "AsOf", "Between", "Call", "Compare", "Const", "DecisionValue", "Expr",
            "FactRef", "ListRef", "Logic", "Membership", "ParamRef", "Today", "TypedExpr",
-           "Unary"]
+           "Unary", "matches_chinese", "whole_second"]
 
 
 
@@ -61,6 +62,7 @@ class ListRef:
     items: tuple[typing.Any, ...]
     ty: Ty
     pos: int = 0
+    match: str = "exact"  # "chinese": compared script- and width-insensitively
 
 
 @attrs.frozen
@@ -183,3 +185,35 @@ class TypedExpr:
     @property
     def ty(self) -> Ty:
         return self.tree.ty
+
+
+def matches_chinese(e: Expr) -> bool:
+    """A fact or list declared ``match: chinese``: text compared with it (``==``, ``!=``,
+    ``in``, ``contains_any``, ``contains``) is compared folded to one script and
+    half-width, on both sides (:func:`promorules.zh_script.fold`)."""
+    if isinstance(e, FactRef):
+        return e.fact.match == "chinese"
+    return isinstance(e, ListRef) and e.match == "chinese"
+
+
+_LAST_MICROSECOND = dt.timedelta(seconds=1, microseconds=-1)
+
+
+def whole_second(op: str, left: Expr, right: Expr) -> tuple[Expr, Expr]:
+    """The operands of ``left op right`` as compared: a date-time literal written to the
+    second (no fraction) that is an upper bound (``x <= T``, ``x > T``, ``T >= x``,
+    ``T < x``, the high end of ``between``) stands for the whole second, so it is compared
+    as its last microsecond: ``x <= 23:59:59`` holds at 23:59:59.5. The IR keeps the
+    literal as written (for wording and traces); emitters compare through this."""
+    if op in ("<=", ">") and _to_the_second(right):
+        assert isinstance(right, Const)
+        return left, attrs.evolve(right, value=right.value + _LAST_MICROSECOND)
+    if op in (">=", "<") and _to_the_second(left):
+        assert isinstance(left, Const)
+        return attrs.evolve(left, value=left.value + _LAST_MICROSECOND), right
+    return left, right
+
+
+def _to_the_second(e: Expr) -> bool:
+    return (isinstance(e, Const) and isinstance(e.value, dt.datetime)
+            and e.value.microsecond == 0)

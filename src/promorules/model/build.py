@@ -108,12 +108,28 @@ class _Builder:
             maximum = 100 if maximum is None else maximum
         if minimum is not None and maximum is not None and minimum > maximum:
             self.err(f"fact '{name}': min {minimum} is above max {maximum}", "PR309", path)
-        return FactType(
+        fact = FactType(
             name=name, kind=kind, description=self.opt_text(d.get("description")),
             unit=d.get("unit"), minimum=minimum, maximum=maximum, step=d.get("step"),
             currency=d.get("currency"), values=tuple(str(v) for v in d.get("values", ())),
             item_kind=d.get("items"), timezone=self.tz, monotone=d.get("monotone"),
+            match=d.get("match", "exact"),
         )
+        if fact.match != "exact" and not (kind == "string" or d.get("items") == "string"):
+            self.err(f"fact '{name}': match: {fact.match} applies to text only (a string fact "
+                     "or a list of strings)", "PR309", (*path, "match"))
+        default = d.get("default")
+        if default is None:
+            return fact
+        if isinstance(default, list):
+            default = tuple(default)  # as JSON sends a list; kept immutable
+        try:
+            fact.convert(default)  # the default is validated as any sent value is
+        except FactError as e:
+            self.err(f"fact '{name}': the default {default!r} is invalid: {e.message}",
+                     "PR309", (*path, "default"))
+            return fact
+        return attrs.evolve(fact, default=default)
 
     def param(self, name: str, d: Mapping[str, Any], path: Path,
               override: object, has_override: bool) -> Param:
@@ -212,6 +228,10 @@ class _Builder:
             sp = d["split"]
             amount = self.expr(sp["amount"], (*path, "split", "amount"))
             parts = tuple((str(k), v) for k, v in sp["parts"].items())
+            for k, v in parts:  # the schema bounds them too: a clear message either way
+                if not 0 <= v <= 100:
+                    self.err(f"split part '{k}' is {v}%: a part is from 0% to 100%", "PR309",
+                             (*path, "split", "parts", k))
             total = sum(v for _, v in parts)
             if total != 100:
                 self.err(f"split parts add up to {total}%, not 100%", "PR309",
@@ -366,7 +386,8 @@ class _Builder:
         self.param_relations(declared_params, param_models, params)
         lists = {
             n: ListDecl(n, tuple(d["items"]), self.opt_text(d.get("description")),
-                        self.citation(d.get("source"), ("lists", n, "source")))
+                        self.citation(d.get("source"), ("lists", n, "source")),
+                        d.get("match", "exact"))
             for n, d in (data.get("lists") or {}).items()
         }
         decisions = {

@@ -151,6 +151,7 @@ class ListDecl:
     items: tuple[Any, ...]
     description: Text | None
     source: str | None
+    match: str = "exact"  # "chinese": compared script- and width-insensitively
 
 
 @attrs.frozen
@@ -171,3 +172,13 @@ class RulesetModel:
     effective_from: dt.datetime | None = None
     effective_until: dt.datetime | None = None  # inclusive
     changelog: tuple[Mapping[str, Any], ...] = ()
+
+    @property
+    def last_instant(self) -> dt.datetime | None:
+        """The last instant in force: ``effective_until``, where one written to the second
+        covers that whole second (``…T23:59:59`` is in force at 23:59:59.5, so a next
+        version from ``…T00:00:00`` leaves no gap). A date is already its day's end."""
+        until = self.effective_until
+        if until is not None and until.microsecond == 0:
+            return until + dt.timedelta(seconds=1, microseconds=-1)
+        return until

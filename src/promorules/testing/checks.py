@@ -182,6 +182,28 @@ def _check_unknown(rs: Ruleset, decision: str, facts: Mapping[str, Any], result:
         raise AssertionError(f"outcome unknown although every fact is supplied; {where}")
 
 
+def _check_defaults(rs: Ruleset, decision: str, facts: Mapping[str, Any], as_of: Any,
+                    result: Result, where: str) -> None:
+    """``defaults`` lists facts declaring a default that were not sent, never a missing
+    one; sending the defaults gives the same outcome and value."""
+    taken = dict(result.defaults)
+    for name in taken:
+        if rs.facts[name].default is None or facts.get(name) is not None:
+            raise AssertionError(f"defaults lists {name!r}, which has no default or was "
+                                 f"sent; {where}")
+    defaulted = [m for m in result.missing if rs.facts[m].default is not None]
+    if defaulted:
+        raise AssertionError(f"facts with a default {defaulted} listed as missing; {where}")
+    if not taken:
+        return
+    sent = rs.evaluate(decision, {**facts, **{n: rs.facts[n].default for n in taken}},
+                       as_of=as_of)
+    if (sent.outcome, sent.value) != (result.outcome, result.value) or sent.defaults:
+        raise AssertionError(f"not sending {sorted(taken)} gives {result.outcome} "
+                             f"{result.value!r}, sending their defaults {sent.outcome} "
+                             f"{sent.value!r}; {where}")
+
+
 # -- monotone tiers --------------------------------------------------------------------
 
 
@@ -305,7 +327,9 @@ def check_case(ruleset: Ruleset, decision: str, facts: Mapping[str, Any],
     - moving a failed single-fact threshold's fact by the reported gap makes the rule pass;
     - unknown exactly when a needed fact is missing;
     - a tier never goes down when a fact declared ``monotone: increasing`` goes up;
-    - computed money never loses or invents a cent.
+    - computed money never loses or invents a cent;
+    - a fact not sent takes its declared default exactly as if the default had been sent
+      (same outcome and value), and ``defaults`` lists it.
     """
     rs = ruleset
     where = _where(rs, decision, facts, as_of)
@@ -323,6 +347,7 @@ def check_case(ruleset: Ruleset, decision: str, facts: Mapping[str, Any],
     _check_gaps(rs, decision, facts, as_of, result, where)
     _check_monotone(rs, decision, facts, as_of, result, where)
     _check_money(rs, decision, facts, result, where)
+    _check_defaults(rs, decision, facts, as_of, result, where)
 
 
 def check_ruleset(ruleset: Ruleset, *, max_examples: int | None = None,

@@ -122,7 +122,8 @@ def facts(ruleset: Ruleset, decision: str, near_thresholds: bool = True
     Every fact the decision reads (including through the decisions it refers to) is drawn
     from its declared type: money and numbers as decimal strings, integers as ints, dates
     and date-times as ISO strings, enums and ordinals from their values, lists of their
-    items. Each fact may be absent (key left out, or ``None``). With ``near_thresholds``,
+    items. Each fact may be absent (key left out, or ``None``); a fact with a declared
+    default is absent at least 30% of the time. With ``near_thresholds``,
     numeric, date and ordinal facts are drawn about half the time from the boundary values
     of the thresholds they are compared with (see :func:`boundaries`).
     """
@@ -138,12 +139,16 @@ def facts(ruleset: Ruleset, decision: str, near_thresholds: bool = True
     values = {n: _value_strategy(ruleset.facts[n], near[n], strings, dates, tz)
               for n in names}
 
+    defaulted = {n: ruleset.facts[n].default for n in names}
+
     @st.composite
     def draw_facts(draw: st.DrawFn) -> dict[str, Any]:
         p_absent = draw(st.sampled_from((0, 0, 10, 30, 60)))  # percent, per example
         out: dict[str, Any] = {}
         for name in names:
-            if p_absent and draw(st.integers(0, 99)) < p_absent:
+            # a fact with a default is often not sent, to exercise its default
+            p = p_absent if defaulted[name] is None else max(p_absent, 30)
+            if p and draw(st.integers(0, 99)) < p:
                 if draw(st.booleans()):
                     out[name] = None
                 continue

@@ -19,6 +19,7 @@ from ... import ir
 from ...calendar import years_between
 from ...exact import NotArithmetic, arith_facts, exact
 from ...facts import FactType
+from ...zh_script import fold_value
 from .conditions import (
     FLIP,
     NEGATE,
@@ -183,6 +184,7 @@ class Translator(ir.Visitor[Outcomes]):
         return [encode(item, v, f"the list item {v}") for v in values]
 
     def compare(self, op: str, left: ir.Expr, right: ir.Expr) -> tuple[Cond, Cond]:
+        left, right = ir.whole_second(op, left, right)
         a, b = self.operand(left), self.operand(right)
         if a.arith is not None or b.arith is not None:
             return self.compare_arith(op, a, b)
@@ -272,8 +274,15 @@ class _Conditions(ir.ExprVisitor[tuple[Cond, Cond]]):
                                                 ir.TyKind.STRING):
             raise self.tr.unsupported(f"'{node.op}' on anything but a fact")
         items = self.tr.items(node.right)
-        t = and_(ex(a.field), or_(*({a.field: i} for i in items)))
-        f = and_(ex(a.field), *(cmp("!=", a.field, i) for i in items))
+        field = a.field
+        if ir.matches_chinese(node.left) or ir.matches_chinese(node.right):
+            if not isinstance(node.left, ir.FactRef):
+                raise self.tr.unsupported("match: chinese on anything but a fact")
+            name = node.left.name
+            field = self.tr.derive((name,), lambda f: fold_value(f[name]))
+            items = [fold_value(i) for i in items]
+        t = and_(ex(field), or_(*({field: i} for i in items)))
+        f = and_(ex(field), *(cmp("!=", field, i) for i in items))
         return (f, t) if node.op == "not in" else (t, f)
 
     def visit_call(self, node: ir.Call) -> tuple[Cond, Cond]:
@@ -286,9 +295,13 @@ class _Conditions(ir.ExprVisitor[tuple[Cond, Cond]]):
                 raise tr.unsupported("contains_any on anything but a string fact")
             tr.read(args[0])
             name, words = args[0].name, [str(w) for w in tr.items(args[1])]
+            zh = ir.matches_chinese(args[0]) or ir.matches_chinese(args[1])
+            if zh:
+                words = [fold_value(w) for w in words]
 
             def contains(facts: Mapping[str, Any]) -> bool:
-                return any(w in facts[name] for w in words)
+                text = fold_value(facts[name]) if zh else facts[name]
+                return any(w in text for w in words)
 
             field = tr.derive((name,), contains)
             return {field: True}, {field: False}
