@@ -471,6 +471,14 @@ scalar_defs = {
         "pattern": r"^[A-Za-z_][A-Za-z0-9_]*$",
     },
     "sourceCitation": {
+        "description": "A citation \"DOC SECTION\" (a key of `sources`, a space, then the document's own section numbering), or a list of them when a rule comes from several places.",
+        "anyOf": [
+            {"$ref": "#/$defs/oneCitation"},
+            {"type": "array", "items": {"$ref": "#/$defs/oneCitation"}, "minItems": 1},
+        ],
+        "examples": ["002 §四.6", ["001 §2", "004 §4"]],
+    },
+    "oneCitation": {
         "description": "A citation \"DOC SECTION\": a key of `sources`, a space, then the document's own section numbering.",
         "type": "string",
         "pattern": r"^\S+ .+$",

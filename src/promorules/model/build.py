@@ -71,8 +71,13 @@ class _Builder:
         return None if value is None else self.text(value)
 
     def citation(self, value: Any, path: Path) -> str | None:
+        """A citation resolved to its document's file name; a list of citations (a rule that
+        comes from several places) is resolved item by item and joined with "; "."""
         if value is None:
             return None
+        if isinstance(value, list):
+            cited = [self.citation(v, (*path, i)) for i, v in enumerate(value)]
+            return "; ".join(c for c in cited if c)
         doc_id, _, section = str(value).partition(" ")
         source = self.sources.get(doc_id)
         if source is None:
