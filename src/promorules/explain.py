@@ -269,7 +269,10 @@ def _short_of(node: RuleResult, lang: str, tier: str) -> str | None:
         verb = "超出" if over else "距"
         return f"{subject} 为 {shown_actual}，{verb} {tier} 所需的 {threshold} 差 {gap}"
     word = "over the" if over else "short of the"
-    return f"{subject} {shown_actual} is {gap} {word} {threshold} needed for {tier}"
+    # a computed subject (gmv_90d_usd / 3) reads as an equation: "... / 3 = 10,000 USD is"
+    named = subject.isidentifier()
+    return (f"{subject}{' ' if named else ' = '}{shown_actual} is {gap} {word} {threshold} "
+            f"needed for {tier}")
 
 
 def _formula_section(trace: RuleResult, formulas: list[str], lang: str) -> list[str]:

@@ -255,7 +255,7 @@ def test_public_example_medal_tier_gold_20000_silver() -> None:
     lines = [line.strip() for line in en.splitlines()]
     assert "tier reached: silver" in lines
     # the tiers compare the exact monthly average gmv_90d_usd / 3 (issue 10), unrounded
-    assert ("gmv_90d_usd / 3 10,000 USD is 10,000 USD short of the 20,000 USD needed "
+    assert ("gmv_90d_usd / 3 = 10,000 USD is 10,000 USD short of the 20,000 USD needed "
             "for gold") in lines
     assert "For gold, the next tier up, this is missing (any one of these is enough):" in lines
     zh = [line.strip() for line in result.explain("zh").splitlines()]

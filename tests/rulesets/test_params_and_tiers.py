@@ -181,7 +181,7 @@ def test_cli_eval_with_param_prints_the_tier_explanation(
     assert "value: silver" in lines
     assert "tier reached: silver" in lines
     # the tiers compare the exact monthly average gmv_90d_usd / 3 (issue 10), unrounded
-    assert ("gmv_90d_usd / 3 10,000 USD is 10,000 USD short of the 20,000 USD needed "
+    assert ("gmv_90d_usd / 3 = 10,000 USD is 10,000 USD short of the 20,000 USD needed "
             "for gold") in lines
     assert lines[-1].endswith("gold_gmv_usd = 20,000")
     # the same text as the library gives for the same override
@@ -261,7 +261,7 @@ def test_next_tier_alternatives_are_each_enough() -> None:
     if "(any one of these is enough)" in head:
         assert not re.search(r"^  \d+\. silver_gmv_floor — ", text, re.M), text
         assert not re.search(r"^  \d+\. silver_gmv_threshold — ", text, re.M), text
-    assert ("gmv_90d_usd / 3 9,000 USD is 3,000 USD short of the 12,000 USD needed "
+    assert ("gmv_90d_usd / 3 = 9,000 USD is 3,000 USD short of the 12,000 USD needed "
             "for silver") in text
 
 
