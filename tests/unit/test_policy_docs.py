@@ -117,12 +117,18 @@ def test_facts_and_lists_tables() -> None:
             "balance | 買家保障服務保證金余額 |") in md
     assert "| `pickup_rate_48h_30d` | percent | 0 to 100 |" in md
     assert "`none` &lt; `A` &lt; `AA`" in md
-    assert "| `banned_words` | 最大, 最好, 全球第一, 最低價, 最低价 |" in md
+    assert ("| `banned_words` | 最大, 最好, 全球第一, 最低價; matched in either Chinese script "
+            "and width (match: chinese) |") in md
 
 
 def test_facts_table_shows_defaults_and_matching() -> None:
     md = render_markdown(load("offline_coop"), examples=[])
     assert "| `damaged_reputation` | boolean | default when not sent: `false` |" in md
+    md = render_markdown(load("1688_spring"), examples=[])
+    assert ("| `serious_fake_trade_history` | boolean | default when not sent: `false` |"
+            in md)
+    assert ("| `main_industry` | string | matched in either Chinese script and width "
+            "(match: chinese) |") in md
     # after the range, separated from it
     text = """\
 id: demo
@@ -153,8 +159,6 @@ decisions:
             "script and width (match: chinese) |") in md
     assert ("| `remote` | 新疆, 臺灣; matched in either Chinese script and width "
             "(match: chinese) |") in md
-    assert "| `banned_words` | 最大, 最好, 全球第一, 最低價, 最低价 |" in render_markdown(
-        load("1688_spring"), examples=[])  # a list compared exactly: as before
 
 
 def test_examples_from_the_sibling_file_and_given_ones() -> None:
