@@ -326,6 +326,37 @@ def test_fact_and_list_changes() -> None:
     assert ("facts", "shop_name", "") in by
 
 
+def test_fact_default_and_match_changes() -> None:
+    # a default taken when the fact is not sent, and the matching of text, can each change
+    # an outcome: both are changes, and an added optional fact shows its default
+    changes = diff(
+        ("  title:\n    type: string\n", "  title:\n    type: string\n    match: chinese\n"
+                                         "  fake_history:\n    type: boolean\n"
+                                         "    default: false\n"),
+        ("  violation_points:\n    type: number\n",
+         "  violation_points:\n    type: number\n    default: 0\n"),
+        ("    items: [最大, 最好]", "    match: chinese\n    items: [最大, 最好]"),
+    )
+    by = {(c.section, c.path, c.aspect): c for c in changes}
+    assert by[("facts", "title", "match")].text == "fact title match exact → chinese"
+    assert by[("facts", "violation_points", "default")].text == (
+        "fact violation_points default none → 0")
+    assert by[("facts", "fake_history", "")].text == (
+        "fact added: fake_history (boolean, default false)")
+    assert by[("lists", "banned_words", "match")].text == (
+        "list banned_words match exact → chinese")
+    # a default changed from false to true, and removed
+    flipped = semantic_diff(
+        rs(edited(("  title:\n    type: string\n",
+                   "  title:\n    type: string\n  fake_history:\n    type: boolean\n"
+                   "    default: false\n"))),
+        rs(edited(("  title:\n    type: string\n",
+                   "  title:\n    type: string\n  fake_history:\n    type: boolean\n"
+                   "    default: true\n"))))
+    assert texts(flipped) == "fact fake_history default false → true"
+    assert diff() == []
+
+
 def test_version_and_title_changes() -> None:
     changes = diff(("version: 1.0.0", "version: 1.1.0"), ("zh: 示例活動", "zh: 示範活動"))
     assert [(c.path, c.aspect, c.old, c.new) for c in changes] == [

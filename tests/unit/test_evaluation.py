@@ -651,7 +651,7 @@ def test_ruleset_attributes_cannot_be_set(spring: promorules.Ruleset) -> None:
     with pytest.raises(AttributeError):
         spring.anything = 1  # type: ignore[attr-defined]
     assert spring.id == "1688_spring"
-    assert spring.version == "2.0.0"
+    assert spring.version == "2.1.0"
 
 
 def test_ruleset_attributes_cannot_be_deleted() -> None:

@@ -37,12 +37,19 @@ def test_import_promorules_loads_no_optional_part() -> None:
 
 
 def test_opencc_loads_with_the_first_chinese_explanation() -> None:
+    # offline_coop declares no `match: chinese`: nothing is folded at load
     evaluate = (f"import promorules, json\n"
-                f"rs = promorules.load({str(ROOT / 'rulesets' / '1688_spring.yaml')!r})\n"
-                f"r = rs.evaluate('merchant_eligibility', "
-                f"{{'buyer_protection_deposit': '2999.99'}})\n")
+                f"rs = promorules.load({str(ROOT / 'rulesets' / 'offline_coop.yaml')!r})\n"
+                f"r = rs.evaluate('commission', "
+                f"{{'order_amount_cny': '100.00', 'commission_rate_percent': 3}})\n")
     assert "opencc" not in _modules_after(evaluate + "r.explain('en')")
     assert "opencc" in _modules_after(evaluate + "r.explain('zh')")
+
+
+def test_opencc_loads_with_a_ruleset_that_matches_chinese_text() -> None:
+    # 1688_spring's lists are `match: chinese`: folded once, at load
+    load = f"import promorules\npromorules.load({str(ROOT / 'rulesets' / '1688_spring.yaml')!r})"
+    assert "opencc" in _modules_after(load)
 
 
 def test_load_imports_what_it_needs_and_no_more() -> None:

@@ -326,13 +326,13 @@ def test_restore_on_another_digest_notes_it(rs: promorules.Ruleset, ok: dict[str
     m = Monitor(rs, DECISION)
     m.observe("m1", ok, as_of="2024-03-01")
     text = rs.text.replace("buyer_protection_deposit >= 3000", "buyer_protection_deposit >= 5000")
-    newer = promorules.loads(text.replace("version: 2.0.0", "version: 2.1.0", 1),
+    newer = promorules.loads(text.replace("version: 2.1.0", "version: 2.2.0", 1),
                              source="newer.yaml")
     again = Monitor.restore(newer, m.save())
     assert len(again.notes) == 1 and rs.digest in again.notes[0]
     assert newer.digest in again.notes[0]
     lapse = again.observe("m1", {}, as_of="2024-03-02")  # re-evaluated under the new rules
-    assert kinds(lapse) == ["disqualified"] and lapse[0].result.ruleset_version == "2.1.0"
+    assert kinds(lapse) == ["disqualified"] and lapse[0].result.ruleset_version == "2.2.0"
 
 
 # -- the command line ----------------------------------------------------------------------

@@ -117,7 +117,48 @@ def test_facts_and_lists_tables() -> None:
             "balance | 買家保障服務保證金余額 |") in md
     assert "| `pickup_rate_48h_30d` | percent | 0 to 100 |" in md
     assert "`none` &lt; `A` &lt; `AA`" in md
-    assert "| `banned_words` | 最大, 最好, 全球第一, 最低價, 最低价 |" in md
+    assert ("| `banned_words` | 最大, 最好, 全球第一, 最低價; matched in either Chinese script "
+            "and width (match: chinese) |") in md
+
+
+def test_facts_table_shows_defaults_and_matching() -> None:
+    md = render_markdown(load("offline_coop"), examples=[])
+    assert "| `damaged_reputation` | boolean | default when not sent: `false` |" in md
+    md = render_markdown(load("1688_spring"), examples=[])
+    assert ("| `serious_fake_trade_history` | boolean | default when not sent: `false` |"
+            in md)
+    assert ("| `main_industry` | string | matched in either Chinese script and width "
+            "(match: chinese) |") in md
+    # after the range, separated from it
+    text = """\
+id: demo
+version: 1.0.0
+title: {en: Demo, zh: 示例}
+timezone: Asia/Shanghai
+sources:
+  "001": {file: 001_demo.txt, title: Demo notice}
+facts:
+  points: {type: number, min: 0, default: 0}
+  plain: {type: number, min: 0}
+  region: {type: string, match: chinese, default: 浙江}
+lists:
+  remote: {items: [新疆, 臺灣], match: chinese}
+decisions:
+  ok:
+    description: {en: OK, zh: 好}
+    all:
+      - {id: points_ok, description: {en: P, zh: P}, source: "001 §1",
+         check: points < 36 and plain >= 0}
+      - {id: region_ok, description: {en: R, zh: R}, source: "001 §2",
+         check: region not in remote}
+"""
+    md = render_markdown(promorules.loads(text, source="demo.yaml"), examples=[])
+    assert "| `points` | number | ≥ 0; default when not sent: `0` |" in md
+    assert "| `plain` | number | ≥ 0 |" in md
+    assert ("| `region` | string | default when not sent: `浙江`; matched in either Chinese "
+            "script and width (match: chinese) |") in md
+    assert ("| `remote` | 新疆, 臺灣; matched in either Chinese script and width "
+            "(match: chinese) |") in md
 
 
 def test_examples_from_the_sibling_file_and_given_ones() -> None:

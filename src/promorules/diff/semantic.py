@@ -30,6 +30,21 @@ def _fact_type_text(ft: FactType) -> str:
     return ft.kind
 
 
+def _fact_summary(ft: FactType) -> str:
+    """A fact as an added or removed one is summed up: its type, its default and its
+    matching when declared (``boolean, default false``)."""
+    parts = [_fact_type_text(ft)]
+    if ft.default is not None:
+        parts.append(f"default {literal_text(ft.default)}")
+    if ft.match != "exact":
+        parts.append(f"match {ft.match}")
+    return ", ".join(parts)
+
+
+def _list_summary(items: int, match: str) -> str:
+    return f"{items} items" + (f", match {match}" if match != "exact" else "")
+
+
 class _Differ(Recorder):
     def __init__(self, old: Ruleset, new: Ruleset) -> None:
         super().__init__()
@@ -93,10 +108,10 @@ class _Differ(Recorder):
         o, n = self.o.facts, self.n.facts
         for name in [*o, *(f for f in n if f not in o)]:
             if name not in n:
-                self.removed("facts", name, "fact", _fact_type_text(o[name]))
+                self.removed("facts", name, "fact", _fact_summary(o[name]))
                 continue
             if name not in o:
-                self.added("facts", name, "fact", _fact_type_text(n[name]))
+                self.added("facts", name, "fact", _fact_summary(n[name]))
                 continue
             a, b = o[name], n[name]
             subject = f"fact {name}"
@@ -119,6 +134,11 @@ class _Differ(Recorder):
                              show=literal_text, subject=subject,
                              detail=f"{literal_text(list(a.values))} {ARROW} "
                                     f"{literal_text(list(b.values))} ({'; '.join(notes)})")
+            # the value taken when the fact is not sent (None: no default, then missing),
+            # and how its text is compared: both can change an outcome
+            self.changed("facts", name, "default", a.default, b.default, key=freeze,
+                         show=literal_text, subject=subject)
+            self.changed("facts", name, "match", a.match, b.match, subject=subject)
             self.text_pair("facts", name, "description", a.description, b.description,
                            subject=subject)
 
@@ -152,10 +172,11 @@ class _Differ(Recorder):
         o, n = self.o.lists, self.n.lists
         for name in [*o, *(x for x in n if x not in o)]:
             if name not in n:
-                self.removed("lists", name, "list", f"{len(o[name].items)} items")
+                self.removed("lists", name, "list",
+                             _list_summary(len(o[name].items), o[name].match))
                 continue
             if name not in o:
-                self.added("lists", name, "list", f"{len(n[name].items)} items")
+                self.added("lists", name, "list", _list_summary(len(n[name].items), n[name].match))
                 continue
             a, b = o[name], n[name]
             subject = f"list {name}"
@@ -171,6 +192,7 @@ class _Differ(Recorder):
                 self.changed("lists", name, "items", list(a.items), list(b.items),
                              key=freeze, show=literal_text, subject=subject,
                              detail="; ".join(notes) or "reordered")
+            self.changed("lists", name, "match", a.match, b.match, subject=subject)
             self.text_pair("lists", name, "description", a.description, b.description,
                            subject=subject)
             self.changed("lists", name, "source", a.source, b.source, quoted=True,

@@ -36,6 +36,13 @@ class ExampleRow:
     failed: tuple[str, ...] | None = None
 
 
+def match_note(match: str) -> Span:
+    """How a fact's or list's text is compared, when not exactly (``match: chinese``)."""
+    if match == "chinese":
+        return txt("matched in either Chinese script and width (match: chinese)")
+    return txt(f"match: {match}")
+
+
 # -- building the sheet --------------------------------------------------------------------
 
 
@@ -166,6 +173,15 @@ class Sheet:
             cell.append(txt(f", step {number_text(f.step)}"))
         if f.unit:
             cell.append(txt(f" ({f.unit})"))
+        # optional facts and Chinese matching are noted after the range, so that the sheet
+        # of a ruleset that declares neither reads as before
+        notes: list[Cell] = []
+        if f.default is not None:
+            notes.append([txt("default when not sent: "), code(literal_text(f.default))])
+        if f.match != "exact":
+            notes.append([match_note(f.match)])
+        for note in notes:
+            cell += [txt("; "), *note] if cell else note
         return cell
 
     def lists(self) -> None:
@@ -174,7 +190,10 @@ class Sheet:
         self.add(Heading(2, "Lists", "lists"))
         rows = []
         for lst in self.m.lists.values():
-            rows.append(([code(lst.name)], [txt(", ".join(literal_text(i) for i in lst.items))],
+            items: Cell = [txt(", ".join(literal_text(i) for i in lst.items))]
+            if lst.match != "exact":
+                items += [txt("; "), match_note(lst.match)]
+            rows.append(([code(lst.name)], items,
                          [txt(lst.description.en if lst.description else "")],
                          [txt(lst.description.zh if lst.description else "")],
                          [txt(lst.source or "")]))
