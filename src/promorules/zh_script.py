@@ -108,7 +108,9 @@ def fold(text: str) -> str:
     if text.isascii():
         return text
     text = unicodedata.normalize("NFKC", text)
-    return text if text.isascii() else convert(text, "t2s")
+    if text.isascii():
+        return text
+    return _NON_ASCII.sub(lambda m: convert(m.group(), "t2s"), text)  # surrogates as they are
 
 
 def fold_value(value: Any) -> Any:

@@ -117,7 +117,8 @@ class DurableDecision:
         msg: dict[str, Any] = {MARKER: 1}
         for name in self._facts:
             ft = self._types[name]
-            value = ft.convert(facts.get(name))
+            raw = facts.get(name)
+            value = ft.convert(ft.default if raw is None else raw)
             if value is None:
                 continue
             converted[name] = value
