@@ -76,7 +76,10 @@ class _DecisionGen:
         facts = P.name("facts")
         first: list[ast.stmt] = [P.if_(P.is_not(P.attr(facts, "__class__"), P.name("dict")),
                                        [ast.Raise(P.name("KeyError"), None)])]
-        first += [P.assign(v, P.index(facts, keys[n]))
+        # a fact that declares a default is often not sent: it is read with .get, so that
+        # its absence does not send the whole read down the fallback
+        first += [P.assign(v, P.call(P.attr(facts, "get"), keys[n])
+                           if f.fact_types[n].default is not None else P.index(facts, keys[n]))
                   for n, v in f.facts.items()]
         get = self.names.fresh("get")
         fallback: list[ast.stmt] = [P.assign(get, P.attr(facts, "get"))]
