@@ -23,10 +23,14 @@ The merchants are JSON-like dicts as a service receives them (passed through
 ``json.loads(json.dumps(...))``, so every value has exactly a JSON type): money mostly as a
 decimal string ("3000.00"), sometimes as a JSON number; ordinals and enums as strings;
 booleans; integer points. Each of the 15 independent requirements is violated by about 2%
-of the merchants, independently. The 16th leaf rule, ``chengxintong_status``
-(``chengxintong_active and chengxintong_type in [enterprise, individual]``), fails exactly
+of the merchants, independently. The leaf rule ``chengxintong_status``
+(``chengxintong_active and chengxintong_type in [enterprise, individual]``) fails exactly
 when ``chengxintong`` does: the enum admits only those two types, so no valid merchant can
-fail it any other way.
+fail it any other way. The merchants do not send ``serious_fake_trade_history`` (a fact
+added in 1688_spring 2.1.0 with a declared default, as an existing caller would not), so
+``fake_trade_history`` never fails; the hand-written function reads it with the same
+default. The hand-written function compares ``main_industry`` as written, where the
+ruleset matches it in either Chinese script (``match: chinese``).
 """
 
 from __future__ import annotations
@@ -59,10 +63,11 @@ ROWS = (
     ("e", "explain()", 40.0),
 )
 
-# the 16 leaf rules of merchant_eligibility, in rule order (the order of failed_rule_ids)
+# the 17 leaf rules of merchant_eligibility, in rule order (the order of failed_rule_ids)
 LEAF_RULES = (
     "main_industry", "trade_medal", "chengxintong", "alipay_real_name", "buyer_protection",
-    "deposit", "chengxintong_status", "fake_trade", "violation_points", "ip_infringement",
+    "deposit", "chengxintong_status", "fake_trade", "fake_trade_history", "violation_points",
+    "ip_infringement",
     "store_competitiveness", "prohibited_info", "commercial_compliance", "infringing_listing",
     "court_dishonesty", "finance_overdue",
 )
@@ -153,6 +158,9 @@ def make_hand_written(industries: Iterable[str]) -> Callable[[dict[str, Any]], l
             failed.append("chengxintong_status")
         if m["serious_fake_trade_3m"]:
             failed.append("fake_trade")
+        # 備注3, a fact callers may leave out (the ruleset's default: false)
+        if m.get("serious_fake_trade_history", False):
+            failed.append("fake_trade_history")
         if not m["violation_points_year"] < 36:
             failed.append("violation_points")
         if m["serious_ip_infringement"]:

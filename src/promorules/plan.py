@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import functools
 import operator
 import threading
 from collections.abc import Callable, Mapping
@@ -376,9 +377,13 @@ def defaulted_facts(ctx: Context, record: Record) -> dict[str, Any]:
         r = stack.pop()
         names.update(dict.fromkeys(r.defaults))
         stack.extend(reversed(r.subs))
-    out: dict[str, Any] = {}
-    for name in names:
-        fact = ctx.facts[name]
-        value = fact.convert(fact.default)
-        out[name] = fact.to_json(value) if fact.kind == "ordinal" else value
-    return out
+    facts = ctx.facts
+    return {name: _default_shown(facts[name]) for name in names}
+
+
+@functools.lru_cache(maxsize=1024)
+def _default_shown(fact: FactType) -> Any:
+    """A fact's declared default as ``RuleResult.actual`` shows it (converted once: fact
+    types are immutable, and so are the values a default converts to)."""
+    value = fact.convert(fact.default)
+    return fact.to_json(value) if fact.kind == "ordinal" else value
