@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-import functools
 import operator
 import threading
 from collections.abc import Callable, Mapping
@@ -113,6 +112,13 @@ class Context:
     _plans: dict[str, Plan] = attrs.field(factory=dict, repr=False)
     _code: dict[str, Any] = attrs.field(factory=dict, repr=False)
     _lock: threading.RLock = attrs.field(factory=threading.RLock, repr=False)
+    # each declared default as a trace shows it (converted once, at load)
+    shown_defaults: Mapping[str, Any] = attrs.field(init=False, repr=False)
+
+    @shown_defaults.default
+    def _shown_defaults(self) -> Mapping[str, Any]:
+        return {name: _default_shown(fact) for name, fact in self.facts.items()
+                if fact.default is not None}
 
     def plan(self, decision: CompiledDecision) -> Plan:
         """The prepared trace of ``decision`` (made once, on first use)."""
@@ -377,13 +383,11 @@ def defaulted_facts(ctx: Context, record: Record) -> dict[str, Any]:
         r = stack.pop()
         names.update(dict.fromkeys(r.defaults))
         stack.extend(reversed(r.subs))
-    facts = ctx.facts
-    return {name: _default_shown(facts[name]) for name in names}
+    shown = ctx.shown_defaults
+    return {name: shown[name] for name in names}
 
 
-@functools.lru_cache(maxsize=1024)
 def _default_shown(fact: FactType) -> Any:
-    """A fact's declared default as ``RuleResult.actual`` shows it (converted once: fact
-    types are immutable, and so are the values a default converts to)."""
+    """A fact's declared default as ``RuleResult.actual`` shows it."""
     value = fact.convert(fact.default)
     return fact.to_json(value) if fact.kind == "ordinal" else value
