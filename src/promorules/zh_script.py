@@ -118,6 +118,8 @@ def fold_value(value: Any) -> Any:
     item (strings only); anything else (None: a missing fact) as it is."""
     if value.__class__ is str:
         return fold(value)
+    if isinstance(value, str):  # a str subclass: folded as the plain text it holds
+        return fold(str(value))
     if isinstance(value, (tuple, list)):
-        return tuple(fold(v) if v.__class__ is str else v for v in value)
+        return tuple(fold(str(v)) if isinstance(v, str) else v for v in value)
     return value

@@ -120,3 +120,17 @@ def test_conversion_is_safe_across_threads() -> None:
         got = list(pool.map(run, range(2 * len(texts))))
     for i, (config, text) in enumerate(got):
         assert text == want[config][i // 2]
+
+
+def test_a_str_subclass_is_matched_as_the_text_it_holds() -> None:
+    # the full path takes a str subclass (the fast path declines it): both must match alike
+    class Name(str):
+        pass
+
+    rs = promorules.load(ROOT / "rulesets" / "1688_spring.yaml")
+    facts = json.loads((ROOT / "examples" / "1688_spring" / "merchant_ok.json").read_text(
+        encoding="utf-8"))
+    plain = rs.evaluate("merchant_eligibility", dict(facts, main_industry="機床"))
+    odd = rs.evaluate("merchant_eligibility", dict(facts, main_industry=Name("机床")))
+    assert plain.outcome == odd.outcome == "pass"
+    assert plain.failed_rule_ids == odd.failed_rule_ids == ()
