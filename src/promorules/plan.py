@@ -28,17 +28,16 @@ from .compiler import (
     NA,
     VALUE_ROOT,
     CompiledDecision,
-    FailedLeaf,
     NodeInfo,
     Record,
     exact_facts,
 )
 from .facts import FactType, display_value
-from .rule_result import NodeStatic, Outcome
+from .rule_result import RULE_KINDS, NodeStatic, Outcome
 from .trace_detail import formula_text, node_gap, public_value, relative_gap, split_detail
 
 __all__ = ["LOGIC", "OUTCOME", "RULE_ID", "VALUE_PARENTS", "VALUE_ROOT", "Context", "Plan",
-           "defaulted_facts", "evidence_maker", "exact_record", "failed_leaves", "gap_only",
+           "defaulted_facts", "evidence_maker", "exact_record", "gap_only",
            "missing_facts", "outcome_rule", "resolve"]
 
 OUTCOME = {True: Outcome.PASS, False: Outcome.FAIL, None: Outcome.UNKNOWN}
@@ -47,7 +46,6 @@ _PASS, _FAIL, _UNKNOWN, _NA = (Outcome.PASS, Outcome.FAIL, Outcome.UNKNOWN,
 # kinds whose record value is a truth value (True / False / None)
 _LOGIC = frozenset({"check", "all", "any", "not", "decision", "tier", "requires", "case",
                     "item", "default", "row"})
-_RULES = frozenset({"check", "all", "any", "not", "decision", "requires"})
 # value kinds whose children stand for the value decision's own children in a trace
 VALUE_PARENTS = frozenset({"cases", "collect", "fields", "tiers", "table", "split"})
 _T = TypeVar("_T")
@@ -178,7 +176,7 @@ def value_outcome(v: Any) -> Outcome:
 def outcome_rule(info: NodeInfo) -> Callable[..., Outcome] | None:
     """How a node's outcome is read from its value: None for rules (``LOGIC[value]``), else
     a function of the value (and, for cases, of the decision's outcome)."""
-    if info.kind in _RULES:
+    if info.kind in RULE_KINDS:
         return None
     if info.kind in ("case", "default"):
         return case_outcome
@@ -188,7 +186,7 @@ def outcome_rule(info: NodeInfo) -> Callable[..., Outcome] | None:
 def gap_only(info: NodeInfo) -> bool:
     """The node shows evidence only when it fails: a rule whose detail is a comparison."""
     return (info.detail is not None and info.compare_op not in ("formula", "split")
-            and info.hit_policy is None and info.kind in _RULES)
+            and info.hit_policy is None and info.kind in RULE_KINDS)
 
 
 Evidence = tuple[Any, Any, str | None, Any, Any, Decimal | None]
@@ -202,7 +200,7 @@ def evidence_maker(ctx: Context, decision: CompiledDecision, i: int
     computed in promorules' decimal context."""
     plan = ctx.plan(decision)
     info = plan.nodes[i]
-    is_value = info.kind not in _RULES
+    is_value = info.kind not in RULE_KINDS
     if info.detail is None and info.hit_policy is None and not is_value:
         return None
     literal = info.kind in ("case", "item", "default", "row")
@@ -304,15 +302,6 @@ def exact_record(ctx: Context, decision: CompiledDecision, record: Record) -> Re
     if facts is record.facts and all(a is b for a, b in zip(subs, record.subs, strict=True)):
         return record
     return record._replace(facts=facts, subs=subs)
-
-
-def failed_leaves(decision: CompiledDecision, record: Record) -> tuple[FailedLeaf, ...]:
-    """The leaves that decided a failure, with their places, in rule order: the generated
-    failed-leaves function's answer (for a value decision: its failed requirements, or the
-    decision as a whole when no value could be produced)."""
-    if record.outcome is not False:
-        return ()
-    return decision.failed_leaves(record.nodes, record.subs)
 
 
 def resolve(ctx: Context, decision: CompiledDecision, record: Record,

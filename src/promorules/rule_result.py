@@ -30,7 +30,7 @@ import attrs
 from .facts import FactType, json_value
 from .text import Text
 
-__all__ = ["EVIDENCE_FIELDS", "NodeStatic", "Outcome", "RuleResult", "deferred",
+__all__ = ["RULE_KINDS", "NodeStatic", "Outcome", "RuleResult", "deferred",
            "node_json", "node_parts", "rule_result_maker"]
 
 
@@ -46,7 +46,6 @@ class Outcome(StrEnum):
 # the node kinds that are rules (their to_dict has no "value")
 RULE_KINDS = frozenset({"check", "all", "any", "not", "decision", "requires"})
 # a node's evidence, by position (None as a whole when it has none)
-EVIDENCE_FIELDS = ("gap", "threshold", "detail", "value", "compared", "relative_gap")
 _GAP, _THRESHOLD, _DETAIL, _VALUE, _COMPARED, _RELATIVE = range(6)
 # the dynamic part, by position
 _STATIC, _OUTCOME, _CHILDREN, _FACTS, _EVIDENCE = range(5)

@@ -20,10 +20,9 @@ from .facts import json_value
 from .plan import OUTCOME, RULE_ID, Context, defaulted_facts, exact_record, missing_facts
 from .rule_result import Outcome, RuleResult
 from .trace_code import build_trace, failed_nodes, render_dict
-from .trace_detail import compute_gap, public_value, tidy
+from .trace_detail import public_value
 
-__all__ = ["Context", "Outcome", "Result", "RuleResult", "compute_gap", "make_result",
-           "public_value", "tidy", "undecided"]
+__all__ = ["Context", "Outcome", "Result", "RuleResult", "make_result", "undecided"]
 
 _new_result = object.__new__
 
@@ -56,13 +55,8 @@ class Result:
     _trace: RuleResult
     _failed: tuple[RuleResult, ...]
 
-    def __init__(self, ctx: Context, decision: CompiledDecision, record: Record,
-                 as_of: dt.datetime | None) -> None:
-        self._ctx = ctx
-        self._decision = decision
-        self._record = record
-        self._as_of = as_of
-        self.outcome = OUTCOME[record.outcome]
+    def __init__(self) -> None:
+        raise TypeError("a Result comes from Ruleset.evaluate()")
 
     def __repr__(self) -> str:
         value = "" if self._record.value is None else f", value={self.value!r}"
@@ -188,22 +182,15 @@ class Result:
             "as_of": None if self._as_of is None else self._as_of.isoformat(),
             "failed": list(self.failed_rule_ids),
             "missing": [] if record.outcome is not None else list(self.missing),
-            "warnings": list(self.warnings) if self._decision.has_warnings else [],
+            "warnings": list(self.warnings),
             # numbers as decimal strings, like money: the same type for defaults and overrides
             "params": {k: str(v) for k, v in ctx.params.items()} if ctx.params else {},
             "trace": trace,
         }
-        if record.defaults or (record.subs and any(r.defaults for r in _records(record))):
-            # only when a fact took its default: a result of facts all sent is unchanged
-            out["defaults"] = {k: json_value(v) for k, v in self.defaults.items()}
+        defaults = defaulted_facts(ctx, record)
+        if defaults:  # only when a fact took its default: a result of facts all sent is as before
+            out["defaults"] = {k: json_value(v) for k, v in defaults.items()}
         return out
-
-
-def _records(record: Record) -> Iterator[Record]:
-    """A record and the records of the decisions it uses, at any depth."""
-    yield record
-    for sub in record.subs:
-        yield from _records(sub)
 
 
 def warning_text(node: RuleResult) -> str:

@@ -32,7 +32,6 @@ from .plan import (
     VALUE_ROOT,
     Context,
     evidence_maker,
-    failed_leaves,
     gap_only,
     outcome_rule,
     resolve,
@@ -94,7 +93,7 @@ def failed_nodes(ctx: Context, decision: CompiledDecision, record: Record, as_of
     """The failed leaves as trace nodes, each built alone (not the whole tree)."""
     leaves = ctx.code(decision, _generate).leaves  # code_of, inlined (a hot path)
     out = []
-    for leaf in failed_leaves(decision, record):
+    for leaf in decision.failed_leaves(record.nodes, record.subs):
         out.append(leaves[leaf](record, as_of))
     return tuple(out)
 

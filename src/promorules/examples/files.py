@@ -1,12 +1,9 @@
 """Beside the pipeline, a ruleset's own tests: reading the examples files.
 
 Examples are facts with the result they must give, kept in the ruleset under a top-level
-``examples:`` key or in the sibling ``NAME.test.yaml``. This module reads them strictly (the
-loader's YAML, the examples JSON Schema, every problem located at file:line:column), runs
-them through the public pipeline (``load`` / ``loads`` -> ``Ruleset.evaluate`` ->
-``Result``), compares what came out with what was expected, and measures which rules the
-examples exercised. It only reads the earlier stages' public results: the trace of a
-``Result`` and the node tables of the compiled decisions.
+``examples:`` key or in the sibling ``NAME.test.yaml``. This module finds and reads them
+strictly (the loader's YAML, the examples JSON Schema, every problem located at
+file:line:column); :mod:`.run` runs and compares them, :mod:`.coverage` measures them.
 """
 
 from __future__ import annotations
@@ -145,13 +142,13 @@ def _schema_errors(doc: Document, instance: Mapping[str, Any]) -> list[RulesetEr
 def _read_text(path: Path, what: str) -> str:
     try:
         return path.read_bytes().decode("utf-8-sig")
-    except (OSError, ValueError) as e:  # ValueError: not UTF-8, or a NUL in the path
+    except UnicodeDecodeError as e:  # before ValueError, of which it is a kind
+        raise RulesetError(f"{what} is not UTF-8 text ({e.reason} at byte {e.start})",
+                           code="PR100", source=str(path)) from None
+    except (OSError, ValueError) as e:  # ValueError: a NUL in the path
         reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
         raise RulesetError(f"cannot read {what}: {reason}", code="PR100",
                            source=str(path)) from None
-    except UnicodeDecodeError as e:
-        raise RulesetError(f"{what} is not UTF-8 text ({e.reason} at byte {e.start})",
-                           code="PR100", source=str(path)) from None
 
 
 def _read_facts_file(doc: Document, at: tuple[str | int, ...], name: str,
