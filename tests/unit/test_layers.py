@@ -233,12 +233,6 @@ def test_only_the_cli_package_parses_arguments_and_prints() -> None:
 # Underscore names that are public API of the standard library.
 PUBLIC_UNDERSCORE = frozenset({"_replace", "_asdict", "_fields", "_make", "_field_defaults"})
 
-# Known offenders, by (module, private name), each being removed on another branch of
-# issue 9. Delete an entry when its fix lands (test_allow_list_is_current says when).
-ALLOWED: dict[tuple[str, str], str] = {
-}
-
-
 def _defined_private(tree: ast.Module) -> set[str]:
     """The underscore names a module defines itself: module-level names, the members of its
     classes (methods, class attributes and annotations, ``__slots__``), and attributes it
@@ -361,11 +355,6 @@ def test_private_read_finder() -> None:
 
 
 def test_no_module_reads_another_modules_private_names() -> None:
-    new = {key: where for key, where in _offenders().items() if key not in ALLOWED}
+    new = _offenders()
     assert not new, "private names read from another module (add a public interface):\n" + \
         "\n".join(f"  {m}: {name}: {'; '.join(where)}" for (m, name), where in new.items())
-
-
-def test_allow_list_is_current() -> None:
-    stale = sorted(set(ALLOWED) - set(_offenders()))
-    assert not stale, f"fixed: remove these entries from ALLOWED in {__file__}: {stale}"

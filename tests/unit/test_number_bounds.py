@@ -69,12 +69,17 @@ def test_money_has_at_most_two_decimal_places(value: Any) -> None:
 @pytest.mark.parametrize("value", ["3000.00", "3000.0", "3000", 3000, 3000.0, 3000.5,
                                    Decimal("3000.10"), "1e4", 10 ** 20])
 def test_money_in_cents_is_accepted(value: Any) -> None:
-    for missing in (None, "store_competitiveness_ok"):
-        facts = {**BASE, MONEY: value}
-        if missing:
-            del facts[missing]
-        result = RS.evaluate(DECISION, facts, as_of="2024-03-01")
-        assert result.outcome in ("pass", "unknown")
+    exact = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    # every fact present (the fast path): a pass, the deposit read as its exact amount
+    result = RS.evaluate(DECISION, {**BASE, MONEY: value}, as_of="2024-03-01")
+    assert (result.outcome, result.failed_rule_ids) == ("pass", ())
+    (deposit,) = [n for n in result.trace.walk() if n.rule_id == "deposit"]
+    assert deposit.actual[MONEY] == exact
+    # one fact missing (the full path): the deposit is accepted, only that fact is missing
+    facts = {**BASE, MONEY: value}
+    del facts["store_competitiveness_ok"]
+    result = RS.evaluate(DECISION, facts, as_of="2024-03-01")
+    assert (result.outcome, result.missing) == ("unknown", ("store_competitiveness_ok",))
 
 
 @pytest.mark.parametrize(("value", "hint"), [
@@ -148,9 +153,10 @@ def test_the_fast_cents_test_agrees_with_the_shortest_repr(v: float) -> None:
 def test_a_float_amount_off_by_a_fraction_of_a_cent_is_refused_on_the_fast_path() -> None:
     rs = promorules.load(ROOT / "rulesets" / "1688_spring.yaml")
     facts = json.loads((ROOT / "examples" / "1688_spring" / "merchant_ok.json").read_text())
-    for good in (3000.0, 2999.99, 123456.78, 0.07):
+    for good, failed in ((3000.0, ()), (123456.78, ()), (2999.99, ("deposit",)),
+                         (0.07, ("deposit",))):
         facts["buyer_protection_deposit"] = good
-        assert rs.evaluate("merchant_eligibility", facts).outcome in ("pass", "fail")
+        assert rs.evaluate("merchant_eligibility", facts).failed_rule_ids == failed
     for bad in (3000.001, 2999.995, 0.001):
         facts["buyer_protection_deposit"] = bad
         with pytest.raises(promorules.FactError, match="more than 2 decimal places"):

@@ -14,7 +14,7 @@ import opencc
 import pytest
 
 import promorules
-from promorules.zh_script import EXPLAIN_LANGS, convert, in_script, resolve_lang
+from promorules.zh_script import EXPLAIN_LANGS, convert, fold_value, in_script, resolve_lang
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 # an instant inside each ruleset's period and the calendar's known years
@@ -130,7 +130,11 @@ def test_a_str_subclass_is_matched_as_the_text_it_holds() -> None:
     rs = promorules.load(ROOT / "rulesets" / "1688_spring.yaml")
     facts = json.loads((ROOT / "examples" / "1688_spring" / "merchant_ok.json").read_text(
         encoding="utf-8"))
-    plain = rs.evaluate("merchant_eligibility", dict(facts, main_industry="機床"))
-    odd = rs.evaluate("merchant_eligibility", dict(facts, main_industry=Name("机床")))
-    assert plain.outcome == odd.outcome == "pass"
-    assert plain.failed_rule_ids == odd.failed_rule_ids == ()
+    # the Traditional form, which only folding matches against the folded list
+    for text in ("機床", "电子元器件", "電子元器件"):
+        plain = rs.evaluate("merchant_eligibility", dict(facts, main_industry=text))
+        odd = rs.evaluate("merchant_eligibility", dict(facts, main_industry=Name(text)))
+        assert (plain.outcome, plain.failed_rule_ids) == ("pass", ())
+        assert (odd.outcome, odd.failed_rule_ids) == ("pass", ())
+    # and a list of them (list facts fold item by item)
+    assert fold_value([Name("機床"), "女裝", 3]) == ("机床", "女装", 3)
