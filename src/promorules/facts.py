@@ -24,6 +24,7 @@ from .errors import FactError
 from .text import Text
 
 __all__ = [
+    "INT_LIMIT",
     "MAX_DIGITS",
     "MAX_EXPONENT",
     "MONEY_PLACES",
@@ -48,7 +49,7 @@ _N = TypeVar("_N", int, Decimal, str)
 MAX_DIGITS = 60
 MAX_EXPONENT = 60
 MONEY_PLACES = 2
-_INT_LIMIT = 10 ** (MAX_EXPONENT + 1)
+INT_LIMIT = 10 ** (MAX_EXPONENT + 1)  # an int is within the bounds when -INT_LIMIT < n < INT_LIMIT
 _BOUNDS = (f"at most {MAX_DIGITS} digits and a magnitude between 1e-{MAX_EXPONENT} and "
            f"1e{MAX_EXPONENT}")
 
@@ -69,7 +70,7 @@ def number_problem(value: int | Decimal | str) -> str | None:
         return (f"the number {_shown(value)} ({len(value)} characters) is too long to read "
                 f"exactly ({_BOUNDS})")
     if isinstance(value, int):
-        if -_INT_LIMIT < value < _INT_LIMIT:
+        if -INT_LIMIT < value < INT_LIMIT:
             return None
         return (f"the number of about {int(value.bit_length() * 0.30103) + 1} digits is too "
                 f"large to read exactly ({_BOUNDS})")
@@ -117,7 +118,7 @@ def _kind_of(value: object) -> str:
 
 
 def _short(value: object) -> str:
-    if isinstance(value, int) and not -_INT_LIMIT < value < _INT_LIMIT:
+    if isinstance(value, int) and not -INT_LIMIT < value < INT_LIMIT:
         return f"<a number of {value.bit_length()} bits>"  # repr() of it may itself fail
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."

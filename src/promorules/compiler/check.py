@@ -37,10 +37,13 @@ class _RulesetChecker:
         self.checked: dict[str, ir.Decision] = {}
         self.in_progress: list[str] = []
         self.errors: list[RulesetError] = []
+        self._reported: set[str] = set()
         self.lints: list[RulesetError] = []  # warnings: the ruleset loads, check reports them
 
     def report(self, error: RulesetError) -> None:
-        if not any(x.format() == error.format() for x in self.errors):
+        text = error.format()
+        if text not in self._reported:  # the same problem found twice is reported once
+            self._reported.add(text)
             self.errors.append(error)
 
     def located(self, e: CheckError, expr: Expr) -> RulesetError:

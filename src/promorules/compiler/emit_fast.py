@@ -23,7 +23,7 @@ from types import MappingProxyType
 from typing import Any
 
 from .. import ir
-from ..facts import MAX_EXPONENT, NUMERIC_KINDS, FactType
+from ..facts import INT_LIMIT, MAX_EXPONENT, NUMERIC_KINDS, FactType
 from . import pyast as P
 from .emit_expr import ExprEmitter, float_threshold
 from .emit_kleene import NA, RuleEmitter, can_be_na
@@ -64,12 +64,11 @@ class FastRuleEmitter(RuleEmitter):
 
 
 def _rule_exprs(rule: ir.Rule) -> Iterator[ir.TypedExpr]:
-    if rule.applies_when is not None:
-        yield rule.applies_when
-    if isinstance(rule, ir.Check):
-        yield rule.expr
-    for child in getattr(rule, "children", ()):
-        yield from _rule_exprs(child)
+    for r in ir.rules(rule):
+        if r.applies_when is not None:
+            yield r.applies_when
+        if isinstance(r, ir.Check):
+            yield r.expr
 
 
 def _round_trips(value: Any) -> bool:
@@ -102,7 +101,6 @@ def float_facts(rule: ir.Rule) -> frozenset[str]:
 
 
 # the bounds a number taken as it is must keep (facts.number_problem judges the rest)
-_INT_LIMIT = 10 ** MAX_EXPONENT
 _FLOAT_LIMIT = float(10 ** MAX_EXPONENT)
 _FLOAT_TINY = float(f"1e-{MAX_EXPONENT}")
 
@@ -136,10 +134,10 @@ def _canonical(frame: Frame, name: str, fact: FactType, raw: ast.Name, floats: b
         # digits, facts.number_problem); beyond them the full conversion words the FactError
         tests.append(P.cmp(P.name(c), ">=", names.const(fact.minimum, f"MIN_{name}"))
                      if fact.minimum is not None else
-                     P.cmp(P.name(c), ">", names.const(-_INT_LIMIT, "INT_LOW")))
+                     P.cmp(P.name(c), ">", names.const(-INT_LIMIT, "INT_LOW")))
         tests.append(P.cmp(P.name(c), "<=", names.const(fact.maximum, f"MAX_{name}"))
                      if fact.maximum is not None else
-                     P.cmp(P.name(c), "<", names.const(_INT_LIMIT, "INT_HIGH")))
+                     P.cmp(P.name(c), "<", names.const(INT_LIMIT, "INT_HIGH")))
         if not floats:
             return P.and_(*tests), c
         # a float is kept as it is when it is in range and within the same bounds: zero, or
@@ -225,9 +223,7 @@ def fast_path(frame: Frame, rule: ir.Rule, today: Any) -> tuple[list[ast.stmt], 
         # check moves to the inner block, which only the other cases reach.
         tests = [code for _, code in emitter.leaves]
         for name, cond in bool_conds.items():
-            uses = [n for n, (check, _) in enumerate(emitter.leaves)
-                    if any(isinstance(e, ir.FactRef) and e.name == name
-                           for e in ir.walk_expr(check.expr.tree))]
+            uses = [n for n, (check, _) in enumerate(emitter.leaves) if name in check.expr.facts]
             whole_uses = [_whole_use(emitter.leaves[n][0].expr.tree, name) for n in uses]
             if uses and all(w is not None for w in whole_uses):
                 fact_var = P.name(frame.facts[name])

@@ -87,11 +87,8 @@ class RuleEmitter(ir.Visitor[ast.expr]):
 
     def visit_all(self, rule: ir.All) -> ast.expr:
         cs = [self.rule(c) for c in rule.children]
-        t = P.tup(cs)
         # every child passed first: the common case on a hot path
-        return P.ifexp(P.and_(*(P.is_(c, P.TRUE) for c in cs)), P.TRUE,
-                       P.ifexp(P.cmp(P.FALSE, "in", t), P.FALSE,
-                               P.ifexp(P.cmp(P.NONE, "in", t), P.NONE, P.TRUE)))
+        return P.ifexp(P.and_(*(P.is_(c, P.TRUE) for c in cs)), P.TRUE, _all_passed(cs))
 
     def visit_any(self, rule: ir.Any) -> ast.expr:
         t = P.tup([self.rule(c) for c in rule.children])

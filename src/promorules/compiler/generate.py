@@ -27,7 +27,7 @@ from typing import Any
 
 from .. import ir
 from ..calendar import WorkingCalendar as Calendar
-from ..facts import MAX_EXPONENT, NUMERIC_KINDS
+from ..facts import INT_LIMIT, NUMERIC_KINDS
 from . import pyast as P
 from .compiled import CompiledDecision
 from .emit_expr import ExprEmitter
@@ -44,7 +44,6 @@ __all__ = ["generate"]
 _ARGS = ("facts", "as_of", "F", "S", "N", "out", "then", "match", "leaf")
 
 
-_INT_LIMIT = 10 ** MAX_EXPONENT  # the bound of an int taken as it is
 
 class _DecisionGen:
     """Generates the module of one decision."""
@@ -133,10 +132,10 @@ class _DecisionGen:
                 tests: list[ast.expr] = [P.is_not(P.attr(v, "__class__"), P.name("int"))]
                 tests.append(P.cmp(v, "<", self.names.const(f.minimum, f"MIN_{name}"))
                              if f.minimum is not None else
-                             P.cmp(v, "<=", self.names.const(-_INT_LIMIT, "INT_LOW")))
+                             P.cmp(v, "<=", self.names.const(-INT_LIMIT, "INT_LOW")))
                 tests.append(P.cmp(v, ">", self.names.const(f.maximum, f"MAX_{name}"))
                              if f.maximum is not None else
-                             P.cmp(v, ">=", self.names.const(_INT_LIMIT, "INT_HIGH")))
+                             P.cmp(v, ">=", self.names.const(INT_LIMIT, "INT_HIGH")))
                 out.append(P.if_(P.and_(P.or_(*tests), present), [assign]))
             else:
                 out.append(P.if_(present, [assign]))

@@ -71,18 +71,11 @@ def _round(value: Decimal | int, places: int, mode: str = "half_up") -> Decimal:
 
 
 def _add_days(day: dt.date, n: int | Decimal) -> dt.date:
-    if n != int(n):
-        raise FactError(f"add_days needs a whole number of days, got {n}", code="PR606")
-    return day + dt.timedelta(days=int(n))
+    return day + dt.timedelta(days=_whole(n, "add_days"))
 
 
 def _days_between(a: dt.date, b: dt.date) -> int:
     return (b - a).days
-
-
-def _fast_decimal(text: str) -> Decimal | None:
-    """A decimal string as Decimal, or None for anything the full conversion must judge."""
-    return Decimal(text) if text.__class__ is str and _PLAIN(text) else None
 
 
 # The fast path takes a number as it is only when it is plainly within the bounds that
@@ -250,16 +243,15 @@ RUNTIME: dict[str, Any] = {
     "_split": _split,
     "_Record": Record,
     "_includes_all": _includes_all,
-    "NA": NA, "FAILED": FAILED, "CTX": DECIMAL_CONTEXT, "FactError": FactError,
+    "NA": NA, "FAILED": FAILED, "CTX": DECIMAL_CONTEXT,
     "_PENDING": ("pending",),
     "_Decimal": Decimal,
     "_contains_any": _contains_any, "_missing_from": _missing_from, "_round": _round,
-    "_add_days": _add_days, "_fast_decimal": _fast_decimal, "_canon_number": _canon_number,
+    "_add_days": _add_days, "_canon_number": _canon_number,
     "_canon_integer": _canon_integer, "_try": _try, "_BAD": _BAD,
-    "_days_between": _days_between, "_whole": _whole, "_cents": _cents,
+    "_days_between": _days_between, "_cents": _cents,
     "_arithmetic_error": _arithmetic_error,
-    "_add_working_days": _add_working_days, "ZERO": 0,
-    "ONE": 1, "HUNDRED": 100,
+    "_add_working_days": _add_working_days, "ONE": 1,
     "_years_between": cal.years_between, "_quarter_start": cal.quarter_start,
     "_quarter_end": cal.quarter_end, "_add_months": _add_months,
     "_ArithmeticErrors": (ArithmeticError, decimal.DecimalException, OverflowError),
