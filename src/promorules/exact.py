@@ -18,7 +18,7 @@ from .compiler import DECIMAL_CONTEXT
 
 __all__ = ["NotArithmetic", "arith_facts", "exact"]
 
-_NUMERIC = frozenset({ir.TyKind.NUMBER, ir.TyKind.MONEY})
+_NUMERIC = ir.NUMERIC_TY
 
 
 class NotArithmetic(Exception):

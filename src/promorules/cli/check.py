@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from typing import IO
 
 from ..errors import RulesetError
-from ..examples import load_examples
+from ..examples import find_rulesets, load_examples
 from ..horizon import calendar_warnings
 from ..ruleset import load
-from .common import EXIT_INVALID, CommandParser, parse_command
+from .common import EXIT_INVALID, CommandParser, parse_command, print_error
 
 __all__ = ["main", "parser"]
 
@@ -30,12 +30,11 @@ def parser() -> argparse.ArgumentParser:
 
 def _check_examples(path: str, stdout: IO[str], stderr: IO[str]) -> bool:
     """An examples file, checked against its ruleset (schema, decisions, facts files)."""
-    stem = path[: -len(".test.yaml")] if path.endswith(".yaml") else path[:-9]
+    (ruleset,) = find_rulesets(path)  # NAME.test.yaml stands for NAME.yaml
     try:
-        count = len(load_examples(stem + (".yaml" if path.endswith(".yaml") else ".yml")))
+        count = len(load_examples(ruleset))
     except RulesetError as e:
-        for err in e.errors:
-            stderr.write(err.format() + "\n")
+        print_error(e, stderr)
         return False
     stdout.write(f"{path}: ok ({count} examples)\n")
     return True
@@ -45,8 +44,7 @@ def _check_ruleset(path: str, stdout: IO[str], stderr: IO[str]) -> bool:
     try:
         ruleset = load(path)
     except RulesetError as e:
-        for err in e.errors:
-            stderr.write(err.format() + "\n")
+        print_error(e, stderr)
         return False
     warnings = [*ruleset.lint, *calendar_warnings(ruleset)]
     for warning in warnings:

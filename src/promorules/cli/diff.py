@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from typing import IO, Any
 
 from ..diff import format_changes, format_replay, read_records, replay_records, semantic_diff
-from ..errors import PromorulesError, RulesetError
+from ..errors import PromorulesError
 from ..ruleset import load
-from .common import EXIT_INVALID, CommandParser, parse_command, use_color
+from .common import EXIT_INVALID, CommandParser, parse_command, print_error, use_color
 
 __all__ = ["main", "parser"]
 
@@ -57,12 +57,8 @@ def main(argv: Sequence[str], stdout: IO[str], stderr: IO[str], stdin: IO[str]) 
         report = (replay_records(old, new, records, max_examples=max(args.examples, 0),
                                  as_of=args.as_of)
                   if records is not None else None)
-    except RulesetError as e:
-        for err in e.errors:
-            stderr.write(err.format() + "\n")
-        return EXIT_INVALID
-    except PromorulesError as e:  # an invalid --as-of
-        stderr.write(f"error: {e}\n")
+    except PromorulesError as e:  # an invalid ruleset, facts file or --as-of
+        print_error(e, stderr)
         return EXIT_INVALID
     if args.json:
         data: dict[str, Any] = {

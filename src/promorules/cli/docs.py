@@ -12,10 +12,10 @@ import os
 from collections.abc import Sequence
 from typing import IO, Any
 
-from ..errors import PromorulesError, RulesetError
+from ..errors import PromorulesError
 from ..policy_docs import generate_all, render_html, render_markdown
 from ..ruleset import load
-from .common import EXIT_INVALID, CommandParser, parse_command
+from .common import EXIT_INVALID, CommandParser, parse_command, print_error
 
 __all__ = ["main", "parser"]
 
@@ -82,12 +82,8 @@ def main(argv: Sequence[str], stdout: IO[str], stderr: IO[str], stdin: IO[str]) 
             with open(output, "w", encoding="utf-8", newline="\n") as fh:
                 fh.write(text)
         return 0
-    except RulesetError as e:
-        for err in e.errors:
-            stderr.write(err.format() + "\n")
-        return EXIT_INVALID
-    except PromorulesError as e:  # pragma: no cover - loading raises RulesetError only
-        stderr.write(f"error: {e}\n")
+    except PromorulesError as e:
+        print_error(e, stderr)
         return EXIT_INVALID
     except OSError as e:
         stderr.write(f"error: cannot write {args.output}: {e.strerror or e}\n")

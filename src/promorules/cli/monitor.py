@@ -14,12 +14,12 @@ import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from typing import IO, Any
 
-from ..errors import FactError, PromorulesError, RulesetError
+from ..errors import FactError, PromorulesError
 from ..facts import read_json
 from ..monitor import Monitor, Window
 from ..ruleset import load
 from ..zh_script import EXPLAIN_LANGS
-from .common import EXIT_INVALID, CommandParser, parse_command
+from .common import EXIT_INVALID, CommandParser, parse_command, print_error
 
 __all__ = ["main", "parser"]
 
@@ -169,15 +169,11 @@ def main(argv: Sequence[str], stdout: IO[str], stderr: IO[str], stdin: IO[str]) 
         return args
     try:
         _monitor(args, stdout, stderr, stdin)
-    except RulesetError as e:
-        for err in e.errors:
-            stderr.write(err.format() + "\n")
-        return EXIT_INVALID
     except _LineError as e:
         stderr.write(f"{e}\n")
         return EXIT_INVALID
     except PromorulesError as e:
-        stderr.write(f"error: {e}\n")
+        print_error(e, stderr)
         return EXIT_INVALID
     except OSError as e:  # the state file cannot be written
         stderr.write(f"error: {e}\n")

@@ -23,7 +23,7 @@ from ..examples import (
 )
 from ..ruleset import load
 from ..zh_script import EXPLAIN_LANGS
-from .common import EXIT_INVALID, CommandParser, parse_command
+from .common import EXIT_INVALID, CommandParser, parse_command, print_error
 
 __all__ = ["main", "parser"]
 
@@ -64,9 +64,11 @@ def main(argv: Sequence[str], stdout: IO[str], stderr: IO[str], stdin: IO[str]) 
         return args
     ok_mark, fail_mark = _marks(stdout)
     paths: list[Path] = []
+    seen: set[Path] = set()
     for given in args.paths:
         for path in find_rulesets(given):
-            if path.resolve() not in {p.resolve() for p in paths}:
+            if path.resolve() not in seen:
+                seen.add(path.resolve())
                 paths.append(path)
     if not paths:
         stderr.write(f"promorules test: no rulesets in {', '.join(args.paths)}\n")
@@ -78,8 +80,7 @@ def main(argv: Sequence[str], stdout: IO[str], stderr: IO[str], stdin: IO[str]) 
             ruleset = load(path)
             examples = load_examples(path)
         except RulesetError as e:
-            for err in e.errors:
-                stderr.write(err.format() + "\n")
+            print_error(e, stderr)
             invalid += 1
             continue
         stdout.write(f"{path} ({ruleset.id} {ruleset.version}): {len(examples)} example"

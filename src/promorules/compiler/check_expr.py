@@ -22,7 +22,7 @@ from .runtime import DECIMAL_CONTEXT
 
 __all__ = ["FUNCTIONS", "NUMERIC", "CheckError", "ExprChecker"]
 
-NUMERIC = frozenset({"number", "money"})
+NUMERIC = ir.NUMERIC_TY
 _LITERALS = (ast.NumLit, ast.StrLit, ast.BoolLit, ast.DateLit, ast.DateTimeLit)
 
 

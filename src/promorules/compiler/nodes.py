@@ -23,8 +23,8 @@ __all__ = ["Detail", "Draft", "NodeTable", "build_table"]
 
 _REQUIRES = Text("Requirements for a value", "得出结果的前提条件")
 _ORDER = ("<", "<=", ">", ">=")
-_FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
-_NUMERIC = ("number", "money")
+_FLIP = ir.FLIPPED
+_NUMERIC = ir.NUMERIC_TY
 
 
 def _facts_in(e: ir.Expr) -> set[str]:

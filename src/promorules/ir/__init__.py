@@ -36,6 +36,8 @@ from .expressions import (
     whole_second,
 )
 from .kinds import (
+    FLIPPED,
+    NUMERIC_TY,
     DecisionKind,
     ExprKind,
     FactKind,
@@ -101,7 +103,9 @@ __all__ = [
     "BOOL",
     "DATE",
     "DATETIME",
+    "FLIPPED",
     "NUMBER",
+    "NUMERIC_TY",
     "STRING",
     "All",
     "Any",

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["DecisionKind", "ExprKind", "FactKind", "HitPolicy", "OutputType", "PartKind",
-           "RoundingMode", "RuleKind", "Severity", "TyKind", "ValueKind"]
+__all__ = ["FLIPPED", "NUMERIC_TY", "DecisionKind", "ExprKind", "FactKind", "HitPolicy",
+           "OutputType", "PartKind", "RoundingMode", "RuleKind", "Severity", "TyKind",
+           "ValueKind"]
 
 
 
@@ -119,6 +120,12 @@ class TyKind(StrEnum):
     MAPPING = "mapping"
     ANY = "any"
     SYMBOL = "symbol"
+
+
+NUMERIC_TY = frozenset({TyKind.NUMBER, TyKind.MONEY})  # the kinds arithmetic works on
+
+# a comparison read the other way round: `3000 <= x` is `x >= 3000`
+FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
 
 
 class ExprKind(StrEnum):

@@ -58,23 +58,6 @@ def kind_text(d: ir.Decision) -> str:
     return f"value ({_VALUE_NAMES[d.value.kind] if d.value is not None else 'value'})"
 
 
-class _Names(ir.ExprVisitor[None]):
-    """The parameters and lists expressions read, in order of first appearance."""
-
-    def __init__(self) -> None:
-        self.names: dict[str, None] = {}
-
-    def visit_param(self, node: ir.ParamRef) -> None:
-        self.names.setdefault(node.name)
-
-    def visit_list(self, node: ir.ListRef) -> None:
-        self.names.setdefault(node.name)
-
-    def generic_visit(self, node: ir.Expr) -> None:
-        for child in ir.operands(node):
-            self.visit(child)
-
-
 def _value_exprs(value: ir.Value | ir.Default | None) -> Iterator[ir.TypedExpr]:
     """The expressions of a value whose parameters a sheet lists under it."""
     if isinstance(value, ir.Default):
@@ -282,12 +265,12 @@ class DecisionBlocks(ir.Visitor[None]):
 
     def used_params(self, exprs: Iterable[ir.TypedExpr | None], sep: Span = BR) -> Cell:
         """The parameters (with their values in force) and lists the expressions read."""
-        names = _Names()
-        for e in exprs:
-            if e is not None:
-                names.visit(e.tree)
+        # the parameters and lists read, in order of first appearance
+        names = dict.fromkeys(n.name for e in exprs if e is not None
+                              for n in ir.walk_expr(e.tree)
+                              if isinstance(n, (ir.ParamRef, ir.ListRef)))
         cell: Cell = []
-        for n in names.names:
+        for n in names:
             if n in self.m.params:
                 p = self.m.params[n]
                 text = f" = {value_text(p.value, p.type)}"

@@ -36,7 +36,7 @@ from .walk import closure, decision_ir, fact_names
 __all__ = ["check_case", "check_ruleset"]
 
 _GROUPS = ("all", "any", "not")
-_NUMERIC = frozenset({ir.TyKind.NUMBER, ir.TyKind.MONEY})
+_NUMERIC = ir.NUMERIC_TY
 _ROUNDING_MODES = {ir.RoundingMode.HALF_UP: ROUND_HALF_UP,
                    ir.RoundingMode.HALF_EVEN: ROUND_HALF_EVEN,
                    ir.RoundingMode.DOWN: ROUND_DOWN, ir.RoundingMode.UP: ROUND_UP}

@@ -22,8 +22,8 @@ from .walk import closure, decision_ir
 __all__ = ["Boundary", "Threshold", "boundaries", "bounds", "in_range", "step", "thresholds",
            "to_json"]
 
-_FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
-_NUMERIC = frozenset({ir.TyKind.NUMBER, ir.TyKind.MONEY})
+_FLIP = ir.FLIPPED
+_NUMERIC = ir.NUMERIC_TY
 _ORDERED = _NUMERIC | {ir.TyKind.DATE, ir.TyKind.ORDINAL}
 
 Number = int | Decimal

@@ -25,7 +25,7 @@ MARKER = "_pr"  # every posted fact carries it; every rule requires it
 Cond = dict[str, Any] | bool  # a durable condition, or a constant
 _OPS = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte", "!=": "$neq"}
 NEGATE = {"<": ">=", "<=": ">", ">": "<=", ">=": "<", "==": "!=", "!=": "=="}
-FLIP = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "==": "==", "!=": "!="}
+FLIP = ir.FLIPPED
 # ``field OP derived``: the exact derived value rounded so that the integer comparison
 # agrees with the exact one (x <= d <=> x <= floor(d) for an integer x, and so on)
 ROUND_RIGHT = {"<=": ROUND_FLOOR, ">": ROUND_FLOOR, "<": ROUND_CEILING, ">=": ROUND_CEILING}

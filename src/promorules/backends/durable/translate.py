@@ -36,7 +36,7 @@ from .conditions import (
 
 __all__ = ["Derived", "Translator", "Unsupported", "fact_field", "len_field"]
 
-_NUMERIC = frozenset({ir.TyKind.NUMBER, ir.TyKind.MONEY})
+_NUMERIC = ir.NUMERIC_TY
 _DATE_SPANS: dict[str, Callable[[Any, Any], int]] = {
     "years_between": years_between,
     "days_between": lambda a, b: (b - a).days,
