@@ -33,6 +33,21 @@ def _numeric(node: ir.Expr) -> bool:
     return node.ty.kind in _NUMERIC
 
 
+def _plain_const(node: ir.Const) -> None:
+    """A constant of plain arithmetic is a number (not a boolean, date or text)."""
+    if not _numeric(node) or isinstance(node.value, bool):
+        raise NotArithmetic(node)
+
+
+def _plain_fact(node: ir.FactRef) -> None:
+    if not _numeric(node):
+        raise NotArithmetic(node)
+
+
+_OPERATIONS = {"+": DECIMAL_CONTEXT.add, "-": DECIMAL_CONTEXT.subtract,
+               "*": DECIMAL_CONTEXT.multiply, "/": DECIMAL_CONTEXT.divide}
+
+
 class _Facts(ir.ExprVisitor[tuple[ir.FactRef, ...]]):
     """The numeric facts a plain arithmetic expression reads, in order."""
 
@@ -40,16 +55,14 @@ class _Facts(ir.ExprVisitor[tuple[ir.FactRef, ...]]):
         raise NotArithmetic(node)
 
     def visit_const(self, node: ir.Const) -> tuple[ir.FactRef, ...]:
-        if not _numeric(node) or isinstance(node.value, bool):
-            raise NotArithmetic(node)
+        _plain_const(node)
         return ()
 
     def visit_param(self, node: ir.ParamRef) -> tuple[ir.FactRef, ...]:
         return ()
 
     def visit_fact(self, node: ir.FactRef) -> tuple[ir.FactRef, ...]:
-        if not _numeric(node):
-            raise NotArithmetic(node)
+        _plain_fact(node)
         return (node,)
 
     def visit_unary(self, node: ir.Unary) -> tuple[ir.FactRef, ...]:
@@ -70,12 +83,14 @@ class _Exact(ir.ExprVisitor[Decimal]):
         raise NotArithmetic(node)
 
     def visit_const(self, node: ir.Const) -> Decimal:
+        _plain_const(node)
         return Decimal(node.value)
 
     def visit_param(self, node: ir.ParamRef) -> Decimal:
         return Decimal(node.value)
 
     def visit_fact(self, node: ir.FactRef) -> Decimal:
+        _plain_fact(node)
         return Decimal(self.facts[node.name])
 
     def visit_unary(self, node: ir.Unary) -> Decimal:
@@ -84,10 +99,7 @@ class _Exact(ir.ExprVisitor[Decimal]):
         return DECIMAL_CONTEXT.minus(self.visit(node.operand))
 
     def visit_arith(self, node: ir.Arith) -> Decimal:
-        a, b = self.visit(node.left), self.visit(node.right)
-        ctx = DECIMAL_CONTEXT
-        method = {"+": ctx.add, "-": ctx.subtract, "*": ctx.multiply, "/": ctx.divide}[node.op]
-        return method(a, b)
+        return _OPERATIONS[node.op](self.visit(node.left), self.visit(node.right))
 
 
 def arith_facts(expr: ir.Expr) -> tuple[ir.FactRef, ...]:
