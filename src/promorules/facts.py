@@ -379,6 +379,13 @@ class FactType:
             return f"{text} {self.unit}"
         return text
 
+    def shown(self, value: Any) -> Any:
+        """A converted value as a trace's ``actual`` holds it: an ordinal by its name,
+        anything else as it is."""
+        if self.kind == "ordinal" and value is not None:
+            return self.values[value]
+        return value
+
     def to_json(self, value: Any) -> Any:
         """A converted value as JSON: ordinals by name, money as a decimal string."""
         if self.kind == "ordinal" and value is not None:

@@ -264,7 +264,7 @@ def formula_detail(ctx: Context, decision: CompiledDecision, info: NodeInfo, val
         if name in decision.fact_names:
             raw_value = fact_values[decision.fact_names.index(name)]
             fact = ctx.facts[name]
-            return fact.to_json(raw_value) if fact.kind == "ordinal" else raw_value
+            return fact.shown(raw_value)
         if name in ctx.params:
             return ctx.params[name]
         if name in decision.subs:
@@ -379,4 +379,4 @@ def defaulted_facts(ctx: Context, record: Record) -> dict[str, Any]:
 def _default_shown(fact: FactType) -> Any:
     """A fact's declared default as ``RuleResult.actual`` shows it."""
     value = fact.convert(fact.default)
-    return fact.to_json(value) if fact.kind == "ordinal" else value
+    return fact.shown(value)

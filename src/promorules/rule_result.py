@@ -176,7 +176,7 @@ class RuleResult:
         shown: dict[str, str] = {}
         for name, ft, p in zip(static.facts, static.fact_types, static.fact_pos, strict=True):
             value = facts[p] if p >= 0 else None
-            actual[name] = ft.to_json(value) if ft.kind == "ordinal" else value
+            actual[name] = ft.shown(value)
             shown[name] = ft.display(value)
         cache = (MappingProxyType(actual), MappingProxyType(shown))
         _set_c(self, cache)  # computed once; a race computes the same thing twice
