@@ -27,6 +27,7 @@ from typing import Any
 
 import attrs
 
+from .compiler import pyast as P
 from .facts import FactType, json_value
 from .text import Text
 
@@ -270,21 +271,13 @@ def _fact_json(ft: FactType | None, value: ast.expr,
     if kind in ("number", "percent", "money"):  # str(x) if x.__class__ is Decimal else x
         is_decimal = ast.Compare(ast.Attribute(value, "__class__", ast.Load()), [ast.Is()],
                                  [const(Decimal)])
-        return ast.IfExp(is_decimal, _call(ast.Name("str", ast.Load()), value), value)
+        return ast.IfExp(is_decimal, P.call(ast.Name("str", ast.Load()), value), value)
     if kind == "ordinal":
         assert ft is not None
         return ast.IfExp(ast.Compare(value, [ast.Is()], [ast.Constant(None)]),
                          ast.Constant(None),
                          ast.Subscript(const(ft.values), value, ast.Load()))
-    return _call(const(json_value), value)
-
-
-def _call(fn: ast.expr, *args: ast.expr) -> ast.Call:
-    return ast.Call(fn, list(args), [])
-
-
-def _index(value: ast.expr, i: int) -> ast.Subscript:
-    return ast.Subscript(value, ast.Constant(i), ast.Load())
+    return P.call(const(json_value), value)
 
 
 def node_json(static: NodeStatic, target: str, outcome: ast.expr, children: ast.expr,
@@ -314,7 +307,7 @@ def node_json(static: NodeStatic, target: str, outcome: ast.expr, children: ast.
                 "outcome": None, "facts": None, "actual": None, "expected": static.expected,
                 "gap": None, "source": static.source, "children": None}
     out = ast.Name(target, ast.Store())
-    body: list[ast.stmt] = [ast.Assign([out], _call(ast.Attribute(
+    body: list[ast.stmt] = [ast.Assign([out], P.call(ast.Attribute(
         const(template), "copy", ast.Load())))]
 
     def put(key: str, value: ast.expr) -> ast.stmt:
@@ -336,18 +329,18 @@ def node_json(static: NodeStatic, target: str, outcome: ast.expr, children: ast.
     if evidence is not None:
         jv = const(json_value)
         body.append(ast.If(is_set(evidence), [
-            put("gap", _call(jv, _index(evidence, _GAP))),
-            ast.If(is_set(_index(evidence, _THRESHOLD)),
-                   [put("threshold", _call(jv, _index(evidence, _THRESHOLD)))], []),
-            ast.If(is_set(_index(evidence, _DETAIL)),
-                   [put("detail", _index(evidence, _DETAIL))], []),
+            put("gap", P.call(jv, P.index(evidence, _GAP))),
+            ast.If(is_set(P.index(evidence, _THRESHOLD)),
+                   [put("threshold", P.call(jv, P.index(evidence, _THRESHOLD)))], []),
+            ast.If(is_set(P.index(evidence, _DETAIL)),
+                   [put("detail", P.index(evidence, _DETAIL))], []),
         ], []))
     if static.severity != "error":
         body.append(put("severity", const(static.severity)))
     if static.kind not in RULE_KINDS:
         value: ast.expr = ast.Constant(None)
         if evidence is not None:
-            value = ast.IfExp(is_set(evidence), _call(const(json_value), _index(
+            value = ast.IfExp(is_set(evidence), P.call(const(json_value), P.index(
                 evidence, _VALUE)), ast.Constant(None))
         body.append(put("value", value))
     if static.decision is not None:

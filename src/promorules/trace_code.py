@@ -25,6 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .compiler import CompiledDecision, FailedLeaf, Record, exact_facts
+from .compiler import pyast as P
 from .plan import (
     LOGIC,
     OUTCOME,
@@ -127,26 +128,6 @@ def _generate(ctx: Context, decision: CompiledDecision) -> TraceCode:
 # -- the generator -----------------------------------------------------------------------
 
 
-def _load(name: str) -> ast.Name:
-    return ast.Name(name, ast.Load())
-
-
-def _is(left: ast.expr, right: ast.expr) -> ast.Compare:
-    return ast.Compare(left, [ast.Is()], [right])
-
-
-def _call(fn: ast.expr, *args: ast.expr) -> ast.Call:
-    return ast.Call(fn, list(args), [])
-
-
-def _assign(name: str, value: ast.expr) -> ast.Assign:
-    return ast.Assign([ast.Name(name, ast.Store())], value)
-
-
-def _index(value: ast.expr, i: int) -> ast.Subscript:
-    return ast.Subscript(value, ast.Constant(i), ast.Load())
-
-
 def _seq(items: list[ast.expr], json: bool) -> ast.expr:
     return ast.List(items, ast.Load()) if json else ast.Tuple(items, ast.Load())
 
@@ -186,7 +167,7 @@ class _Gen:
         name = name or f"K{len(self.ns)}"
         assert name not in self.ns
         self.ns[name] = value
-        node = _load(name)
+        node = P.name(name)
         self.names[id(value)] = (value, node)  # kept alive: its id stays its own
         return node
 
@@ -197,7 +178,7 @@ class _Gen:
 
     def sub(self, j: int) -> ast.expr:
         self.uses_subs = True
-        return _index(_load("S"), j)
+        return P.index(P.name("S"), j)
 
     def sub_call(self, did: str, j: int, json: bool, reference: bool) -> ast.expr:
         ctx, decision = self.ctx, self.ctx.decisions[did]
@@ -208,24 +189,24 @@ class _Gen:
             fn = lambda rec, as_of, ref: build_trace(ctx, decision, rec, as_of, ref)  # noqa: E731
         name = ("RENDER_" if json else "TRACE_") + (did if _NAME.fullmatch(did) else str(j))
         self.ns.setdefault(name, fn)
-        return _call(_load(name), self.sub(j), _load("as_of"), ast.Constant(reference))
+        return P.call(P.name(name), self.sub(j), P.name("as_of"), ast.Constant(reference))
 
     def outcome(self, i: int, parent: str | None) -> str:
         """``o<i> = ...``: node ``i``'s outcome (not applicable below a node that is not)."""
         info = self.plan.nodes[i]
-        value = _index(_load("N"), i)
+        value = P.index(P.name("N"), i)
         rule = outcome_rule(info)
         if rule is None:
-            expr: ast.expr = ast.Subscript(_load("LOGIC"), value, ast.Load())
+            expr: ast.expr = ast.Subscript(P.name("LOGIC"), value, ast.Load())
         elif info.kind in ("case", "default"):
-            expr = _call(self.const(rule, "case_outcome"), value,
-                         ast.Attribute(_load("R"), "outcome", ast.Load()))
+            expr = P.call(self.const(rule, "case_outcome"), value,
+                         ast.Attribute(P.name("R"), "outcome", ast.Load()))
         else:
-            expr = _call(self.const(rule, rule.__name__), value)
+            expr = P.call(self.const(rule, rule.__name__), value)
         if parent is not None and not (info.parent is not None and self.never_na[info.parent]):
-            expr = ast.IfExp(_is(_load(parent), _load("NA_")), _load("NA_"), expr)
+            expr = ast.IfExp(P.is_(P.name(parent), P.name("NA_")), P.name("NA_"), expr)
         name = f"o{self.tag(i)}"
-        self.body.append(_assign(name, expr))
+        self.body.append(P.assign(name, expr))
         return name
 
     def evidence_maker(self, i: int) -> Any:
@@ -241,15 +222,15 @@ class _Gen:
         if make is None:
             return None
         info = self.plan.nodes[i]
-        args = [_load(outcome), _load("R"), _load("F"), _load("as_of")]
+        args = [P.name(outcome), P.name("R"), P.name("F"), P.name("as_of")]
         maker = self.const(make, f"EVIDENCE{self.tag(i)}")
-        expr: ast.expr = (_call(maker, *args) if json or i in self.eager
-                          else _call(_load("deferred"), maker, *args))
+        expr: ast.expr = (P.call(maker, *args) if json or i in self.eager
+                          else P.call(P.name("deferred"), maker, *args))
         if gap_only(info):
-            expr = ast.IfExp(_is(_load(outcome), _load("FAIL_")), expr, ast.Constant(None))
+            expr = ast.IfExp(P.is_(P.name(outcome), P.name("FAIL_")), expr, ast.Constant(None))
         name = f"e{self.tag(i)}"
-        self.body.append(_assign(name, expr))
-        return _load(name)
+        self.body.append(P.assign(name, expr))
+        return P.name(name)
 
     def subtree(self, i: int, parent: str | None, json: bool
                 ) -> tuple[str, ast.expr, ast.expr | None]:
@@ -257,12 +238,12 @@ class _Gen:
         evidence). The node itself is made by :meth:`make`."""
         info = self.plan.nodes[i]
         o = self.outcome(i, parent)
-        kids: list[ast.expr] = [_load(self.node(c, o, json)) for c in info.children]
+        kids: list[ast.expr] = [P.name(self.node(c, o, json)) for c in info.children]
         children = _seq(kids, json)
         if info.kind == "decision" and info.decision is not None:
             j = self.d.subs.index(info.decision)
             with_sub = _seq([*kids, self.sub_call(info.decision, j, json, False)], json)
-            children = ast.IfExp(_is(_load(o), _load("NA_")), children, with_sub)
+            children = ast.IfExp(P.is_(P.name(o), P.name("NA_")), children, with_sub)
         return o, children, self.evidence(i, o, json)
 
     def node(self, i: int, parent: str | None, json: bool) -> str:
@@ -272,13 +253,13 @@ class _Gen:
                 and (parent is None or (info.parent is not None and self.never_na[info.parent]))):
             # a rule with nothing below it and no evidence: its outcome is only shown, so
             # its text is read from its value at once
-            text = ast.Subscript(_load("LOGIC_TEXT"), _index(_load("N"), i), ast.Load())
+            text = ast.Subscript(P.name("LOGIC_TEXT"), P.index(P.name("N"), i), ast.Load())
             name = f"n{self.tag(i)}"
-            self.body += node_json(self.plan.statics[i], name, text, _seq([], True), _load("F"),
+            self.body += node_json(self.plan.statics[i], name, text, _seq([], True), P.name("F"),
                                    None, self.const, shown=True)
             return name
         o, children, evidence = self.subtree(i, parent, json)
-        return self.make(f"n{self.tag(i)}", self.plan.statics[i], None, _load(o),
+        return self.make(f"n{self.tag(i)}", self.plan.statics[i], None, P.name(o),
                          children, evidence, json)
 
     def make(self, name: str, static: NodeStatic, static_expr: ast.expr | None,
@@ -286,21 +267,21 @@ class _Gen:
              json: bool) -> str:
         """``name = ...``: a RuleResult, or its JSON data."""
         if json:
-            self.body += node_json(static, name, outcome, children, _load("F"), evidence,
+            self.body += node_json(static, name, outcome, children, P.name("F"), evidence,
                                    self.const)
         else:
             s = static_expr or self.const(static, f"STATIC{name[1:]}")
-            part = ast.Tuple([s, outcome, children, _load("F"),
+            part = ast.Tuple([s, outcome, children, P.name("F"),
                               evidence or ast.Constant(None)], ast.Load())
-            self.body += [_assign(name, _call(_load("new"), _load("RuleResult"))),
-                          ast.Expr(_call(_load("fill"), _load(name), part))]
+            self.body += [P.assign(name, P.call(P.name("new"), P.name("RuleResult"))),
+                          ast.Expr(P.call(P.name("fill"), P.name(name), part))]
         return name
 
     def decision_body(self, json: bool) -> str:
         """The whole trace, its root standing for the decision."""
         plan, d = self.plan, self.d
         extras = [self.sub_call(did, j, json, True) for j, did in plan.extras]
-        outcome = ast.Subscript(_load("OUTCOME"), ast.Attribute(_load("R"), "outcome",
+        outcome = ast.Subscript(P.name("OUTCOME"), ast.Attribute(P.name("R"), "outcome",
                                                                 ast.Load()), ast.Load())
         if d.kind == "passfail":
             static = plan.root_static
@@ -310,7 +291,7 @@ class _Gen:
             static = plan.value_static
             parts: list[ast.expr] = []
             for r in plan.roots[:-1]:
-                parts.append(_load(self.node(r, None, json)))
+                parts.append(P.name(self.node(r, None, json)))
             last = plan.roots[-1]
             kind = plan.nodes[last].kind
             if kind in VALUE_PARENTS:
@@ -318,27 +299,27 @@ class _Gen:
                     self.eager.add(last)  # its detail is the decision's
                 _, last_children, last_evidence = self.subtree(last, None, json)
             else:
-                last_children = _seq([_load(self.node(last, None, json))], json)
+                last_children = _seq([P.name(self.node(last, None, json))], json)
                 last_evidence = None
             children = ast.BinOp(_seq(parts, json), ast.Add(), last_children)
             detail: ast.expr = ast.Constant(None)
             if kind in ("table", "split") and last_evidence is not None:
-                detail = _index(last_evidence, 2)
-            value = _call(_load("public_value"), ast.Attribute(_load("R"), "value", ast.Load()))
-            self.body.append(_assign("e_value", ast.Tuple(
+                detail = P.index(last_evidence, 2)
+            value = P.call(P.name("public_value"), ast.Attribute(P.name("R"), "value", ast.Load()))
+            self.body.append(P.assign("e_value", ast.Tuple(
                 [ast.Constant(None), ast.Constant(None), detail, value, ast.Constant(None),
                  ast.Constant(None)], ast.Load())))
-            evidence = _load("e_value")
+            evidence = P.name("e_value")
         if extras:
             children = ast.BinOp(children, ast.Add(), _seq(extras, json))
         if json:  # the same node as a context ("reference") trace, or standing for the decision
-            self.body.append(_assign("kids", children))
-            as_reference = node_json(plan.reference_static, "root", outcome, _load("kids"),
-                                     _load("F"), evidence, self.const)
-            self.body.append(ast.If(_load("ref"), as_reference, node_json(
-                static, "root", outcome, _load("kids"), _load("F"), evidence, self.const)))
+            self.body.append(P.assign("kids", children))
+            as_reference = node_json(plan.reference_static, "root", outcome, P.name("kids"),
+                                     P.name("F"), evidence, self.const)
+            self.body.append(ast.If(P.name("ref"), as_reference, node_json(
+                static, "root", outcome, P.name("kids"), P.name("F"), evidence, self.const)))
             return "root"
-        choice = ast.IfExp(_load("ref"), self.const(plan.reference_static, "STATIC_reference"),
+        choice = ast.IfExp(P.name("ref"), self.const(plan.reference_static, "STATIC_reference"),
                            self.const(static, "STATIC_decision"))
         return self.make("root", static, choice, outcome, children, evidence, False)
 
@@ -347,20 +328,20 @@ class _Gen:
         self.body, self.uses_subs = [], False
         returned = result()
         prologue: list[ast.stmt] = [
-            _assign("N", ast.Attribute(_load("R"), "nodes", ast.Load())),
-            _assign("F", ast.Attribute(_load("R"), "facts", ast.Load()))]
+            P.assign("N", ast.Attribute(P.name("R"), "nodes", ast.Load())),
+            P.assign("F", ast.Attribute(P.name("R"), "facts", ast.Load()))]
         if self.d.float_facts:  # a float the fast path kept: read as its exact decimal
             kept: list[ast.expr] = [
-                _is(ast.Attribute(_index(_load("F"), p), "__class__", ast.Load()),
-                    _load("float")) for p in self.d.float_facts]
+                P.is_(ast.Attribute(P.index(P.name("F"), p), "__class__", ast.Load()),
+                    P.name("float")) for p in self.d.float_facts]
             test = kept[0] if len(kept) == 1 else ast.BoolOp(ast.Or(), kept)
-            prologue.append(ast.If(test, [_assign("F", _call(
-                _load("exact_facts"), _load("F"), _load("FLOATS")))], []))
+            prologue.append(ast.If(test, [P.assign("F", P.call(
+                P.name("exact_facts"), P.name("F"), P.name("FLOATS")))], []))
         if self.uses_subs:
-            prologue.append(_assign("S", ast.Attribute(_load("R"), "subs", ast.Load())))
+            prologue.append(P.assign("S", ast.Attribute(P.name("R"), "subs", ast.Load())))
         arguments = ast.arguments([], [ast.arg(a) for a in args], None, [], [], None, [])
         return ast.FunctionDef(name, arguments, [*prologue, *self.body,
-                                                 ast.Return(_load(returned))], [], None)
+                                                 ast.Return(P.name(returned))], [], None)
 
     def generate(self) -> TraceCode:
         plan, d = self.plan, self.d
