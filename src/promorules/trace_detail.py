@@ -12,7 +12,6 @@ from types import MappingProxyType
 from typing import Any
 
 from .compiler import DECIMAL_CONTEXT, NodeInfo
-from .wording import display_number
 
 __all__ = ["compute_gap", "formula_text", "node_gap", "public_value", "relative_gap",
            "split_detail", "tidy"]
@@ -129,8 +128,8 @@ def public_value(value: Any) -> Any:
 def formula_text(node: Any, value_of: Callable[[str], Any], percent: frozenset[str]) -> str:
     """An expression with every name replaced by its value: ``19.99 × 8% ...``."""
     from .expressions import ast as x
+    from .wording import display_number as show  # loaded with the first formula shown
 
-    show = display_number
     def percent_name(n: Any) -> str | None:
         return n.id if isinstance(n, x.Name) and n.id in percent else None
 
@@ -164,7 +163,7 @@ def split_detail(info: NodeInfo, value: Any, nodes: tuple[NodeInfo, ...],
     assert info.detail is not None
     amount = info.detail(fact_values, subs, as_of)[0]
 
-    show = display_number  # amounts: Decimal or int
+    from .wording import display_number as show  # amounts: Decimal or int
     parts = [nodes[c] for c in info.children]
     lines = []
     for part in parts[:-1]:
