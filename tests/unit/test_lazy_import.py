@@ -18,7 +18,9 @@ OPTIONAL = [
     "promorules.examples", "promorules.testing", "promorules.backends",
     "promorules.backends.durable", "promorules.cli", "argparse", "hypothesis",
 ]
-DEFERRED = [*OPTIONAL, "jsonschema", "yaml"]  # these two: until the first load()
+# until the first load(): the YAML and schema libraries, the checking stage's IR (and the
+# wording that writes it, until the first explanation)
+DEFERRED = [*OPTIONAL, "jsonschema", "yaml", "promorules.ir", "promorules.wording"]
 
 
 def _modules_after(code: str) -> set[str]:
