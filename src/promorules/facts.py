@@ -429,8 +429,6 @@ def json_value(value: Any) -> Any:
 # -- reading facts from JSON ---------------------------------------------------------------
 
 JSON_MAX_DEPTH = 64  # objects and lists nested in one another
-JSON_MAX_DIGITS = MAX_DIGITS  # characters of one JSON number
-JSON_MAX_EXPONENT = MAX_EXPONENT  # a number's magnitude: "shown in a few dozen digits"
 
 
 class _Number:
@@ -449,11 +447,11 @@ class _Repeated(Exception):
 
 
 def _json_int(text: str) -> int | _Number:
-    return int(text) if len(text) <= JSON_MAX_DIGITS else _Number(text)
+    return int(text) if len(text) <= MAX_DIGITS else _Number(text)
 
 
 def _json_float(text: str) -> Decimal | _Number:
-    if len(text) > JSON_MAX_DIGITS:
+    if len(text) > MAX_DIGITS:
         return _Number(text)
     value = Decimal(text)  # exact: 2999.99 never passes through a float
     return _Number(text) if number_problem(value) else value
@@ -480,12 +478,11 @@ def _check_json(data: Any, what: str, facts_key: str | None) -> None:
     while stack:
         value, depth, fact = stack.pop()
         if isinstance(value, _Number):
-            short = value.text if len(value.text) <= 24 else value.text[:20] + "..."
             where = f"fact '{fact}'" if fact is not None else what
-            raise FactError(f"{where}: the number {short} ({len(value.text)} characters) is too "
-                            f"large, too small or too long to read exactly (at most "
-                            f"{JSON_MAX_DIGITS} characters and a magnitude between "
-                            f"1e-{JSON_MAX_EXPONENT} and 1e{JSON_MAX_EXPONENT})",
+            raise FactError(f"{where}: the number {_shown(value.text)} ({len(value.text)} "
+                            f"characters) is too large, too small or too long to read exactly "
+                            f"(at most {MAX_DIGITS} characters and a magnitude between "
+                            f"1e-{MAX_EXPONENT} and 1e{MAX_EXPONENT})",
                             code="PR601", fact=fact, value=value.text)
         if isinstance(value, dict | list):
             if depth >= JSON_MAX_DEPTH:
