@@ -3,8 +3,9 @@
 :func:`create_app` serves every ruleset under a directory through a
 :class:`promorules.Registry`: the version in force at each request's ``as_of``. A
 background task polls the directory and reloads it when a file changes; an invalid new file
-never replaces the set being served (the problems are logged). Evaluation runs in a thread
-pool, off the event loop, under a per-request time limit.
+never replaces the set being served (the problems are logged). A small request is evaluated
+on the event loop (it takes microseconds); a large one in a thread pool, off the event loop,
+under a per-request time limit.
 """
 
 from __future__ import annotations
@@ -55,6 +56,10 @@ log = logging.getLogger("promorules.service")
 DEFAULT_BODY_LIMIT = 1_048_576
 DEFAULT_EVAL_TIMEOUT = 2.0
 DEFAULT_RELOAD_INTERVAL = 1.0
+# bodies up to this size are evaluated on the event loop: their evaluation is bounded by
+# their size and takes well under a millisecond (benchmarks/bench_service.py), less than a
+# hand-off to a thread costs; larger ones go to the thread pool, under the time limit
+DEFAULT_INLINE_LIMIT = 16_384
 _BODY_KEYS = ("facts", "as_of", "lang", "explain")
 _T = TypeVar("_T")
 
@@ -65,7 +70,7 @@ class ServiceState:
 
     def __init__(self, directory: Path, registry: Registry, decision_log: DecisionLog | None,
                  owns_log: bool, body_limit: int, eval_timeout: float | None,
-                 reload_interval: float) -> None:
+                 reload_interval: float, inline_limit: int = DEFAULT_INLINE_LIMIT) -> None:
         self.directory = directory
         self.registry = registry
         self.decision_log = decision_log
@@ -73,6 +78,7 @@ class ServiceState:
         self.body_limit = body_limit
         self.eval_timeout = eval_timeout
         self.reload_interval = reload_interval
+        self.inline_limit = inline_limit
         self.metrics = ServiceMetrics()
         self.executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="promorules-eval")
         self._signature = _signature(directory)
@@ -234,14 +240,18 @@ def create_app(rulesets_dir: str | os.PathLike[str], *,
                decision_log: str | os.PathLike[str] | DecisionLog | None = None,
                body_limit: int = DEFAULT_BODY_LIMIT,
                eval_timeout: float | None = DEFAULT_EVAL_TIMEOUT,
-               reload_interval: float = DEFAULT_RELOAD_INTERVAL) -> FastAPI:
+               reload_interval: float = DEFAULT_RELOAD_INTERVAL,
+               inline_limit: int = DEFAULT_INLINE_LIMIT) -> FastAPI:
     """The decision service for the rulesets under ``rulesets_dir``.
 
     ``decision_log``: a file name (opened here, closed at shutdown) or a
     :class:`promorules.DecisionLog` to record every evaluation in. ``body_limit``: the
     largest request body accepted, in bytes. ``eval_timeout``: the per-request evaluation
     time limit in seconds (None: none). ``reload_interval``: how often the directory is
-    polled for changes, in seconds. Raises RulesetError when the directory does not load.
+    polled for changes, in seconds. ``inline_limit``: request bodies up to this many bytes
+    are evaluated on the event loop thread (fast: bounded by their size); larger ones in a
+    thread pool, under ``eval_timeout`` (0: every request in the pool). Raises RulesetError
+    when the directory does not load.
     """
     directory = Path(rulesets_dir)
     registry = Registry(directory)
@@ -249,7 +259,7 @@ def create_app(rulesets_dir: str | os.PathLike[str], *,
     dlog = (decision_log if isinstance(decision_log, DecisionLog) or decision_log is None
             else DecisionLog(decision_log))
     state = ServiceState(directory, registry, dlog, owns_log, int(body_limit), eval_timeout,
-                         float(reload_interval))
+                         float(reload_interval), int(inline_limit))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -327,8 +337,12 @@ def create_app(rulesets_dir: str | os.PathLike[str], *,
             if decision_id not in rs.decisions:
                 rs.evaluate(decision_id, {})  # raises UnknownDecisionError, with did-you-mean
             labels = (rs.id, decision_id)
-            result, payload, elapsed = await state.run(_evaluate, rs, decision_id, facts,
-                                                       as_of, lang, explain)
+            if len(body) <= state.inline_limit:
+                result, payload, elapsed = _evaluate(rs, decision_id, facts, as_of, lang,
+                                                     explain)
+            else:
+                result, payload, elapsed = await state.run(_evaluate, rs, decision_id, facts,
+                                                           as_of, lang, explain)
             metrics = state.metrics
             metrics.evaluation.labels(*labels).observe(elapsed)
             metrics.outcomes.labels(*labels, str(result.outcome)).inc()
