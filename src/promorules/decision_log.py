@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import threading
 from collections.abc import Mapping
@@ -35,6 +36,7 @@ from .trace import Result
 __all__ = ["MASK", "DecisionLog", "decision_entry", "masked_facts"]
 
 MASK = "***"
+_log = logging.getLogger("promorules.decision_log")
 
 
 def masked_facts(ruleset: Ruleset, facts: Mapping[str, Any], mask: str = MASK
@@ -126,13 +128,20 @@ class DecisionLog:
         return entry
 
     def flush(self) -> None:
-        """Write every buffered line to the file now."""
+        """Write every buffered line to the file now. Raises OSError when the file cannot
+        be written (a full disk): the lines stay buffered for the next flush."""
         with self._write_lock:
             with self._lock:
                 lines, self._lines = self._lines, []
-            if lines and not self._file.closed:
+            if not lines or self._file.closed:
+                return
+            try:
                 self._file.write("".join(lines))
                 self._file.flush()
+            except OSError:
+                with self._lock:
+                    self._lines[:0] = lines
+                raise
 
     def close(self) -> None:
         """Flush and close the file (idempotent). Later ``record`` calls raise."""
@@ -156,5 +165,5 @@ class DecisionLog:
         while not self._closed.wait(self._interval):
             try:
                 self.flush()
-            except OSError:  # a full disk: keep the lines, try again at the next tick
-                continue
+            except OSError as e:  # a full disk: the lines are kept, tried again next tick
+                _log.error("cannot write the decision log %s: %s", self.path, e)

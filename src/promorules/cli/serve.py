@@ -53,6 +53,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--reload-interval", dest="reload_interval", type=_seconds, default=1.0,
                    metavar="SECONDS",
                    help="how often RULESETS_DIR is checked for changes (default 1)")
+    p.add_argument("--flush-interval", dest="flush_interval", type=_seconds, default=1.0,
+                   metavar="SECONDS",
+                   help="how often the decision log is written out: what a crash can lose "
+                        "(default 1; a graceful stop loses nothing)")
     p.add_argument("--workers", type=_positive_int, default=1,
                    help="worker processes (default 1)")
     p.add_argument("--log-level", dest="log_level", default="info",
@@ -75,7 +79,8 @@ def main(argv: Sequence[str], stdout: IO[str], stderr: IO[str], stdin: IO[str]) 
         return EXIT_INVALID
     settings = asgi.Settings(rulesets_dir=args.rulesets_dir, decision_log=args.decision_log,
                              body_limit=args.body_limit, eval_timeout=args.eval_timeout,
-                             reload_interval=args.reload_interval)
+                             reload_interval=args.reload_interval,
+                             flush_interval=args.flush_interval)
     logging.basicConfig(level=args.log_level.upper(), stream=stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.workers > 1:  # each worker process builds its app from the environment

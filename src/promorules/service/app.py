@@ -241,7 +241,8 @@ def create_app(rulesets_dir: str | os.PathLike[str], *,
                body_limit: int = DEFAULT_BODY_LIMIT,
                eval_timeout: float | None = DEFAULT_EVAL_TIMEOUT,
                reload_interval: float = DEFAULT_RELOAD_INTERVAL,
-               inline_limit: int = DEFAULT_INLINE_LIMIT) -> FastAPI:
+               inline_limit: int = DEFAULT_INLINE_LIMIT,
+               flush_interval: float = 1.0) -> FastAPI:
     """The decision service for the rulesets under ``rulesets_dir``.
 
     ``decision_log``: a file name (opened here, closed at shutdown) or a
@@ -251,13 +252,14 @@ def create_app(rulesets_dir: str | os.PathLike[str], *,
     polled for changes, in seconds. ``inline_limit``: request bodies up to this many bytes
     are evaluated on the event loop thread (fast: bounded by their size); larger ones in a
     thread pool, under ``eval_timeout`` (0: every request in the pool). Raises RulesetError
-    when the directory does not load.
+    when the directory does not load. ``flush_interval``: how often a decision log opened
+    here is written out, in seconds (what a crash can lose; shutdown loses nothing).
     """
     directory = Path(rulesets_dir)
     registry = Registry(directory)
     owns_log = decision_log is not None and not isinstance(decision_log, DecisionLog)
     dlog = (decision_log if isinstance(decision_log, DecisionLog) or decision_log is None
-            else DecisionLog(decision_log))
+            else DecisionLog(decision_log, flush_interval=flush_interval))
     state = ServiceState(directory, registry, dlog, owns_log, int(body_limit), eval_timeout,
                          float(reload_interval), int(inline_limit))
 
