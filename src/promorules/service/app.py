@@ -333,11 +333,17 @@ def create_app(rulesets_dir: str | os.PathLike[str], *,
         labels = ("", "")
         status = 500
         try:
+            # an unknown ruleset or decision is a 404 whatever the body
+            served = state.registry.versions(ruleset_id)  # UnknownRulesetError
+            if not any(decision_id in v.decisions for v in served):
+                served[-1].evaluate(decision_id, {})  # UnknownDecisionError, did-you-mean
             body = await request.body()
             facts, as_of, lang, explain = parse_evaluate_body(body)
             rs = state.registry.get(ruleset_id, as_of)
-            if decision_id not in rs.decisions:
-                rs.evaluate(decision_id, {})  # raises UnknownDecisionError, with did-you-mean
+            if decision_id not in rs.decisions:  # only in other versions than this one
+                raise ProblemError(404, f"ruleset '{rs.id}' {rs.version}, the version in "
+                                        f"force at {as_of or 'now'}, has no decision "
+                                        f"'{decision_id}'", code="PR310")
             labels = (rs.id, decision_id)
             if len(body) <= state.inline_limit:
                 result, payload, elapsed = _evaluate(rs, decision_id, facts, as_of, lang,
