@@ -133,3 +133,13 @@ def test_an_unknown_masked_fact_is_a_load_error_with_a_suggestion() -> None:
     assert error.line == 5  # the mask: line
     assert promorules.loads(deposit_ruleset("1.0.0", 1, mask="mask: [phone]\n")
                             ).model.mask == ("phone",)
+
+
+def test_an_app_started_again_after_a_shutdown_serves_and_logs(small_dir: Path,
+                                                               tmp_path: Path) -> None:
+    log = tmp_path / "decisions.jsonl"
+    app = create_app(small_dir, decision_log=log, inline_limit=0)  # the pool, too
+    for deposit in (1, 2):
+        with TestClient(app) as c:
+            assert c.post(URL, json={"facts": {"deposit": deposit}}).status_code == 200
+    assert [line["facts"] for line in read_lines(log)] == [{"deposit": 1}, {"deposit": 2}]

@@ -17,13 +17,13 @@ import importlib
 import json
 import logging
 import os
+import pathlib
 from collections.abc import AsyncIterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from time import perf_counter
-from typing import Any, TypeVar
+from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -61,15 +61,15 @@ DEFAULT_RELOAD_INTERVAL = 1.0
 # hand-off to a thread costs; larger ones go to the thread pool, under the time limit
 DEFAULT_INLINE_LIMIT = 16_384
 _BODY_KEYS = ("facts", "as_of", "lang", "explain")
-_T = TypeVar("_T")
 
 
 class ServiceState:
     """What the routes share (``request.app.state.promorules``): the registry, the decision
     log, the metrics, the limits and the evaluation thread pool."""
 
-    def __init__(self, directory: Path, registry: Registry, decision_log: DecisionLog | None,
-                 owns_log: bool, body_limit: int, eval_timeout: float | None,
+    def __init__(self, directory: pathlib.Path, registry: Registry,
+                 decision_log: DecisionLog | None, owns_log: bool, body_limit: int,
+                 eval_timeout: float | None,
                  reload_interval: float, inline_limit: int = DEFAULT_INLINE_LIMIT) -> None:
         self.directory = directory
         self.registry = registry
@@ -80,7 +80,7 @@ class ServiceState:
         self.reload_interval = reload_interval
         self.inline_limit = inline_limit
         self.metrics = ServiceMetrics()
-        self.executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="promorules-eval")
+        self.executor = _pool()
         self._signature = _signature(directory)
 
     async def run(self, fn: Any, *args: Any) -> Any:
@@ -125,7 +125,11 @@ class ServiceState:
                 log.exception("reloading %s failed", self.directory)
 
 
-def _signature(directory: Path) -> tuple[tuple[str, int, int], ...]:
+def _pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=8, thread_name_prefix="promorules-eval")
+
+
+def _signature(directory: pathlib.Path) -> tuple[tuple[str, int, int], ...]:
     entries = []
     try:
         paths = sorted(p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml"))
@@ -216,11 +220,11 @@ def _iso(value: dt.datetime | None) -> str | None:
     return None if value is None else value.isoformat()
 
 
-def _relative(path: str, directory: Path) -> str:
+def _relative(path: str, directory: pathlib.Path) -> str:
     try:
-        return Path(path).resolve().relative_to(directory.resolve()).as_posix()
+        return pathlib.Path(path).resolve().relative_to(directory.resolve()).as_posix()
     except ValueError:
-        return Path(path).name
+        return pathlib.Path(path).name
 
 
 def _include_playground(app: FastAPI) -> None:
@@ -255,7 +259,7 @@ def create_app(rulesets_dir: str | os.PathLike[str], *,
     when the directory does not load. ``flush_interval``: how often a decision log opened
     here is written out, in seconds (what a crash can lose; shutdown loses nothing).
     """
-    directory = Path(rulesets_dir)
+    directory = pathlib.Path(rulesets_dir)
     registry = Registry(directory)
     owns_log = decision_log is not None and not isinstance(decision_log, DecisionLog)
     dlog = (decision_log if isinstance(decision_log, DecisionLog) or decision_log is None
@@ -265,6 +269,10 @@ def create_app(rulesets_dir: str | os.PathLike[str], *,
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # an app can be started again after a shutdown (test clients do it)
+        log = state.decision_log
+        if log is not None and state.owns_log and log.closed:
+            state.decision_log = DecisionLog(log.path, flush_interval=flush_interval)
         poller = asyncio.create_task(state.poll())
         try:
             yield
@@ -273,6 +281,7 @@ def create_app(rulesets_dir: str | os.PathLike[str], *,
             with contextlib.suppress(asyncio.CancelledError):
                 await poller
             state.executor.shutdown(wait=True)
+            state.executor = _pool()  # for a next start (its threads start on first use)
             if state.decision_log is not None and state.owns_log:
                 state.decision_log.close()
             elif state.decision_log is not None:
@@ -326,7 +335,13 @@ def create_app(rulesets_dir: str | os.PathLike[str], *,
     @app.post("/v1/rulesets/{ruleset_id}/decisions/{decision_id}/evaluate",
               response_model=EvaluateResponse, responses=PROBLEM_RESPONSES,
               openapi_extra=EVALUATE_REQUEST_BODY, tags=["rulesets"])
-    async def evaluate(ruleset_id: str, decision_id: str, request: Request) -> Response:
+    async def evaluate(request: Request,
+                       ruleset_id: str = Path(description="A ruleset id, as GET /v1/rulesets "
+                                                          "lists them.",
+                                              examples=["1688_spring"]),
+                       decision_id: str = Path(description="A decision of that ruleset.",
+                                               examples=["merchant_eligibility"])
+                       ) -> Response:
         """Evaluate a decision on the facts in the body, with the ruleset version in force
         at ``as_of``: the result's ``to_dict()`` and its explanation."""
         started = perf_counter()
