@@ -6,8 +6,8 @@ to fast evaluators that return explained pass/fail traces.
     >>> result = rs.evaluate("merchant_eligibility", facts)
     >>> result.outcome, result.failed, print(result.explain())
 
-The optional parts (``Monitor``, ``Registry``) are imported on first use (PEP 562), so that
-``import promorules`` loads only the pipeline.
+The optional parts (``Monitor``, ``Registry``, ``DecisionLog``) are imported on first use
+(PEP 562), so that ``import promorules`` loads only the pipeline.
 """
 
 from __future__ import annotations
@@ -21,12 +21,14 @@ from .text import Text
 from .trace import Outcome, Result, RuleResult
 
 if TYPE_CHECKING:
+    from .decision_log import DecisionLog
     from .monitor import Monitor, MonitorEvent
     from .registry import Registry, UnknownRulesetError
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "DecisionLog",
     "FactError",
     "Monitor",
     "MonitorEvent",
@@ -48,6 +50,7 @@ __all__ = [
 
 # public name -> the module that defines it, imported when the name is first read
 _LAZY = {
+    "DecisionLog": "decision_log",
     "Monitor": "monitor",
     "MonitorEvent": "monitor",
     "Registry": "registry",
