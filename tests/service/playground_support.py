@@ -1,9 +1,5 @@
-"""What the playground's tests share: the app under test and a real server on localhost.
-
-Until the service's app factory (``promorules.service.create_app``) lands, the app is the
-playground's router plus a stand-in for ``GET /v1/rulesets``, the one service endpoint the
-page reads.
-"""
+"""What the playground's tests share: the service's app (``create_app``) on the shipped
+rulesets, and a real server for it on localhost."""
 
 from __future__ import annotations
 
@@ -13,13 +9,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
 
-import promorules
-from promorules.service.playground import router
+from promorules.service import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
 RULESETS = ROOT / "rulesets"
@@ -27,18 +21,8 @@ EXAMPLES = ROOT / "examples"
 
 
 def make_app(rulesets_dir: Path = RULESETS) -> FastAPI:
-    """The playground's router, served with a Registry of ``rulesets_dir``."""
-    app = FastAPI()
-    registry = promorules.Registry(rulesets_dir)
-    app.state.registry = registry
-
-    @app.get("/v1/rulesets")
-    def rulesets() -> dict[str, Any]:  # stand-in for the service's endpoint
-        return {"rulesets": [{"id": rs.id, "version": rs.version,
-                              "decisions": list(rs.decisions)} for rs in registry]}
-
-    app.include_router(router)
-    return app
+    """The decision service on ``rulesets_dir``: the playground is part of it."""
+    return create_app(rulesets_dir)
 
 
 def free_port() -> int:
@@ -56,7 +40,7 @@ def serve(app: FastAPI) -> Iterator[str]:
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + 20  # only stops a hang
         while not server.started:
             if not thread.is_alive() or time.monotonic() > deadline:
                 raise RuntimeError("the server did not start")

@@ -19,6 +19,9 @@ from promorules.service.playground import MAX_YAML_BYTES, STATIC_FILES
 
 from .playground_support import EXAMPLES, RULESETS, make_app
 
+# the app's own `client` fixture (conftest.py) serves a copy of the rulesets: this module's
+# serves the shipped directory itself, to show that nothing is written there
+
 SPRING = (RULESETS / "1688_spring.yaml").read_text("utf-8")
 LOW_DEPOSIT = json.loads((EXAMPLES / "1688_spring" / "merchant_low_deposit.json").read_text())
 DEPOSIT_RULE = "check: buyer_protection_deposit >= 3000"
@@ -255,16 +258,16 @@ def test_a_body_that_is_not_json_is_400(client: TestClient, path: str) -> None:
     for content in (b"{yaml: ", b"\xff\xfe", b""):
         response = client.post(path, content=content,
                                headers={"content-type": "application/json"})
-        assert problem_of(response, 400)["code"] == "PR837"
+        assert problem_of(response, 400)["code"] == "PR835"
     # JSON of the wrong shape is 422
-    assert problem_of(client.post(path, json=["yaml"]), 422)["code"] == "PR837"
+    assert problem_of(client.post(path, json=["yaml"]), 422)["code"] == "PR836"
 
 
 @pytest.mark.parametrize("path", ["/v1/playground/check", "/v1/playground/evaluate"])
 def test_yaml_over_the_limit_is_413(client: TestClient, path: str) -> None:
     text = SPRING + "#" * (MAX_YAML_BYTES - len(SPRING.encode("utf-8")) + 1)
     body = {"yaml": text, "decision": "merchant_eligibility", "facts": {}}
-    assert problem_of(client.post(path, json=body), 413)["code"] == "PR838"
+    assert problem_of(client.post(path, json=body), 413)["code"] == "PR833"
     body["yaml"] = text[:-1]  # exactly at the limit: accepted
     assert client.post(path, json=body).status_code == 200
 
@@ -321,4 +324,4 @@ def test_the_openapi_description(client: TestClient) -> None:
     assert "/" not in paths and "/playground/{name}" not in paths
     schemas = spec["components"]["schemas"]
     assert {"RulesetForm", "FactField", "DecisionInfo", "CheckProblem",
-            "EvaluateResponse", "ProblemModel"} <= set(schemas)
+            "EvaluateResponse", "Problem"} <= set(schemas)

@@ -16,9 +16,10 @@ Nothing the page sends is ever written anywhere: edited YAML is loaded from the 
 text (:func:`promorules.loads`) and kept, compiled, in a small in-memory cache keyed by the
 text. Playground evaluations are trials, not decisions: they are not decision-logged.
 
-The app that includes :data:`router` keeps its :class:`promorules.Registry` in
-``app.state.registry``. Every error is an ``application/problem+json`` body (RFC 9457);
-no request gets a 500.
+:func:`promorules.service.create_app` includes :data:`router`; the playground reads the
+app's registry and runs its work in the app's evaluation pool, under the same time limit
+(``app.state.promorules``). Every error is an ``application/problem+json`` body (RFC
+9457, :mod:`.problems`); no request gets a 500.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import json
 from collections.abc import Callable, Coroutine, Iterator, Mapping
 from decimal import Decimal
 from importlib import resources
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, TypeVar, cast
 
 from fastapi import APIRouter, Query, Request
 from fastapi.exceptions import RequestValidationError
@@ -37,14 +38,19 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 
-from ..errors import FactError, PromorulesError, RulesetError, UnknownDecisionError
+from ..errors import FactError, PromorulesError, RulesetError
 from ..facts import FactType, json_value
 from ..horizon import calendar_warnings
 from ..registry import Registry, UnknownRulesetError
 from ..ruleset import Ruleset, loads
 from ..text import Text
+from .models import EvaluateResponse
+from .problems import PROBLEM_RESPONSES, ProblemError, problem_for, problem_response
 
-__all__ = ["MAX_YAML_BYTES", "PROBLEM_JSON", "SOURCE_NAME", "STATIC_FILES", "router"]
+__all__ = ["MAX_YAML_BYTES", "SOURCE_NAME", "STATIC_FILES", "check_text", "router",
+           "ruleset_form"]
+
+_T = TypeVar("_T")
 
 MAX_YAML_BYTES = 256 * 1024
 """The largest ruleset text (UTF-8 bytes) the playground accepts: ``413`` above it. The
@@ -52,8 +58,6 @@ shipped rulesets are about a tenth of it."""
 
 SOURCE_NAME = "<playground>"
 """The file name problems of YAML sent by the page are reported against."""
-
-PROBLEM_JSON = "application/problem+json"
 
 STATIC_FILES: Mapping[str, str] = {
     "playground.html": "text/html; charset=utf-8",
@@ -66,52 +70,15 @@ STATIC_FILES: Mapping[str, str] = {
 # -- problems (RFC 9457) -------------------------------------------------------------------
 
 
-class CheckProblem(BaseModel):
-    """One problem ``promorules check`` reports: an error, or a lint warning."""
-
-    severity: Literal["error", "warning"]
-    code: str
-    message: str
-    line: int | None = None
-    column: int | None = None
-    path: str | None = Field(None, description="the YAML path, e.g. decisions.d.all[2].check")
-    hint: str | None = Field(None, description="a suggestion (did you mean ...)")
-
-
-class ProblemModel(BaseModel):
-    """An ``application/problem+json`` body (RFC 9457), with promorules' error code."""
-
-    type: str = "about:blank"
-    title: str
-    status: int
-    detail: str
-    code: str | None = Field(None, description="The promorules error code (docs/errors.md).")
-    fact: str | None = Field(None, description="The fact a 422 is about.")
-    expected: str | None = Field(None, description="What a valid value of that fact is.")
-    problems: list[CheckProblem] | None = Field(
-        None, description="Every problem of an invalid ruleset text.")
-
-
-def problem(status: int, title: str, detail: str, **extra: Any) -> JSONResponse:
-    """An ``application/problem+json`` response."""
-    body = ProblemModel(title=title, status=status, detail=detail, **extra)
-    return JSONResponse(body.model_dump(exclude_none=True), status_code=status,
-                        media_type=PROBLEM_JSON)
-
-
-def _problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    text = {400: "The body is not JSON.", 404: "No such ruleset, version or decision.",
-            413: f"The YAML text is larger than {MAX_YAML_BYTES} bytes.",
-            422: "Invalid request, facts or ruleset text."}
-    return {s: {"model": ProblemModel, "description": text[s],
-                "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/"
-                                                      "ProblemModel"}}}}
-            for s in statuses}
+def problem(status: int, detail: str, *, code: str | None = None, **extra: Any) -> Response:
+    """An ``application/problem+json`` response, as every endpoint of the service gives."""
+    return problem_response(ProblemError(status, detail, code=code, **extra))
 
 
 class _ProblemRoute(APIRoute):
     """A route whose request validation errors are problem+json: 400 for a body that is not
-    JSON, 422 for JSON of the wrong shape (each error's location and message)."""
+    JSON, 422 for JSON of the wrong shape (each error's location and message, not only the
+    first as the app's own handler gives)."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -122,12 +89,11 @@ class _ProblemRoute(APIRoute):
             except RequestValidationError as e:
                 errors = list(e.errors())
                 if request.method == "POST" and not _is_json(await request.body()):
-                    return problem(400, "Bad Request", "the body is not valid JSON",
-                                   code="PR837")
+                    return problem(400, "the request body is not JSON", code="PR835")
                 detail = "; ".join(
                     f"{'.'.join(str(p) for p in err.get('loc', ()) if p != 'body') or 'body'}"
                     f": {err.get('msg', 'invalid')}" for err in errors[:10])
-                return problem(422, "Unprocessable Content", detail, code="PR837")
+                return problem(422, detail, code="PR836")
 
         return route
 
@@ -260,6 +226,18 @@ def ruleset_form(rs: Ruleset, *, with_yaml: bool = True,
 # -- loading the page's text: nothing touches the disk -------------------------------------
 
 
+class CheckProblem(BaseModel):
+    """One problem ``promorules check`` reports: an error, or a lint warning."""
+
+    severity: Literal["error", "warning"]
+    code: str
+    message: str
+    line: int | None = None
+    column: int | None = None
+    path: str | None = Field(None, description="the YAML path, e.g. decisions.d.all[2].check")
+    hint: str | None = Field(None, description="a suggestion (did you mean ...)")
+
+
 def _problem_of(e: RulesetError, severity: Literal["error", "warning"]) -> CheckProblem:
     return CheckProblem(severity=severity, code=e.code, message=e.message, line=e.line,
                         column=e.column, path=e.yaml_path or None, hint=e.suggestion)
@@ -274,12 +252,12 @@ def _load_text(text: str) -> Ruleset | RulesetError:
         return e
 
 
-def _too_large(text: str) -> JSONResponse | None:
+def _too_large(text: str) -> Response | None:
     size = len(text.encode("utf-8", "surrogatepass"))
     if size <= MAX_YAML_BYTES:
         return None
-    return problem(413, "Content Too Large", f"the YAML text is {size} bytes; the playground "
-                   f"accepts at most {MAX_YAML_BYTES}", code="PR838")
+    return problem(413, f"the YAML text is {size} bytes; the playground accepts at most "
+                        f"{MAX_YAML_BYTES}", code="PR833")
 
 
 def check_text(text: str) -> tuple[Ruleset | None, list[CheckProblem]]:
@@ -310,41 +288,61 @@ def static_file(name: str) -> Response:
     """The page's stylesheet and script (a fixed list: nothing else is ever read)."""
     media_type = STATIC_FILES.get(name)
     if media_type is None or name == "playground.html":
-        return problem(404, "Not Found", f"no file {name!r}")
+        return problem(404, f"no file {name!r}")
     return Response(_static(name), media_type=media_type,
                     headers={"Cache-Control": "no-cache"})
 
 
-def _registry(request: Request) -> Registry | None:
-    registry = getattr(request.app.state, "registry", None)
-    return registry if isinstance(registry, Registry) else None
+class _Service(Protocol):
+    """What the playground reads of the service's state (``app.state.promorules``, a
+    :class:`promorules.service.app.ServiceState`): named here, not imported, as the app
+    is what includes this router."""
+
+    registry: Registry
+
+    async def run(self, fn: Any, *args: Any) -> Any: ...
 
 
-def _served(request: Request, ruleset_id: str, as_of: str | None
-            ) -> Ruleset | JSONResponse:
-    registry = _registry(request)
-    if registry is None:
-        return problem(503, "Service Unavailable", "no rulesets are loaded", code="PR839")
+def _state(request: Request) -> _Service | None:
+    state = getattr(request.app.state, "promorules", None)
+    return cast(_Service, state) if isinstance(getattr(state, "registry", None),
+                                               Registry) else None
+
+
+def _served(request: Request, ruleset_id: str, as_of: str | None) -> Ruleset | Response:
+    state = _state(request)
+    if state is None:  # the router outside create_app's app
+        return problem(503, "no rulesets are being served", code="PR839")
     try:
         if as_of:
-            return registry.get(ruleset_id, as_of)
-        return registry.versions(ruleset_id)[-1]  # the newest, in force or not
-    except UnknownRulesetError as e:
-        return problem(404, "Not Found", e.message, code=e.code)
-    except FactError as e:  # an as_of that is not a date
-        return problem(422, "Unprocessable Content", e.message, code=e.code, fact="as_of")
+            return state.registry.get(ruleset_id, as_of)
+        return state.registry.versions(ruleset_id)[-1]  # the newest, in force or not
+    except (UnknownRulesetError, FactError) as e:  # FactError: an as_of that is no date
+        return problem_response(problem_for(e))
+
+
+async def _off_loop(request: Request, fn: Callable[..., _T], *args: Any) -> _T | Response:
+    """``fn(*args)`` in the service's evaluation pool, under its time limit (504)."""
+    state = _state(request)
+    if state is None:
+        return problem(503, "no rulesets are being served", code="PR839")
+    try:
+        result: _T = await state.run(fn, *args)
+    except ProblemError as e:
+        return problem_response(e)
+    return result
 
 
 @router.get("/v1/playground/rulesets/{ruleset_id}", response_model=RulesetForm,
-            responses=_problem_responses(404, 422))
+            responses=PROBLEM_RESPONSES)
 def get_form(request: Request, ruleset_id: str,
              as_of: str | None = Query(None, description="the version in force at this "
                                        "instant (default: the newest version)")
-             ) -> RulesetForm | JSONResponse:
+             ) -> RulesetForm | Response:
     """A served ruleset's fact declarations and decisions, for the page's form, and its
     YAML text for the editor."""
     rs = _served(request, ruleset_id, as_of)
-    return rs if isinstance(rs, JSONResponse) else ruleset_form(rs)
+    return rs if isinstance(rs, Response) else ruleset_form(rs)
 
 
 class CheckRequest(BaseModel):
@@ -362,17 +360,21 @@ class CheckResponse(BaseModel):
                                                           "when it is valid")
 
 
+def _check(text: str) -> CheckResponse:
+    rs, problems = check_text(text)
+    return CheckResponse(valid=rs is not None, problems=problems,
+                         ruleset=None if rs is None else ruleset_form(rs, with_yaml=False))
+
+
 @router.post("/v1/playground/check", response_model=CheckResponse,
-             responses=_problem_responses(400, 413, 422))
-def check(body: CheckRequest) -> CheckResponse | JSONResponse:
+             responses=PROBLEM_RESPONSES)
+async def check(request: Request, body: CheckRequest) -> CheckResponse | Response:
     """Check a ruleset's YAML text as ``promorules check`` does: every error with its line
     and column, code, message and hint, and the lint warnings."""
     too_large = _too_large(body.yaml)
     if too_large is not None:
         return too_large
-    rs, problems = check_text(body.yaml)
-    return CheckResponse(valid=rs is not None, problems=problems,
-                         ruleset=None if rs is None else ruleset_form(rs, with_yaml=False))
+    return await _off_loop(request, _check, body.yaml)
 
 
 class EvaluateRequest(BaseModel):
@@ -387,61 +389,41 @@ class EvaluateRequest(BaseModel):
     lang: Literal["en", "zh", "zh-Hans", "zh-Hant"] = "en"
 
 
-class EvaluateResponse(BaseModel, extra="allow"):
-    """The result's ``to_dict()`` plus ``explanation`` (``explain(lang)``), as the
-    service's evaluate endpoint returns it."""
-
-    ruleset_id: str
-    ruleset_version: str
-    ruleset_digest: str
-    decision: str
-    outcome: Literal["pass", "fail", "unknown"]
-    value: Any = None
-    as_of: str | None = None
-    failed: list[str]
-    missing: list[str]
-    warnings: list[str]
-    params: dict[str, str]
-    trace: dict[str, Any]
-    defaults: dict[str, Any] | None = Field(None, description="facts not sent that took "
-                                                              "their declared default")
-    explanation: str
+def _evaluate(rs: Ruleset | str, decision: str, facts: dict[str, Any], as_of: str | None,
+              lang: str) -> dict[str, Any] | Response:
+    if isinstance(rs, str):
+        loaded, problems = check_text(rs)
+        if loaded is None:
+            first = problems[0]
+            return problem(422, f"{SOURCE_NAME}:{first.line or 1}:{first.column or 1}: "
+                                f"{first.code} {first.message}", code=first.code,
+                           problems=[p.model_dump() for p in problems])
+        rs = loaded
+    try:
+        result = rs.evaluate(decision, facts, as_of)
+        out = result.to_dict()
+        out["explanation"] = result.explain(lang=lang)
+    except PromorulesError as e:
+        return problem_response(problem_for(e))
+    return out
 
 
 @router.post("/v1/playground/evaluate", response_model=EvaluateResponse,
-             responses=_problem_responses(400, 404, 413, 422))
-def evaluate(request: Request, body: EvaluateRequest) -> JSONResponse:
-    """Evaluate a decision on facts, for a served ruleset or for edited YAML text."""
+             responses=PROBLEM_RESPONSES)
+async def evaluate(request: Request, body: EvaluateRequest) -> Response:
+    """Evaluate a decision on facts, for a served ruleset (the version in force at
+    ``as_of``) or for edited YAML text: the result JSON of the service's evaluate endpoint.
+    Not decision-logged: a trial is not a decision."""
     if (body.yaml is None) == (body.ruleset_id is None):
-        return problem(422, "Unprocessable Content",
-                       "send exactly one of 'yaml' (edited text) and 'ruleset_id'",
-                       code="PR837")
-    rs: Ruleset | JSONResponse
+        return problem(422, "send exactly one of 'yaml' (edited text) and 'ruleset_id'",
+                       code="PR836")
+    source: Ruleset | str | Response
     if body.yaml is not None:
-        too_large = _too_large(body.yaml)
-        if too_large is not None:
-            return too_large
-        loaded, problems = check_text(body.yaml)
-        if loaded is None:
-            first = problems[0]
-            return problem(422, "Invalid ruleset",
-                           f"{SOURCE_NAME}:{first.line or 1}:{first.column or 1}: "
-                           f"{first.code} {first.message}", code=first.code,
-                           problems=problems)
-        rs = loaded
+        source = _too_large(body.yaml) or body.yaml
     else:
-        rs = _served(request, str(body.ruleset_id), body.as_of)
-        if isinstance(rs, JSONResponse):
-            return rs
-    try:
-        result = rs.evaluate(body.decision, body.facts, body.as_of)
-        out = result.to_dict()
-        out["explanation"] = result.explain(lang=body.lang)
-    except UnknownDecisionError as e:
-        return problem(404, "Not Found", e.message, code=e.code)
-    except FactError as e:
-        return problem(422, "Unprocessable Content", e.message, code=e.code, fact=e.fact,
-                       expected=e.expected)
-    except PromorulesError as e:  # PR900: a bug, reported as one, never a traceback
-        return problem(422, "Unprocessable Content", e.message, code=e.code)
-    return JSONResponse(out)
+        source = _served(request, body.ruleset_id or "", body.as_of)
+    if isinstance(source, Response):
+        return source
+    out = await _off_loop(request, _evaluate, source, body.decision, body.facts, body.as_of,
+                          body.lang)
+    return out if isinstance(out, Response) else JSONResponse(out)
