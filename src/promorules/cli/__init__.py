@@ -41,7 +41,8 @@ COMMANDS = {
              "promorules docs RULESET [-o FILE.md|FILE.html]"),
     "monitor": ("watch entities' fact updates and stream qualification events",
                 "promorules monitor RULESET DECISION updates.jsonl [--state FILE]"),
-    "check": ("validate rulesets", "promorules check RULESET..."),
+    "check": ("validate rulesets (with --against OLD, the version bump too)",
+              "promorules check RULESET... [--against OLD.yaml]"),
 }
 
 
