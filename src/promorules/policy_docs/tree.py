@@ -54,6 +54,10 @@ _GROUP_TEXT = {ir.RuleKind.ALL: "all of these must pass",
                ir.RuleKind.ANY: "any one of these is enough",
                ir.RuleKind.NOT: "this must fail"}
 
+_PASSES_WHEN = {"all": "passes when all of these pass",
+                "any": "passes when any one of these passes",
+                "not": "passes when this fails"}
+
 
 class _Tree(ir.Visitor[TreeNode]):
     """A rule as a tree node; ``added``: the ids of the rules to mark as added."""
@@ -177,6 +181,11 @@ def decision_tree(d: ir.Decision) -> TreeNode | None:
             children.append(attrs.evolve(node, kind="tier"))
     if not children:
         return None
+    if d.kind == ir.DecisionKind.PASSFAIL and len(children) == 1 and d.rule is not None \
+            and d.rule.id == d.id and children[0].children:
+        # the decision's own group (its rule, which takes the decision's id): one box
+        return TreeNode("decision", d.id, _PASSES_WHEN[children[0].kind],
+                        children[0].children)
     if d.kind == ir.DecisionKind.PASSFAIL:
         text = "passes when its rules pass"
     elif isinstance(d.value, ir.Tiers):
