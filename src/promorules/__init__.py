@@ -6,8 +6,8 @@ to fast evaluators that return explained pass/fail traces.
     >>> result = rs.evaluate("merchant_eligibility", facts)
     >>> result.outcome, result.failed, print(result.explain())
 
-The optional parts (``Monitor``, ``Registry``, ``DecisionLog``) are imported on first use
-(PEP 562), so that ``import promorules`` loads only the pipeline.
+The optional parts (``Monitor``, ``Registry``, ``DecisionLog``, ``required_bump``) are
+imported on first use (PEP 562), so that ``import promorules`` loads only the pipeline.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from .text import Text
 from .trace import Outcome, Result, RuleResult
 
 if TYPE_CHECKING:
+    from .diff import BumpReport, required_bump
     from .decision_log import DecisionLog
     from .monitor import Monitor, MonitorEvent
     from .registry import Registry, UnknownRulesetError
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 __all__ = [
+    "BumpReport",
     "DecisionLog",
     "FactError",
     "Monitor",
@@ -46,15 +48,18 @@ __all__ = [
     "check",
     "load",
     "loads",
+    "required_bump",
 ]
 
 # public name -> the module that defines it, imported when the name is first read
 _LAZY = {
+    "BumpReport": "diff",
     "DecisionLog": "decision_log",
     "Monitor": "monitor",
     "MonitorEvent": "monitor",
     "Registry": "registry",
     "UnknownRulesetError": "registry",
+    "required_bump": "diff",
 }
 
 

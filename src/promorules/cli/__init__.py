@@ -44,7 +44,8 @@ COMMANDS = {
     "serve": ("serve rulesets over HTTP (needs promorules[server])",
               "promorules serve RULESETS_DIR [--host 127.0.0.1] [--port 8080] "
               "[--decision-log FILE.jsonl]"),
-    "check": ("validate rulesets", "promorules check RULESET..."),
+    "check": ("validate rulesets (with --against OLD, the version bump too)",
+              "promorules check RULESET... [--against OLD.yaml]"),
 }
 
 
