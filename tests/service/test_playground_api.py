@@ -325,3 +325,16 @@ def test_the_openapi_description(client: TestClient) -> None:
     schemas = spec["components"]["schemas"]
     assert {"RulesetForm", "FactField", "DecisionInfo", "CheckProblem",
             "EvaluateResponse", "Problem"} <= set(schemas)
+
+
+def test_the_router_outside_the_service_answers_503() -> None:
+    from fastapi import FastAPI
+
+    from promorules.service.playground import router
+
+    app = FastAPI()
+    app.include_router(router)
+    with TestClient(app) as bare:
+        assert problem_of(bare.get("/v1/playground/rulesets/1688_spring"), 503)
+        assert problem_of(bare.post("/v1/playground/check", json={"yaml": SPRING}), 503)
+        assert bare.get("/").status_code == 200  # the page itself needs nothing

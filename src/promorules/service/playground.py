@@ -312,7 +312,7 @@ def _state(request: Request) -> _Service | None:
 def _served(request: Request, ruleset_id: str, as_of: str | None) -> Ruleset | Response:
     state = _state(request)
     if state is None:  # the router outside create_app's app
-        return problem(503, "no rulesets are being served", code="PR839")
+        return problem(503, "no rulesets are being served")
     try:
         if as_of:
             return state.registry.get(ruleset_id, as_of)
@@ -325,7 +325,7 @@ async def _off_loop(request: Request, fn: Callable[..., _T], *args: Any) -> _T |
     """``fn(*args)`` in the service's evaluation pool, under its time limit (504)."""
     state = _state(request)
     if state is None:
-        return problem(503, "no rulesets are being served", code="PR839")
+        return problem(503, "no rulesets are being served")
     try:
         result: _T = await state.run(fn, *args)
     except ProblemError as e:
