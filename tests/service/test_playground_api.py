@@ -338,3 +338,15 @@ def test_the_router_outside_the_service_answers_503() -> None:
         assert problem_of(bare.get("/v1/playground/rulesets/1688_spring"), 503)
         assert problem_of(bare.post("/v1/playground/check", json={"yaml": SPRING}), 503)
         assert bare.get("/").status_code == 200  # the page itself needs nothing
+
+
+def test_the_playground_works_under_the_services_time_limit() -> None:
+    # a limit nothing can meet: compiling and evaluating are stopped waiting for (504)
+    with TestClient(make_app(RULESETS, eval_timeout=1e-9)) as limited:
+        # texts of their own, so that each takes a whole compilation (never cached)
+        texts = [SPRING.replace(DEPOSIT_RULE, f"check: buyer_protection_deposit >= {n}", 1)
+                 for n in (1234, 1235)]
+        for path, body in (("/v1/playground/check", {"yaml": texts[0]}),
+                           ("/v1/playground/evaluate", {"yaml": texts[1], "decision": "d"})):
+            problem = problem_of(limited.post(path, json=body), 504)
+            assert problem["code"] == "PR837"

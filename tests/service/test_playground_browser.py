@@ -132,6 +132,7 @@ def test_an_analysts_session(page: Page, tmp_path_factory: pytest.TempPathFactor
     expect(outcome).to_have_text("不通过")
     expect(page.locator("#explanation")).to_contain_text("差距：0.01 CNY")
     expect(page.locator("[data-i18n=ruleset]")).to_have_text("规则集")
+    expect(page.locator("#notice")).to_contain_text("今天不在有效期内")
     expect(rule.locator(".rdesc")).to_have_text("買家保障服務保證金余額不低于3000元")
 
     # the YAML editor: an unknown fact, marked at its line, and listed with line:column
@@ -193,3 +194,12 @@ def test_pasted_facts_a_bad_fact_and_an_edited_ruleset(page: Page) -> None:
     page.click("#revert")
     expect(page.locator("#outcome")).to_have_text("FAIL")
     assert page.evaluate("sessionStorage.length") == 0
+
+    # a value decision shows its value, and the default it took
+    page.select_option("#decision", "free_shipping_required")
+    expect(page.locator("#form .field")).to_have_count(2)
+    expect(page.locator("#fact-destination_country")).to_have_attribute("placeholder",
+                                                                       "default: CN")
+    page.fill("#fact-destination_region", "海南")
+    expect(page.locator("#value")).to_have_text("false")
+    expect(page.locator("#result .chip")).to_have_text("destination_country = CN")

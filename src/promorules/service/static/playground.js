@@ -107,7 +107,7 @@ async function pickRuleset(id) {
   S.rulesetId = id;
   $("ruleset").value = id;
   const r = await api("GET", "v1/playground/rulesets/" + encodeURIComponent(id));
-  if (!r.ok) { showNotice(r.data.detail); return; }
+  if (!r.ok) { S.notice = null; showNotice(r.data.detail); return; }
   S.form = r.data;
   S.served = r.data.yaml || "";
   const kept = sessionStorage.getItem(storageKey());
@@ -118,7 +118,8 @@ async function pickRuleset(id) {
   if (!r.data.in_force_now && r.data.effective_until && !$("as-of").value) {
     S.autoAsOf = $("as-of").value = r.data.effective_until.slice(0, 19);
   }
-  showNotice(r.data.in_force_now ? null : t("not_in_force") + ($("as-of").value || "—"));
+  S.notice = r.data.in_force_now ? null : ["not_in_force", $("as-of").value || "—"];
+  showNotice();
   renderDecisions();
   renderEditor();
   if (edited()) await checkNow(); else renderProblems(true);
@@ -133,9 +134,10 @@ function renderDecisions() {
     "option", { value: d.id }, d.id + (d.kind === "value" ? " (" + (d.type || "value") + ")" : ""))));
   select.value = S.decision;
 }
-function showNotice(message) {
-  $("notice").hidden = !message;
-  $("notice").textContent = message || "";
+function showNotice(message) {  // a message, or S.notice: [label key, value] (follows the language)
+  const text = message || (S.notice ? t(S.notice[0]) + S.notice[1] : "");
+  $("notice").hidden = !text;
+  $("notice").textContent = text;
 }
 
 // -- the facts form -----------------------------------------------------------------------
@@ -175,7 +177,7 @@ function control(fact) {
   const id = "fact-" + name;
   const value = S.values[name];
   const set = (v) => { if (v === undefined) delete S.values[name]; else S.values[name] = v; changed(); };
-  const dflt = fact.has_default ? t("default") + ": " + JSON.stringify(fact.default) : t("not_sent");
+  const dflt = fact.has_default ? t("default") + ": " + show(fact.default) : t("not_sent");
   if (fact.kind === "boolean") {
     const box = el("input", { type: "checkbox", id, "data-kind": "boolean" });
     box.checked = value === true;
@@ -319,13 +321,14 @@ function renderResult() {
   box.setAttribute("data-outcome", r.outcome);
   const parts = [];
   const decision = currentDecision();
-  parts.push(el("div", { class: "outcome " + r.outcome, "data-outcome": r.outcome },
-    el("div", {}, el("div", { class: "big", id: "outcome" }, t(r.outcome)),
+  // a value decision that gave its value shows the value; otherwise PASS / FAIL / UNKNOWN
+  const valued = decision && decision.kind === "value" && r.outcome === "pass";
+  parts.push(el("div", { class: "outcome " + (valued ? "valued" : r.outcome), "data-outcome": r.outcome },
+    el("div", {}, valued ? el("div", { class: "label" }, t("value")) : null,
+      el("div", { class: "big", id: valued ? "value" : "outcome" }, valued ? show(r.value) : t(r.outcome)),
       el("div", { class: "sub" }, r.decision + " · " + r.ruleset_id + " " + t("version") + " " + r.ruleset_version
         + (edited() ? " (" + t("edited") + ")" : "") + (r.as_of ? " · " + r.as_of : "")))));
-  if (decision && decision.kind === "value" && r.value !== null) {
-    parts.push(el("h3", {}, t("value")), el("div", { class: "value", id: "value" }, show(r.value)));
-  }
+
   const failed = failedNodes(r.trace, r.failed || []);
   if (failed.length) {
     parts.push(el("h3", {}, t("failed_rules") + " (" + failed.length + ")"));
@@ -491,6 +494,7 @@ function setLang(lang) {
   renderForm();
   renderProblems(S.valid);
   renderResult();
+  if (S.notice) showNotice();
   evaluateNow();
 }
 
@@ -510,7 +514,11 @@ function wire() {
       document.execCommand("insertText", false, "  ");
     }
   });
-  $("revert").addEventListener("click", () => { $("yaml").value = S.served; yamlChanged(); });
+  $("revert").addEventListener("click", () => {
+    $("yaml").value = S.served;
+    $("yaml").scrollLeft = 0;
+    yamlChanged();
+  });
   $("load-facts").addEventListener("click", () => { $("paste-box").hidden = !$("paste-box").hidden; });
   $("apply-facts").addEventListener("click", () => {
     let facts = null;
