@@ -352,6 +352,7 @@ def create_app(rulesets_dir: str | os.PathLike[str], *,
             served = state.registry.versions(ruleset_id)  # UnknownRulesetError
             if not any(decision_id in v.decisions for v in served):
                 served[-1].evaluate(decision_id, {})  # UnknownDecisionError, did-you-mean
+            labels = (ruleset_id, decision_id)  # served: bounded label values
             body = await request.body()
             facts, as_of, lang, explain = parse_evaluate_body(body)
             rs = state.registry.get(ruleset_id, as_of)
@@ -359,7 +360,6 @@ def create_app(rulesets_dir: str | os.PathLike[str], *,
                 raise ProblemError(404, f"ruleset '{rs.id}' {rs.version}, the version in "
                                         f"force at {as_of or 'now'}, has no decision "
                                         f"'{decision_id}'", code="PR310")
-            labels = (rs.id, decision_id)
             if len(body) <= state.inline_limit:
                 result, payload, elapsed = _evaluate(rs, decision_id, facts, as_of, lang,
                                                      explain)
