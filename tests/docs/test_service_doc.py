@@ -10,13 +10,16 @@ import re
 import shlex
 import socket
 import subprocess
-import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
+import uvicorn
+
+from promorules.cli import serve
+from promorules.service import asgi
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = (ROOT / "docs" / "service.md").read_text(encoding="utf-8")
@@ -46,8 +49,9 @@ SERVE = [c for c, _ in SESSIONS if c.startswith("promorules serve ")]
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path]]:
-    """The page's own `promorules serve` command, on a free port, its decision log in a
-    temporary directory."""
+    """The page's own `promorules serve` command (parsed by the command's own parser), served
+    by uvicorn on a free port in a thread of this process, its decision log in a temporary
+    directory. (tests/service/test_server.py runs the command as a process of its own.)"""
     (command,) = SERVE
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -55,24 +59,27 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path
     log = tmp_path_factory.mktemp("service-doc") / "decisions.jsonl"
     argv = shlex.split(command.replace("8080", str(port)).replace("decisions.jsonl",
                                                                   str(log)))
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
-    proc = subprocess.Popen([sys.executable, "-m", "promorules", *argv[1:]], cwd=ROOT,
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    args = serve.parser().parse_args(argv[2:])
+    assert args.host == "127.0.0.1" and args.port == port
+    settings = asgi.Settings(rulesets_dir=str(ROOT / args.rulesets_dir),
+                             decision_log=args.decision_log, body_limit=args.body_limit,
+                             eval_timeout=args.eval_timeout,
+                             reload_interval=args.reload_interval,
+                             flush_interval=args.flush_interval)
+    config = uvicorn.Config(asgi.build(settings), host=args.host, port=args.port,
+                            log_level="warning", access_log=False)
+    uv = uvicorn.Server(config)
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
     try:
         deadline = time.monotonic() + 60  # only stops a hang
-        while True:
-            assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else ""
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the server never answered"
-            time.sleep(0.05)
+        while not uv.started:
+            assert thread.is_alive() and time.monotonic() < deadline, "never started"
+            time.sleep(0.02)
         yield port, log
     finally:
-        proc.terminate()
-        proc.communicate(timeout=60)
+        uv.should_exit = True
+        thread.join(timeout=60)
 
 
 def test_the_page_starts_a_server_and_shows_requests() -> None:
