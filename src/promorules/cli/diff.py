@@ -15,7 +15,14 @@ from typing import IO, Any
 from ..diff import format_changes, format_replay, read_records, replay_records, semantic_diff
 from ..errors import PromorulesError
 from ..ruleset import load
-from .common import EXIT_INVALID, CommandParser, parse_command, print_error, use_color
+from .common import (
+    EXIT_INVALID,
+    CommandParser,
+    add_color_option,
+    parse_command,
+    print_error,
+    use_color,
+)
 
 __all__ = ["main", "parser"]
 
@@ -41,7 +48,7 @@ def parser() -> argparse.ArgumentParser:
                    help="examples shown per decision and kind of change (default 3)")
     p.add_argument("--as-of", dest="as_of",
                    help="instant for records without as_of (default: now)")
-    p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    add_color_option(p)
     return p
 
 
