@@ -150,3 +150,29 @@ def test_ci_job_runs_the_same_checks(tmp_path: Path, monkeypatch: pytest.MonkeyP
             argv += sorted(glob.glob(word, root_dir=repo)) if "*" in word else [word]
         code, output = _cli(argv, repo, monkeypatch)
         assert code == 0, f"{command}\n{output}"
+
+
+def test_ci_version_step_holds_a_release_to_the_bump_rule(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pull-request step of docs/ci.md: its `promorules check "$f" --against ...` line
+    run as the loop runs it, with base/ holding the base branch's file (here the released
+    1.0.0): the 2.0.0 ruleset passes, the draft numbered 1.1.0 is refused."""
+    (step,) = _yaml_block("ci-versions")
+    assert step["if"] == "github.event_name == 'pull_request'"
+    (line,) = [x.strip() for x in step["run"].splitlines() if x.strip().startswith("promorules")]
+    repo = tmp_path / "repo"
+    shutil.copytree(REPO, repo)
+    (repo / "base").mkdir()
+    shutil.copy(REPO.parent / "1.0.0" / "rulesets" / "spring_sale.yaml", repo / "base")
+
+    def run_step(ruleset: str) -> tuple[int, str]:
+        f = f"rulesets/{ruleset}"
+        command = line.replace('"$f"', f).replace('"base/${f#rulesets/}"', "base/" + ruleset)
+        assert "$" not in command, command
+        return _cli(shlex.split(command), repo, monkeypatch)
+
+    code, output = run_step("spring_sale.yaml")
+    assert code == 0 and "major bump required, satisfied" in output
+    shutil.copy(REPO / "drafts" / "spring_sale.yaml", repo / "rulesets" / "spring_sale.yaml")
+    code, output = run_step("spring_sale.yaml")
+    assert code == 3 and "PR315 version 1.1.0 is too small" in output

@@ -32,7 +32,7 @@ def test_the_tutorial_walks_the_whole_loop() -> None:
     commands = re.findall(r"^\$ (promorules \w+[^\n]*)", text, re.M)
     for step in ("promorules check ", "promorules eval ", "promorules test ", "--coverage",
                  "--min-coverage", "promorules docs ", "promorules docs --check",
-                 "promorules diff "):
+                 "promorules diff ", "--against"):
         assert any(step in c for c in commands), step
     assert "# yaml-language-server: $schema=" in text and ".test.yaml" in text
     assert "## Where the source documents live" in text and "## Versions" in text

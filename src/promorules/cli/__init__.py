@@ -1,12 +1,13 @@
 """The ``promorules`` command line (also ``python -m promorules``).
 
-    promorules check RULESET...
+    promorules check RULESET... [--against OLD.yaml]
     promorules eval RULESET DECISION FACTS.json [--as-of DATETIME] [--json] [--lang LANG]
                     [--param NAME=VALUE ...] [--color auto|always|never]
     promorules test PATH... [--coverage] [--min-coverage N]
     promorules diff OLD.yaml NEW.yaml [--facts records.jsonl] [--json]
     promorules docs RULESET [-o FILE.md|FILE.html] | --all | --check
     promorules monitor RULESET DECISION updates.jsonl [--state FILE]
+    promorules serve RULESETS_DIR [--host HOST] [--port PORT] [--decision-log FILE.jsonl]
 
 ``run(argv, stdout, stderr)`` is the testable core; ``main()`` wires it to the process.
 Each subcommand is one module of this package (``promorules.cli.eval``, ``.check``, ...),
@@ -19,9 +20,10 @@ the one table of subcommands: ``promorules --help`` shows it, and the synopsis a
 exit-status table of docs/cli.md are generated from it (:mod:`.reference`,
 ``tools/refresh_cli_docs.py``). A new subcommand adds a row to both. Every subcommand exits
 3 for invalid input (a ruleset, a file, arguments), never with a traceback; ``eval`` exits
-0 pass, 1 fail, 2 unknown; ``check`` 0 when every file is valid; ``test`` 1 when an example
-fails or coverage is below ``--min-coverage``; ``diff`` 1 when the rulesets differ; ``docs
---check`` 1 when a sheet is stale.
+0 pass, 1 fail, 2 unknown; ``check`` 0 when every file is valid (with ``--against``, and
+the version bump is large enough); ``test`` 1 when an example fails or coverage is below
+``--min-coverage``; ``diff`` 1 when the rulesets differ; ``docs --check`` 1 when a sheet is
+stale.
 """
 
 from __future__ import annotations
@@ -54,15 +56,21 @@ COMMANDS = {
              "promorules docs --all [--check]"),
     "monitor": ("watch entities' fact updates and stream qualification events",
                 "promorules monitor RULESET DECISION updates.jsonl [--state FILE]"),
-    "check": ("validate rulesets", "promorules check RULESET..."),
+    "serve": ("serve rulesets over HTTP (needs promorules[server])",
+              "promorules serve RULESETS_DIR [--host 127.0.0.1] [--port 8080] "
+              "[--decision-log FILE.jsonl]"),
+    "check": ("validate rulesets (with --against OLD, the version bump too)",
+              "promorules check RULESET... [--against OLD.yaml]"),
 }
 
-# subcommand -> what each exit status means (docs/cli.md's table; tests/unit/test_cli_reference
+# subcommand -> what each exit status means (docs/cli.md's table; tests/unit/test_cli_analyst_loop
 # checks every subcommand of COMMANDS has its row). Rows for subcommands not in COMMANDS
 # are not shown.
 EXIT_STATUS: dict[str, dict[int, str]] = {
-    "check": {0: "every file is valid (warnings allowed)",
-              3: "at least one ruleset or examples file is invalid"},
+    "check": {0: "every file is valid (warnings allowed; with `--against`, the version bump is "
+                 "large enough)",
+              3: "at least one ruleset or examples file is invalid (with `--against`: or its "
+                 "version is too small, PR315)"},
     "eval": {0: "the decision passed (a value decision produced its value)",
              1: "the decision failed", 2: "unknown: facts it needs are missing",
              3: "invalid ruleset, facts file, facts, `--as-of`, `--param` or usage"},

@@ -30,7 +30,7 @@ def synopsis() -> str:
                          f"promorules {name} {usage}")
     lines += ["promorules --version",
               "promorules --help          # and promorules COMMAND --help"]
-    return "```text\n" + "\n".join(lines) + "\n```\n"
+    return "```\n" + "\n".join(lines) + "\n```\n"
 
 
 def _cell(text: str) -> str:
