@@ -11,52 +11,29 @@ Run from anywhere, after changing a subcommand or its output:
     python tools/refresh_cli_docs.py
 """
 
-import io
-import os
-import re
-import shlex
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "docs"))
 
-from doc_sessions import refresh_page  # noqa: E402
+from doc_sessions import eval_sessions, refresh_page, root_output  # noqa: E402
 
-from promorules.cli import run  # noqa: E402
 from promorules.cli.reference import replace_generated  # noqa: E402
 
 
 def refresh_cli(path: Path) -> int:
-    text = replace_generated(path.read_text(encoding="utf-8"))
-    changed = 0
-
-    def redo(match: re.Match[str]) -> str:
-        nonlocal changed
-        block = match.group(1)
-        lines = block.splitlines()
-        if not lines or not lines[0].startswith("$ promorules eval ") or "|" in lines[0]:
-            return match.group(0)
-        rest = []
-        for i, line in enumerate(lines[1:], 1):
-            if line.startswith("$ "):
-                rest = lines[i:]
-                break
-        out, err = io.StringIO(), io.StringIO()
-        os.chdir(ROOT)
-        run(shlex.split(lines[0][2:])[1:], out, err)
-        shown = (out.getvalue() + err.getvalue()).rstrip("\n")
-        new = "\n".join([lines[0], shown, *rest]) + "\n"
-        changed += new != block
-        return "```text\n" + new + "```"
-
-    new_text = re.sub(r"```text\n(.*?)```", redo, text, flags=re.S)
-    changed += new_text != path.read_text(encoding="utf-8") and not changed
-    path.write_text(new_text, encoding="utf-8")
-    return changed
+    """The generated parts of docs/cli.md, and the output of its eval sessions."""
+    old = path.read_text(encoding="utf-8")
+    text = replace_generated(old)
+    for command in eval_sessions(path):
+        shown = f"$ {command.line}\n{command.expected}"
+        text = text.replace(shown, f"$ {command.line}\n{root_output(command.line)}", 1)
+    path.write_text(text, encoding="utf-8")
+    return int(text != old)
 
 
 if __name__ == "__main__":
-    print(refresh_cli(ROOT / "docs" / "cli.md"), "part(s) of docs/cli.md updated")
+    print("docs/cli.md", "updated" if refresh_cli(ROOT / "docs" / "cli.md") else "unchanged")
     print(refresh_page(ROOT / "docs" / "writing-rulesets.md"),
           "session(s) of docs/writing-rulesets.md updated")

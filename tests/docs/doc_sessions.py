@@ -1,5 +1,6 @@
-"""Shell sessions and file listings in a Markdown page, run and compared (used by
-tests/docs/test_tutorial.py and tools/refresh_cli_docs.py).
+"""Shell sessions and file listings in a Markdown page, run and compared: the one
+mechanism of tests/docs/test_tutorial.py, test_docs_examples.py (docs/cli.md's eval
+sessions) and tools/refresh_cli_docs.py.
 
 A page marks them so:
 
@@ -101,6 +102,34 @@ class Runner:
         finally:
             os.chdir(old)
         return (out.getvalue() + err.getvalue()).rstrip("\n")
+
+
+def eval_sessions(page: Path) -> list[Command]:
+    """The ``$ promorules eval ...`` sessions of a reference page run from the repository
+    root as they are (docs/cli.md): the first command of each ``text`` block, without a
+    pipe. The page's other sessions need files it only describes."""
+    text = page.read_text(encoding="utf-8")
+    out = []
+    for m in _TOKEN.finditer(text):
+        session = m.group("session")
+        if session and session.startswith("$ promorules eval ") and "|" not in \
+                session.split("\n", 1)[0]:
+            out.append(_commands(session)[0])
+    return out
+
+
+def root_output(line: str) -> str:
+    """What ``$ line`` prints, run in the repository root (which it must not write)."""
+    argv = shlex.split(line)
+    assert argv[0] == "promorules", line
+    out, err = io.StringIO(), io.StringIO()
+    old = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        run(argv[1:], out, err, io.StringIO(""))
+    finally:
+        os.chdir(old)
+    return (out.getvalue() + err.getvalue()).rstrip("\n")
 
 
 def check_page(page: Path, workdir: Path) -> tuple[list[Problem], int]:
