@@ -61,8 +61,7 @@ def test_sigterm_flushes_every_decision_log_line(small_dir: Path, tmp_path: Path
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    # a graceful stop; uvicorn then re-raises the signal, as a process killed by it exits
-    assert proc.returncode in (0, -signal.SIGTERM), err.decode()[-2000:]
+    assert proc.returncode == 0, err.decode()[-2000:]  # a graceful stop
     assert "Finished server process" in err.decode()
     lines = [json.loads(line) for line in log.read_text("utf-8").splitlines()]
     assert [line["facts"]["deposit"] for line in lines] == [4990 + i for i in range(25)]
