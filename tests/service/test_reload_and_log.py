@@ -114,9 +114,9 @@ def test_each_evaluation_is_one_decision_log_line_with_masked_facts(
 def test_the_decision_log_is_flushed_while_the_service_runs(small_dir: Path,
                                                             tmp_path: Path) -> None:
     log = tmp_path / "decisions.jsonl"
-    with TestClient(create_app(small_dir, decision_log=log)) as c:
+    with TestClient(create_app(small_dir, decision_log=log, flush_interval=0.05)) as c:
         c.post(URL, json={"facts": {"deposit": 1}})
-        # no shutdown yet: the background flush (every second) writes the line
+        # no shutdown yet: the background flush writes the line
         wait_for(lambda: log.exists() and log.read_text("utf-8").count("\n") == 1,
                  "the line flushed")
         c.post(URL, json={"facts": {"deposit": 2}})

@@ -1,17 +1,21 @@
 """``promorules serve RULESETS_DIR``: the decision service over HTTP (docs/service.md).
 
 Needs the ``server`` extra (FastAPI, uvicorn, prometheus-client). Binds to 127.0.0.1:8080
-by default; SIGTERM and Ctrl-C stop it gracefully (the decision log is flushed and closed).
+by default; SIGTERM and Ctrl-C stop it gracefully (the decision log is flushed and closed)
+and it exits 0.
 Exit 3 when the rulesets do not load or the extra is missing.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
-from collections.abc import Sequence
-from typing import IO
+import signal
+import threading
+from collections.abc import Iterator, Sequence
+from typing import IO, Any
 
 from ..errors import PromorulesError
 from .common import EXIT_INVALID, CommandParser, parse_command
@@ -94,6 +98,28 @@ def main(argv: Sequence[str], stdout: IO[str], stderr: IO[str], stdin: IO[str]) 
     except PromorulesError as e:
         stderr.write(f"{e}\n")
         return EXIT_INVALID
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
-                access_log=False)
+    server = _server_class(uvicorn.Server)(uvicorn.Config(
+        app, host=args.host, port=args.port, log_level=args.log_level, access_log=False))
+    server.run()
     return 0
+
+
+def _server_class(base: type[Any]) -> type[Any]:
+    """uvicorn's Server, stopping gracefully on SIGTERM and SIGINT and then returning (exit
+    0), where uvicorn's own re-raises the signal once stopped."""
+
+    class Server(base):  # type: ignore[misc]
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            if threading.current_thread() is not threading.main_thread():
+                yield
+                return
+            previous = {sig: signal.signal(sig, self.handle_exit)
+                        for sig in (signal.SIGINT, signal.SIGTERM)}
+            try:
+                yield
+            finally:
+                for sig, handler in previous.items():
+                    signal.signal(sig, handler)
+
+    return Server
