@@ -1,4 +1,4 @@
-"""Take the playground's screenshot for docs/service-playground.md (docs/images/playground.png).
+"""Take the playground's screenshot for docs/service.md (docs/images/playground.png).
 
     python tools/playground_screenshot.py [--out docs/images/playground.png] [--fonts DIR]
 
