@@ -50,7 +50,7 @@ const $ = (id) => document.getElementById(id);
 const S = {
   lang: "en", rulesetId: null, decision: null, form: null, served: "", values: {},
   result: null, problems: [], valid: true, evalSeq: 0, checkSeq: 0, timers: {}, autoAsOf: null,
-  inputPending: false,
+  inputPending: false, notice: null, pickSeq: 0,
 };
 
 function t(key) { return (L[S.lang] || L.en)[key] || L.en[key] || key; }
@@ -78,7 +78,12 @@ async function api(method, path, body) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
-  const response = await fetch(path, init);
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch (e) {  // the service is down or unreachable
+    return { ok: false, status: 0, data: { detail: "the service cannot be reached: " + e.message } };
+  }
   let data = null;
   try { data = await response.json(); } catch (e) { data = { detail: response.statusText }; }
   return { ok: response.ok, status: response.status, data };
@@ -104,9 +109,11 @@ async function start() {
   if (ids.length) await pickRuleset(ids[0]);
 }
 async function pickRuleset(id) {
+  const seq = ++S.pickSeq;  // the last ruleset picked wins, whatever order the answers come in
   S.rulesetId = id;
   $("ruleset").value = id;
   const r = await api("GET", "v1/playground/rulesets/" + encodeURIComponent(id));
+  if (seq !== S.pickSeq) return;
   if (!r.ok) { S.notice = null; showNotice(r.data.detail); return; }
   S.form = r.data;
   S.served = r.data.yaml || "";
@@ -123,6 +130,7 @@ async function pickRuleset(id) {
   renderDecisions();
   renderEditor();
   if (edited()) await checkNow(); else renderProblems(true);
+  if (seq !== S.pickSeq) return;
   renderForm();
   await evaluateNow();
 }
@@ -366,11 +374,12 @@ function yamlKey(s) { return /^[A-Za-z_][A-Za-z0-9_]*$/.test(s) ? s : JSON.strin
 function testExample() {
   const r = S.result && !S.result.error ? S.result : null;
   const outcome = r ? r.outcome : "unknown";
+  const id = r ? r.ruleset_id : S.rulesetId;  // the edited text's id, when it is edited
   const lines = [
-    "# " + S.rulesetId + ".test.yaml: an example tried in the promorules playground.",
+    "# " + id + ".test.yaml: an example tried in the promorules playground.",
     "# Run it with `promorules test`; to keep it, add the item under `examples:` to the",
     "# ruleset's NAME.test.yaml.",
-    "ruleset: " + yamlKey(S.rulesetId),
+    "ruleset: " + yamlKey(id),
     "examples:",
     "  - name: " + JSON.stringify(S.decision + " " + outcome
       + (r && r.failed.length ? " (" + r.failed.join(", ") + ")" : "") + ", tried in the playground"),
