@@ -6,8 +6,8 @@ to fast evaluators that return explained pass/fail traces.
     >>> result = rs.evaluate("merchant_eligibility", facts)
     >>> result.outcome, result.failed, print(result.explain())
 
-The optional parts (``Monitor``, ``Registry``, ``required_bump``) are imported on first
-use (PEP 562), so that ``import promorules`` loads only the pipeline.
+The optional parts (``Monitor``, ``Registry``, ``DecisionLog``, ``required_bump``) are
+imported on first use (PEP 562), so that ``import promorules`` loads only the pipeline.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from .trace import Outcome, Result, RuleResult
 
 if TYPE_CHECKING:
     from .diff import BumpReport, required_bump
+    from .decision_log import DecisionLog
     from .monitor import Monitor, MonitorEvent
     from .registry import Registry, UnknownRulesetError
 
@@ -29,6 +30,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "BumpReport",
+    "DecisionLog",
     "FactError",
     "Monitor",
     "MonitorEvent",
@@ -52,6 +54,7 @@ __all__ = [
 # public name -> the module that defines it, imported when the name is first read
 _LAZY = {
     "BumpReport": "diff",
+    "DecisionLog": "decision_log",
     "Monitor": "monitor",
     "MonitorEvent": "monitor",
     "Registry": "registry",

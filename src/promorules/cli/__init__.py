@@ -3,11 +3,11 @@
     promorules eval RULESET DECISION FACTS.json [--as-of DATETIME] [--json]
                     [--lang en|zh|zh-Hans|zh-Hant] [--param NAME=VALUE ...]
     promorules check RULESET...
-    promorules test | diff | docs | monitor ...
+    promorules test | diff | docs | monitor | serve ...
 
 ``run(argv, stdout, stderr)`` is the testable core; ``main()`` wires it to the process.
 Each subcommand is one module of this package (``promorules.cli.eval``, ``.check``,
-``.test``, ``.diff``, ``.docs``, ``.monitor``), imported only when it runs, with a
+``.test``, ``.diff``, ``.docs``, ``.monitor``, ``.serve``), imported only when it runs, with a
 ``main(argv, stdout, stderr, stdin) -> int``. This package alone owns argparse, standard
 output and standard error; the library modules it calls return data and raise promorules
 errors. Exit codes of ``eval``: 0 pass, 1 fail, 2 unknown, 3 invalid ruleset or facts;
@@ -41,6 +41,9 @@ COMMANDS = {
              "promorules docs RULESET [-o FILE.md|FILE.html]"),
     "monitor": ("watch entities' fact updates and stream qualification events",
                 "promorules monitor RULESET DECISION updates.jsonl [--state FILE]"),
+    "serve": ("serve rulesets over HTTP (needs promorules[server])",
+              "promorules serve RULESETS_DIR [--host 127.0.0.1] [--port 8080] "
+              "[--decision-log FILE.jsonl]"),
     "check": ("validate rulesets (with --against OLD, the version bump too)",
               "promorules check RULESET... [--against OLD.yaml]"),
 }
