@@ -21,8 +21,8 @@ from .text import Text
 from .trace import Outcome, Result, RuleResult
 
 if TYPE_CHECKING:
-    from .diff import BumpReport, required_bump
     from .decision_log import DecisionLog
+    from .diff import BumpReport, required_bump
     from .monitor import Monitor, MonitorEvent
     from .registry import Registry, UnknownRulesetError
 

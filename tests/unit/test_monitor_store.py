@@ -249,8 +249,13 @@ def test_resume_after_head_1_ends_as_one_uninterrupted_run(
     assert resumed.save()["entities"] == uninterrupted.save()["entities"]
 
 
-def test_sigterm_mid_stream_saves_the_state(tmp_path: Path, rs: promorules.Ruleset,
-                                            ok: dict[str, Any]) -> None:
+@pytest.mark.parametrize("signum", [
+    signal.SIGTERM,
+    pytest.param(signal.SIGHUP, marks=pytest.mark.slow),
+    pytest.param(signal.SIGINT, marks=pytest.mark.slow),
+])
+def test_a_signal_mid_stream_saves_the_state(tmp_path: Path, rs: promorules.Ruleset,
+                                             ok: dict[str, Any], signum: int) -> None:
     state = tmp_path / "state.db"
     proc = command(RULESET, DECISION, "-", "--state", str(state), "--window-until",
                    "2024-03-05T23:59:59", stdin=subprocess.PIPE, stdout=subprocess.PIPE,
@@ -265,10 +270,10 @@ def test_sigterm_mid_stream_saves_the_state(tmp_path: Path, rs: promorules.Rules
         event = json.loads(line)
         if event["entity_id"] == "m-0049" and event["kind"] == "disqualified":
             break
-    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(signum)
     _, err = proc.communicate()  # the stream is still open: only the signal ends it
-    assert proc.returncode == 128 + signal.SIGTERM
-    assert b"stopped by signal 15" in err
+    assert proc.returncode == 128 + signum
+    assert f"stopped by signal {signum}; the state is saved in {state}".encode() in err
     m = SqliteStateStore(str(state)).restore(rs, DECISION)
     assert m is not None and len(m) == 50
     locked = m.state("m-0049")
