@@ -432,6 +432,8 @@ def test_cli_invalid_line_exits_3_with_file_and_line(tmp_path: Path, line: str,
     path.write_text(good + "\n" + fixed + "\n", encoding="utf-8")
     code, out, err = cli(RULESET, DECISION, str(path), "--state", str(state), "--resume")
     assert (code, err) == (0, "")
+    code, _, err = cli(RULESET, DECISION, "-", "--state", str(state), "--resume")
+    assert code == 3 and "--resume needs --state and an updates file" in err
     assert [json.loads(ln)["kind"] for ln in out.splitlines()] == ["qualified"]  # window over
 
 

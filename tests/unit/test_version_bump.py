@@ -120,6 +120,33 @@ def test_a_new_decision_is_minor_a_new_rule_in_a_decision_is_major(
     assert [(c.section, c.aspect) for c, _ in report.reasons] == [("params", "default")]
 
 
+def test_a_warning_rule_changes_no_outcome_so_it_is_minor(
+        spring: promorules.Ruleset) -> None:
+    text = SPRING.read_text(encoding="utf-8")
+    warning = """\
+      - id: deposit_comfortable
+        description: {en: A comfortable deposit, zh: 保证金充足}
+        source: "002 §四.6"
+        severity: warning
+        check: buyer_protection_deposit >= 5000
+"""
+    with_warning = text.replace("      - id: deposit\n", warning + "      - id: deposit\n", 1)
+    added = promorules.loads(re.sub(r"^version: .*$", "version: 2.2.0", with_warning,
+                                    count=1, flags=re.M))
+    report = required_bump(spring, added)
+    assert (report.required, report.satisfied) == ("minor", True)
+    assert report.reasons[0][1].what == "warning"
+    # its threshold moved: still only the warnings change
+    moved = promorules.loads(re.sub(r"^version: .*$", "version: 2.3.0", with_warning.replace(
+        "buyer_protection_deposit >= 5000", "buyer_protection_deposit >= 6000"), count=1,
+        flags=re.M))
+    assert required_bump(added, moved).required == "minor"
+    # made an error: it now decides the outcome
+    strict = promorules.loads(with_warning.replace("severity: warning", "severity: error")
+                              .replace("version: 2.1.0", "version: 2.2.1", 1))
+    assert required_bump(added, strict).required == "major"
+
+
 def test_removing_a_rule_is_major(spring: promorules.Ruleset) -> None:
     text = SPRING.read_text(encoding="utf-8")
     # drop the deposit rule (its block of the merchant decision)

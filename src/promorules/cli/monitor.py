@@ -238,6 +238,9 @@ def _monitor(args: argparse.Namespace, stdout: IO[str], stderr: IO[str],
     if args.window_from or args.window_until:
         window = (args.window_from or ruleset.effective_from,
                   args.window_until or ruleset.effective_until)
+    if args.resume and (args.updates == "-" or not args.state):
+        raise _LineError("error", "--resume needs --state and an updates file (not '-'): it "
+                                  "skips the lines of that file the state already holds")
     key = _read_key(args.state_key) if args.state_key else None
     store = None
     if args.state:
