@@ -6,6 +6,7 @@ OpenCC)."""
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -147,8 +148,13 @@ def test_gaps_in_the_quantity_s_own_terms(rs: promorules.Ruleset) -> None:
     assert "gap: 1 percentage point\n" in one
 
 
+@functools.cache
+def shipped(name: str) -> promorules.Ruleset:
+    return promorules.load(ROOT / "rulesets" / f"{name}.yaml")
+
+
 def test_an_age_gap_on_a_shipped_ruleset_has_no_percentage() -> None:
-    offline = promorules.load(ROOT / "rulesets" / "offline_coop.yaml")
+    offline = shipped("offline_coop")
     facts = json.loads((ROOT / "examples" / "offline_coop" / "individual_17.json").read_text(
         encoding="utf-8"))
     result = offline.evaluate("individual_eligibility", facts)
@@ -181,7 +187,7 @@ def test_as_of_is_shown_in_the_ruleset_s_time_zone(rs: promorules.Ruleset) -> No
 ])
 def test_a_value_says_which_case_row_or_items_applied(
         ruleset: str, decision: str, example: str, lang: str, line: str) -> None:
-    rs = promorules.load(ROOT / "rulesets" / f"{ruleset}.yaml")
+    rs = shipped(ruleset)
     facts = json.loads((ROOT / "examples" / ruleset / f"{example}.json").read_text(
         encoding="utf-8"))
     lines = rs.evaluate(decision, facts, as_of="2024-03-01").explain(lang=lang).splitlines()

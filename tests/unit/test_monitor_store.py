@@ -112,6 +112,7 @@ def edit_row(path: Path, entity: str, **changes: Any) -> None:
 
 def saved_state(tmp_path: Path, rs: promorules.Ruleset, ok: dict[str, Any], *,
                 key: bytes | None = None) -> Path:
+    tmp_path.mkdir(exist_ok=True)
     path = tmp_path / "state.db"
     store = SqliteStateStore(str(path), key=key)
     m = Monitor(rs, DECISION, window=(None, END))
@@ -292,3 +293,27 @@ def test_an_edited_state_is_refused_by_the_command(tmp_path: Path, rs: promorule
     # refused before anything was written: the edit is still there, still refused
     with pytest.raises(promorules.PromorulesError, match="entity 'm-0001'"):
         SqliteStateStore(str(path)).restore(rs, DECISION)
+
+
+def monitor_cli(*argv: str, stdin: str = "") -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = run(["monitor", RULESET, DECISION, *argv], out, err, io.StringIO(stdin))
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_import_a_json_state_into_sqlite_and_a_keyed_state(
+        tmp_path: Path, rs: promorules.Ruleset, ok: dict[str, Any]) -> None:
+    old, new = tmp_path / "old.json", tmp_path / "new.db"
+    before = Monitor(rs, DECISION, window=(None, END))
+    feed(before, updates(ok, 3, 2))
+    old.write_text(json.dumps(before.save()), encoding="utf-8")
+    code, out, err = monitor_cli(os.devnull, "--state", str(new), "--import-state", str(old))
+    assert (code, out, err) == (0, "", "")
+    moved = SqliteStateStore(str(new)).restore(rs, DECISION)
+    assert moved is not None and moved.save()["entities"] == before.save()["entities"]
+    code, _, err = monitor_cli(os.devnull, "--state", str(new), "--import-state", str(old))
+    assert code == 3 and "already holds a state" in err
+    # a state saved with a secret key is refused without it (PR805)
+    keyed = saved_state(tmp_path / "k", rs, ok, key=b"a secret of more than sixteen bytes")
+    code, _, err = monitor_cli(os.devnull, "--state", str(keyed))
+    assert code == 3 and err.startswith(f"{keyed}: PR805 ")

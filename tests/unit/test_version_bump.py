@@ -13,7 +13,7 @@ import pytest
 
 import promorules
 from promorules.cli import run
-from promorules.diff import check_bump, required_bump, semantic_diff
+from promorules.diff import check_bump, format_bump, required_bump, semantic_diff
 from promorules.diff.bump import BUMPS, RULES, bump_of, rules_table
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -160,6 +160,13 @@ def test_removing_a_rule_is_major(spring: promorules.Ruleset) -> None:
                for c, _ in report.reasons)
 
 
+def test_no_change_needs_no_bump(spring: promorules.Ruleset) -> None:
+    report = required_bump(spring, spring)
+    assert (report.required, report.reasons, report.satisfied) == ("none", (), True)
+    assert format_bump(report) == ("version 2.1.0 → 2.1.0: no semantic changes, no bump "
+                                   "required\n")
+
+
 def test_every_change_has_a_row(spring: promorules.Ruleset) -> None:
     # two unrelated rulesets differ in every section and every kind of change
     changes = semantic_diff(spring, promorules.load(MEDALS))
@@ -194,8 +201,6 @@ def test_diff_prints_the_verdict_and_json_carries_it(tmp_path: Path) -> None:
     new.write_text(edited(SPRING, "3.0.0", TIGHTER), encoding="utf-8")
     _, out, _ = cli("diff", str(SPRING), str(new))
     assert "version 2.1.0 → 3.0.0: satisfies the major bump these changes require:" in out
-    _, out, _ = cli("diff", str(SPRING), str(SPRING))
-    assert out.endswith("version 2.1.0 → 2.1.0: no semantic changes, no bump required\n")
 
 
 def test_check_against_fails_when_the_version_is_too_small(tmp_path: Path) -> None:
