@@ -5,7 +5,11 @@ renders its rule-tree diagrams in headless Chromium."""
 from __future__ import annotations
 
 import difflib
+import html
+import json
+import re
 import struct
+import subprocess
 import zlib
 from pathlib import Path
 
@@ -44,37 +48,58 @@ def test_committed_sheet_is_up_to_date(path: Path) -> None:
                     f"changed); regenerate it: {REGENERATE}\n{diff}", pytrace=False)
 
 
+def _chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Headless Chromium on its own throwaway profile (tests may run side by side)."""
+    return subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+         "--no-first-run", "--disable-background-networking", "--disable-component-update",
+         "--disable-sync", f"--user-data-dir={tmp_path / 'profile'}", *args],
+        capture_output=True, text=True, timeout=120, check=False)
+
+
+# what the test page adds to the sheet: the laid-out size of every text of the diagrams
+_MEASURE = """<script>
+window.addEventListener("load", () => {
+  const boxes = [...document.querySelectorAll("svg.rule-tree text")].map(t => {
+    const b = t.getBBox(); return [t.textContent, b.width, b.height]; });
+  const out = document.createElement("pre"); out.id = "boxes";
+  out.textContent = JSON.stringify(boxes); document.body.append(out);
+});
+</script>"""
+
+
 def test_html_sheet_renders_its_diagrams_in_chromium(tmp_path: Path) -> None:
-    """The HTML sheet, opened in headless Chromium: each rule-tree SVG lays out with its
-    rule ids as visible text, and a screenshot of it is a non-empty PNG."""
-    sync_api = pytest.importorskip("playwright.sync_api")
+    """The HTML sheet, in headless Chromium: a screenshot is a non-empty, non-blank PNG,
+    and every box of a decision's rule tree is laid out with its rule id as text."""
     rs = promorules.load(ROOT / "rulesets" / "aliexpress_medals.yaml")
-    page_file = tmp_path / "sheet.html"
-    page_file.write_text(render_html(rs), encoding="utf-8")
-    d = rs.ir.decisions["medal_tier"]
-    tree = decision_tree(d)
-    assert tree is not None
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        try:
-            page = browser.new_page(viewport={"width": 1200, "height": 2000})
-            page.goto(page_file.as_uri())
-            svg = page.locator('svg.rule-tree[aria-label="Rule tree of medal_tier"]')
-            box = svg.bounding_box()
-            assert box is not None and box["width"] > 300 and box["height"] > 300
-            shown = svg.locator("text").all_text_contents()
-            for node in tree.walk():
-                assert any(f"· {node.ident}" in t for t in shown), node.ident
-            label = svg.locator("text", has_text="· mall_certified · added")
-            assert label.bounding_box() is not None
-            png = svg.screenshot()
-        finally:
-            browser.close()
+    page = render_html(rs)
+    sheet = tmp_path / "sheet.html"
+    sheet.write_text(page, encoding="utf-8")
+    shot = tmp_path / "sheet.png"
+    done = _chromium(tmp_path, f"--screenshot={shot}", "--window-size=1200,2000",
+                     sheet.as_uri())
+    assert shot.is_file(), done.stderr
+    png = shot.read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    width, height = struct.unpack(">II", png[16:24])
-    assert width > 300 and height > 300
-    # not a blank image: the boxes' fills and strokes differ from the page's white
-    assert len(set(_png_pixels(png))) > 4
+    assert struct.unpack(">II", png[16:24]) == (1200, 2000)
+    assert len(set(_png_pixels(png))) > 16  # not a blank page
+
+    measured = tmp_path / "measured.html"
+    measured.write_text(page.replace("</body>", _MEASURE + "\n</body>"), encoding="utf-8")
+    done = _chromium(tmp_path, "--dump-dom", "--virtual-time-budget=5000",
+                     measured.as_uri())
+    found = re.search(r'<pre id="boxes">(.*?)</pre>', done.stdout, re.S)
+    assert found, done.stderr[-2000:]
+    boxes = json.loads(html.unescape(found.group(1)))
+    shown = {text: (w, h) for text, w, h in boxes}
+    tree = decision_tree(rs.ir.decisions["medal_tier"])
+    assert tree is not None
+    for node in tree.walk():
+        label = next((t for t in shown if t.endswith(f"· {node.ident}")
+                      or f"· {node.ident} ·" in t), None)
+        assert label is not None, node.ident
+        width, height = shown[label]
+        assert width > 50 and height > 8, (label, width, height)
 
 
 def _png_pixels(png: bytes) -> bytes:

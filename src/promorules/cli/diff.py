@@ -23,7 +23,14 @@ from ..diff import (
 from ..diff.bump import bump_for, format_bump
 from ..errors import PromorulesError
 from ..ruleset import load
-from .common import EXIT_INVALID, CommandParser, parse_command, print_error, use_color
+from .common import (
+    EXIT_INVALID,
+    CommandParser,
+    add_color_option,
+    parse_command,
+    print_error,
+    use_color,
+)
 
 __all__ = ["main", "parser"]
 
@@ -51,7 +58,7 @@ def parser() -> argparse.ArgumentParser:
                    help="examples shown per decision and kind of change (default 3)")
     p.add_argument("--as-of", dest="as_of",
                    help="instant for records without as_of (default: now)")
-    p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    add_color_option(p)
     return p
 
 
