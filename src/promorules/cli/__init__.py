@@ -82,8 +82,9 @@ EXIT_STATUS: dict[str, dict[int, str]] = {
     "docs": {0: "written (with `--check`: every sheet is up to date)",
              1: "with `--check`: a sheet is stale or missing",
              3: "invalid ruleset, examples file or arguments"},
-    "monitor": {0: "every update was read (events on standard output)",
-                3: "invalid ruleset, update line, state file or arguments"},
+    "monitor": {0: "every update was read (events on standard output), or the reader of "
+                   "standard output went away (`| head`); the state is saved",
+                3: "invalid ruleset, update line, state file (PR800-PR806) or arguments"},
     "batch": {0: "the batch ran, whatever the outcomes",
               3: "invalid ruleset, decision, input file or arguments"},
     "serve": {0: "stopped (SIGTERM or Ctrl-C)",
