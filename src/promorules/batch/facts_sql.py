@@ -15,6 +15,7 @@ numbers and percentages ``DECIMAL(18,6)`` (see :data:`NUMBER_TYPES`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -25,6 +26,8 @@ from ..facts import FactType
 from .sqlx import E, Unsupported, and_all, case, cast, dec_type, dec_value, is_true, lit, or_any
 
 __all__ = ["NUMBER_TYPES", "Column", "FactSQL", "read_fact"]
+
+Add = Callable[[E, str], E]
 
 # fact kind -> (precision, scale) of its SQL DECIMAL
 NUMBER_TYPES = {"money": (16, 2), "integer": (18, 0), "number": (18, 6), "percent": (18, 6)}
@@ -79,16 +82,14 @@ def _length(e: E) -> E:
     return exp.Length(this=e)
 
 
-def _number_from_text(text: E, fact: FactType, p: int, s: int) -> tuple[E, E]:
+def _number_from_text(text: E, fact: FactType, p: int, s: int, add: Add) -> tuple[E, E]:
     """(value, ok) of a decimal text as ``FactType`` reads it: ``Decimal(text)``, taken when
     it needs at most ``s`` decimals and ``p - s`` digits before the point (money: when its
     exponent, as written, is at least -2)."""
-    frac = _group(text, 2)
-    exponent = exp.Coalesce(this=exp.TryCast(this=exp.Nullif(this=_group(text, 4),
-                                                              expression=lit("")),
-                                             to=exp.DataType.build("BIGINT")),
-                            expressions=[case([(exp.EQ(this=_group(text, 4), expression=lit(
-                                "")), exp.Literal.number(0))])])
+    frac = add(_group(text, 2), "frac")
+    e_text = add(_group(text, 4), "exp")
+    exponent = case([(exp.EQ(this=e_text, expression=lit("")), exp.Literal.number(0))],
+                     exp.TryCast(this=e_text, to=exp.DataType.build("BIGINT")))
     written = exp.Sub(this=exponent, expression=_length(frac))  # Decimal(text) exponent
     if fact.kind == "money":
         scale_ok: E = exp.GTE(this=written, expression=exp.Literal.number(-s))
@@ -100,10 +101,9 @@ def _number_from_text(text: E, fact: FactType, p: int, s: int) -> tuple[E, E]:
                            expression=exp.Literal.number(-s))
     shape = and_all([exp.RegexpLike(this=text, expression=exp.Literal.string(_SHAPE)),
                      exp.LTE(this=_length(text), expression=exp.Literal.number(60))])
-    ok_shape = and_all([shape, is_true(scale_ok)])
-    value = exp.TryCast(this=text, to=dec_type(p, s))
-    return case([(ok_shape, value)], exp.null()), case([(ok_shape, _not_null(value))],
-                                                        exp.false())
+    ok_shape = add(and_all([shape, is_true(scale_ok)]), "shape")
+    value = add(case([(ok_shape, exp.TryCast(this=text, to=dec_type(p, s)))]), "number")
+    return value, _not_null(value)
 
 
 def _float(raw: E, fact: FactType, p: int, s: int) -> tuple[E, E] | None:
@@ -132,13 +132,13 @@ def _in_range(value: E, fact: FactType) -> E:
     return and_all(tests)
 
 
-def _number(c: Column, fact: FactType) -> tuple[E, E]:
+def _number(c: Column, fact: FactType, add: Add) -> tuple[E, E]:
     p, s = NUMBER_TYPES[fact.kind]
     raw = c.node
     if c.raw == "int":
         value: E = cast(raw, dec_type(p, s))
         limit = dec_value(Decimal(10) ** (p - s))[0]
-        fits = exp.LT(this=exp.Abs(this=cast(raw, dec_type(38, 0))), expression=limit)
+        fits: E = exp.LT(this=exp.Abs(this=cast(raw, dec_type(38, 0))), expression=limit)
         ok: E = fits
         value = case([(fits, value)], exp.null())
     elif c.raw == "decimal":
@@ -148,21 +148,26 @@ def _number(c: Column, fact: FactType) -> tuple[E, E]:
         ok = and_all([_not_null(value), exp.EQ(this=value, expression=raw)])
         value = case([(ok, value)], exp.null())
     elif c.raw in ("float", "text"):
-        text = cast(raw, "VARCHAR") if c.raw == "float" else raw
-        value, ok = _number_from_text(text, fact, p, s)
+        text = add(cast(raw, "VARCHAR"), "text") if c.raw == "float" else raw
+        value, ok = _number_from_text(text, fact, p, s, add)
         quick = _float(raw, fact, p, s) if c.raw == "float" else None
         if quick is not None:  # the usual float, without its text
-            value = case([(quick[1], quick[0])], value)
-            ok = exp.Or(this=quick[1], expression=ok)
+            quick_ok = add(quick[1], "float")
+            value = case([(quick_ok, quick[0])], value)
+            ok = exp.Or(this=quick_ok, expression=ok)
     else:
         return exp.null(), exp.false()
-    ok = and_all([ok, _in_range(value, fact)])
+    value = add(value, "value")
+    ok = add(and_all([ok, _in_range(value, fact)]), "ok")
     return case([(ok, value)], exp.null()), ok
 
 
-def read_fact(fact: FactType, c: Column) -> FactSQL:
-    """The SQL reading of one fact's column by its declared type."""
-    value, ok = _read(fact, c)
+def read_fact(fact: FactType, c: Column, add: Add | None = None) -> FactSQL:
+    """The SQL reading of one fact's column by its declared type; ``add(expr, hint)``
+    makes a shared intermediate a column (the reading reads each once)."""
+    add = add or (lambda e, hint: e)
+    value, ok = _read(fact, c, add)
+    ok = add(ok, "ok")
     raw = c.node
     bad: E = exp.And(this=_not_null(raw), expression=exp.Not(this=exp.Paren(this=ok)))
     if c.odd is not None:
@@ -193,13 +198,13 @@ def default_value(fact: FactType) -> E:
     return lit(converted)
 
 
-def _read(fact: FactType, c: Column) -> tuple[E, E]:
+def _read(fact: FactType, c: Column, add: Add) -> tuple[E, E]:
     """(value, ok) of a present cell."""
     k, raw, r = fact.kind, c.node, c.raw
     if r in ("absent", "null"):
         return exp.null(), exp.true()
     if k in NUMBER_TYPES:
-        return _number(c, fact)
+        return _number(c, fact, add)
     if k == "boolean":
         if r == "bool":
             return raw, exp.true()

@@ -517,27 +517,29 @@ class NodeCompiler(ir.Visitor[Any]):
 
     # -- failed leaves (failed_ids.py) ----------------------------------------------------
 
-    def failed_rule(self, rule: ir.Rule) -> list[tuple[E, str]]:
+    def failed_rule(self, rule: ir.Rule, path: E | None = None) -> list[tuple[E, str]]:
+        """The failed leaves under ``rule`` as (condition, id); ``path``: the condition
+        that every group above it failed."""
         if rule.severity == ir.Severity.WARNING:
             return []
-        i = self.idx(rule)
-        body = self.failed_body(rule)
-        return [(and_all([is_false(self.r[i]), c]), n) for c, n in body]
-
-    def failed_body(self, rule: ir.Rule) -> list[tuple[E, str]]:
+        here = and_all([path, is_false(self.r[self.idx(rule)])] if path is not None
+                       else [is_false(self.r[self.idx(rule)])])
         if isinstance(rule, (ir.Check, ir.Not)):
-            return [(exp.true(), rule.id)]
+            return [(here, rule.id)]
         if isinstance(rule, ir.TierRef):
             return []
         if isinstance(rule, ir.DecisionRef):
-            return list(self.p.decision(rule.decision).failed)
+            return [(and_all([here, c]), n) for c, n in self.p.decision(rule.decision).failed]
         assert isinstance(rule, (ir.All, ir.Any))
-        body = [e for c in rule.children for e in self.failed_rule(c)]
+        here = self.add(here, f"failed_{rule.id}")
+        body = [e for c in rule.children for e in self.failed_rule(c, here)]
         deciding = [self.r[self.idx(c)] for c in rule.children
                     if c.severity != ir.Severity.WARNING]
         if not deciding:
-            return [*body, (exp.true(), rule.id)]
-        return [*body, (exp.Not(this=or_any([is_false(r) for r in deciding])), rule.id)]
+            return [*body, (here, rule.id)]
+        # an `any` none of whose branches applied fails without a failing child
+        none_failed = exp.Not(this=or_any([is_false(r) for r in deciding]))
+        return [*body, (and_all([here, none_failed]), rule.id)]
 
     # -- missing facts (plan.missing_facts) ---------------------------------------------
 

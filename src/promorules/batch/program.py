@@ -117,7 +117,7 @@ class Program:
         if name not in self.facts:
             fact = self.rs.facts[name]
             c = self.columns.get(name) or Column(exp.null(), "absent")
-            read = read_fact(fact, c)
+            read = read_fact(fact, c, lambda e, hint: self.layers.add(e, f"{name}_{hint}"))
             self.facts[name] = FactSQL(self.layers.add(read.value, f"f_{name}"),
                                        self.layers.add(read.bad, f"bad_{name}"))
         return self.facts[name]

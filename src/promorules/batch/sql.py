@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlglot.expressions as exp
 
+from ..errors import PromorulesError
 from .engine import check_decision, instant, run_table
 from .facts_sql import Column
 from .inputs import arrow_column
@@ -79,13 +80,13 @@ def to_sql(rs: Rules, decision: str, dialect: str = "duckdb", table: str = "fact
            as_of: object = None, schema: pa.Schema | None = None,
            keep: Sequence[str] | None = None) -> str:
     """See :meth:`promorules.Ruleset.to_sql`."""
-    if not isinstance(dialect, str) or not dialect:
-        raise Unsupported(f"unknown SQL dialect {dialect!r}")
     import sqlglot
 
     try:
+        if not isinstance(dialect, str) or not dialect:
+            raise ValueError(dialect)
         sqlglot.Dialect.get_or_raise(dialect)
     except ValueError:
-        raise Unsupported(f"unknown SQL dialect {dialect!r}; try one of "
-                          + ", ".join(DIALECTS)) from None
+        raise PromorulesError(f"unknown SQL dialect {dialect!r}; try one of "
+                              + ", ".join(DIALECTS), code="PR823") from None
     return statement(rs, decision, table, as_of, schema, keep).sql(dialect, pretty=True)
