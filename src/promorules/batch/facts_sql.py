@@ -29,6 +29,10 @@ __all__ = ["NUMBER_TYPES", "Column", "FactSQL", "read_fact"]
 
 Add = Callable[[E, str], E]
 
+
+def _inline(e: E, hint: str) -> E:
+    return e
+
 # fact kind -> (precision, scale) of its SQL DECIMAL
 NUMBER_TYPES = {"money": (16, 2), "integer": (18, 0), "number": (18, 6), "percent": (18, 6)}
 
@@ -148,13 +152,17 @@ def _number(c: Column, fact: FactType, add: Add) -> tuple[E, E]:
         ok = and_all([_not_null(value), exp.EQ(this=value, expression=raw)])
         value = case([(ok, value)], exp.null())
     elif c.raw in ("float", "text"):
-        text = add(cast(raw, "VARCHAR"), "text") if c.raw == "float" else raw
-        value, ok = _number_from_text(text, fact, p, s, add)
         quick = _float(raw, fact, p, s) if c.raw == "float" else None
-        if quick is not None:  # the usual float, without its text
+        if quick is None:
+            text = cast(raw, "VARCHAR") if c.raw == "float" else raw
+            value, ok = _number_from_text(text, fact, p, s, add)
+        else:
+            # the usual float is read without its text; the others through their shortest
+            # repr, computed only for them (inside the CASE, not as a column of every row)
             quick_ok = add(quick[1], "float")
-            value = case([(quick_ok, quick[0])], value)
-            ok = exp.Or(this=quick_ok, expression=ok)
+            slow, _ = _number_from_text(cast(raw, "VARCHAR"), fact, p, s, _inline)
+            value = add(case([(quick_ok, quick[0])], slow), "value")
+            ok = _not_null(value)
     else:
         return exp.null(), exp.false()
     value = add(value, "value")

@@ -206,7 +206,9 @@ def from_arrow(table: pa.Table, facts: Mapping[str, FactType]) -> Input:
     if len(set(columns)) != len(columns):
         raise InputError("the batch has two columns of the same name")
     reading = {n: arrow_column(n, table.schema.field(n).type) for n in columns if n in facts}
-    table = table.append_column(ROW, pa.array(range(table.num_rows), pa.int64()))
+    import numpy as np
+
+    table = table.append_column(ROW, pa.array(np.arange(table.num_rows, dtype=np.int64)))
     return Input(columns, reading, table=table)
 
 
