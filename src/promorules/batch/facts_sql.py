@@ -246,15 +246,15 @@ def _read(fact: FactType, c: Column, add: Add) -> tuple[E, E]:
         if r == "timestamptz":
             return raw, exp.true()
         if r == "timestamp":
-            return exp.Anonymous(this="timezone", expressions=[zone, raw]), exp.true()
+            return exp.AtTimeZone(this=raw, zone=zone), exp.true()
         if r == "text":
             shape = _matches(raw, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}"
                                   r"(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:?[0-9]{2})?)?$")
             aware = _matches(raw, r"(Z|[+-][0-9]{2}:?[0-9]{2})$")
             text = exp.Anonymous(this="replace", expressions=[raw, lit("T"), lit(" ")])
             with_zone = exp.TryCast(this=text, to=exp.DataType.build("TIMESTAMPTZ"))
-            naive = exp.Anonymous(this="timezone", expressions=[
-                zone, exp.TryCast(this=text, to=exp.DataType.build("TIMESTAMP"))])
+            naive = exp.AtTimeZone(this=exp.TryCast(this=text, to=exp.DataType.build(
+                "TIMESTAMP")), zone=zone)
             value = case([(aware, with_zone)], naive)
             ok = and_all([shape, _not_null(value)])
             return case([(ok, value)], exp.null()), ok
