@@ -469,7 +469,9 @@ class ExprSQL(ir.ExprVisitor[S]):
         return S(node, "number", 10, 0, _guard_err(a, None))
 
     def _calendar(self, day: E, column: str) -> E:
-        sub = exp.select(col(column)).from_(exp.to_table(self.scope.calendar)).where(
+        # aggregated (one row per day): engines such as Spark take only aggregated
+        # correlated scalar subqueries
+        sub = exp.select(exp.Max(this=col(column))).from_(exp.to_table(self.scope.calendar)).where(
             exp.EQ(this=col("day"), expression=day))
         return exp.Subquery(this=sub)
 

@@ -99,7 +99,7 @@ def _number_from_text(text: E, fact: FactType, p: int, s: int, add: Add) -> tupl
         scale_ok: E = exp.GTE(this=written, expression=exp.Literal.number(-s))
     else:
         digits = exp.DPipe(this=_group(text, 1), expression=frac)
-        stripped = exp.Anonymous(this="rtrim", expressions=[digits, lit("0")])
+        stripped = exp.Trim(this=digits, expression=lit("0"), position="TRAILING")
         zeros = exp.Sub(this=_length(digits), expression=_length(stripped))
         scale_ok = exp.GTE(this=exp.Add(this=written, expression=zeros),
                            expression=exp.Literal.number(-s))

@@ -145,7 +145,7 @@ class Program:
                                for t, f in self.fold_values.items()])
             else:
                 self.uses_tables = True
-                lookup = exp.Subquery(this=exp.select(col("folded")).from_(
+                lookup = exp.Subquery(this=exp.select(exp.Max(this=col("folded"))).from_(
                     exp.to_table(FOLD_TABLE)).where(exp.EQ(this=col("text"), expression=v)))
             ascii_only = exp.RegexpLike(this=v, expression=exp.Literal.string(
                 "^[\\x01-\\x7f]*$"))
