@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -217,16 +217,29 @@ def _rows_line(table: RuleResult, lang: str) -> str | None:
     return line
 
 
-_ZH_DETAILS = (
-    (re.compile(r"^rows (.+) both match with different outputs \(hit policy any\)$"),
-     lambda m: f"规则行 {m[1].replace(' and ', ' 与 ')} 同时命中但输出不同（命中策略 any）"),
-    (re.compile(r"^rows (.+) (?:both|all) match \(hit policy unique\)$"),
-     lambda m: f"规则行 {m[1].replace(' and ', ' 与 ')} 同时命中（命中策略 unique）"),
+def _zh_any(m: re.Match[str]) -> str:
+    return f"规则行 {m[1].replace(' and ', ' 与 ')} 同时命中但输出不同（命中策略 any）"
+
+
+def _zh_unique(m: re.Match[str]) -> str:
+    return f"规则行 {m[1].replace(' and ', ' 与 ')} 同时命中（命中策略 unique）"
+
+
+def _zh_values(m: re.Match[str]) -> str:
+    column = f"输出 {m[3]} " if m[3] else "输出"
+    return f"规则行 {m[1]} 得出 {m[2]}，不在{column}的取值（{m[4]}）之内"
+
+
+def _zh_none(m: re.Match[str]) -> str:
+    return "没有规则行命中"
+
+
+_ZH_DETAILS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
+    (re.compile(r"^rows (.+) both match with different outputs \(hit policy any\)$"), _zh_any),
+    (re.compile(r"^rows (.+) (?:both|all) match \(hit policy unique\)$"), _zh_unique),
     (re.compile(r"^row (\S+) gives (.+), not one of the values of (?:output (\S+)|the output) "
-                r"\((.*)\)$"),
-     lambda m: f"规则行 {m[1]} 得出 {m[2]}，不在{('输出 ' + m[3]) if m[3] else '输出'}的取值"
-               f"（{m[4]}）之内"),
-    (re.compile(r"^no row matches$"), lambda m: "没有规则行命中"),
+                r"\((.*)\)$"), _zh_values),
+    (re.compile(r"^no row matches$"), _zh_none),
 )
 
 
