@@ -28,6 +28,7 @@ __all__ = [
     "percent_text",
     "rounding_text",
     "rounding_words",
+    "row_output_text",
     "rule_summary",
     "spec_text",
     "sub_rules",
@@ -273,6 +274,19 @@ def cell_text(cell: ir.Expr | None) -> str:
         closer = "]" if high.op == "<=" else ")"
         return f"{opener}{WRITER.operand(low.right)}..{WRITER.operand(high.right)}{closer}"
     return WRITER.visit(cell)
+
+
+def row_output_text(row: ir.Row, table: ir.Table) -> str:
+    """A table row's output as written: its literal, ``= formula`` for a computed cell,
+    and a mapping ``{status: Approved, fee: = loan * 0.01}`` for several outputs."""
+    def cell(o: ir.Literal | ir.Compute) -> str:
+        return literal_text(o.value) if isinstance(o, ir.Literal) else f"= {written(o.expr)}"
+    if not row.outputs:
+        return literal_text(row.then)
+    if not table.named:
+        return cell(row.outputs[0])
+    return "{" + ", ".join(f"{o.name}: {cell(c)}" for o, c in zip(
+        table.outputs, row.outputs, strict=True)) + "}"
 
 
 def _range_ends(cell: ir.Expr) -> tuple[ir.Compare, ir.Compare] | None:
