@@ -381,8 +381,11 @@ class ValueEmitter(RuleEmitter):
             self.emit(P.if_(number, [P.assign(var.id, P.call("_round", var, places, mode))]),
                       d.value)
         if d.type == ir.OutputType.MONEY or d.value.ty.kind == "money":
-            self.emit(P.if_(P.and_(P.is_not(var, P.NONE), P.is_not(var, FAILED)),
-                            [P.assign(var.id, P.call("_cents", var))]), d.value)
+            known = [P.is_not(var, P.NONE), P.is_not(var, FAILED)]
+            if isinstance(d.value, ir.Table) and d.value.aggregation is not None:
+                known.append(P.is_not(var, P.name("NULL")))
+            self.emit(P.if_(P.and_(*known), [P.assign(var.id, P.call("_cents", var))]),
+                      d.value)
         body, self.out = self.out, before
         if d.requires is not None:
             # computed only when the requirements pass: a failing requirement must not

@@ -101,6 +101,13 @@ def _may_split_cents(node: ir.Expr) -> bool:
     return node.op == "/" or not whole
 
 
+def _splits_cents(node: ir.Expr) -> bool:
+    """Whether ``node`` may split cents outside an explicit ``round_*`` call."""
+    if isinstance(node, ir.Call) and node.func.startswith("round_"):
+        return False
+    return _may_split_cents(node) or any(_splits_cents(o) for o in ir.operands(node))
+
+
 def _computes(value: ir.Value) -> Iterator[ir.TypedExpr]:
     """The formulas a value is computed by: its own, or its cases' and items'."""
     for part in ir.values(value):
@@ -115,7 +122,7 @@ def check_money_rounding(doc: Document, d: ir.Decision) -> None:
         return
     if d.type != OutputType.MONEY and d.value.ty.kind != TyKind.MONEY:
         return
-    if any(_may_split_cents(n) for expr in _computes(d.value) for n in ir.walk_expr(expr.tree)):
+    if any(_splits_cents(expr.tree) for expr in _computes(d.value)):
         raise doc.error(
             f"decision '{d.id}' computes money with '*' or '/', which can give fractions "
             "of a cent: declare how to round it, e.g. round: {places: 2, mode: half_up}",
