@@ -577,3 +577,58 @@ def test_semantic_diff_sees_a_changed_value_list_and_a_changed_formula() -> None
              .replace("loan * 0.01", "loan * 0.02"))
     text = format_changes(semantic_diff(a, b), a, b)
     assert "outputs" in text and "loan * 0.02" in text
+
+
+# -- the reference in docs/format.md runs as written ---------------------------------------------
+
+DOC_FACTS = """\
+id: doc_tables
+version: 1.0.0
+title: {en: Doc, zh: 文档}
+timezone: Asia/Shanghai
+sources:
+  "001": {file: 001_doc.txt, title: Doc}
+facts:
+  brand_profile: {type: enum, values: [well_known, high_end, small_medium, long_tail]}
+  age: {type: integer, min: 0}
+  risk_category: {type: enum, values: [High, Medium, Low]}
+  order_total: {type: money, currency: CNY}
+  has_guarantor: {type: boolean}
+  years_of_service: {type: integer, min: 0}
+  is_affordable: {type: boolean}
+  loan_amount: {type: money, currency: CNY}
+decisions:
+"""
+
+
+def _doc_tables() -> promorules.Ruleset:
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "format.md").read_text("utf-8")
+    section = text[text.index("### Decision tables"):text.index("### Splitting an amount")]
+    blocks = [b for b in section.split("```yaml\n")[1:]]
+    decisions = [b[:b.index("```")] for b in blocks]
+    decisions = [d for d in decisions if d.startswith("  ") and not d.startswith("      ")]
+    assert len(decisions) == 6
+    return promorules.loads(DOC_FACTS + "".join(decisions), source="format.md")
+
+
+def test_the_format_reference_examples_load_and_give_what_the_text_says() -> None:
+    rs = _doc_tables()
+    assert rs.lint == ()
+    status = rs.evaluate("loan_status", {"age": 16, "risk_category": "High"})
+    assert status.value == "Declined"
+    assert status.trace.matched == ("row_1", "row_2", "row_3")
+    assert status.trace.decided_by == ("row_1",)
+    assert rs.evaluate("applicable_discounts", {"order_total": 600}).value == [
+        "gold", "silver", "bronze"]
+    assert rs.evaluate("applicable_discounts", {"order_total": 50}).value == []
+    risk = rs.evaluate("risk_answer", {"age": 30, "has_guarantor": True})
+    assert risk.value == "accept" and risk.trace.matched == ("row_1", "row_2")
+    assert rs.evaluate("extra_vacation_days", {"age": 30, "years_of_service": 2}).value == 0
+    assert rs.evaluate("extra_vacation_days", {"age": 50, "years_of_service": 2}).value == 2
+    approval = rs.evaluate("approval", {"age": 30, "risk_category": "Low",
+                                        "is_affordable": True, "loan_amount": 1000})
+    assert approval.value == {"status": "Approved", "rate": "Best", "fee": Decimal("10.00")}
+    text = status.explain()
+    assert "rows matched: row_1, row_2, row_3; decided by: row_1" in text
