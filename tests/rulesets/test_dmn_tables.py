@@ -632,3 +632,35 @@ def test_the_format_reference_examples_load_and_give_what_the_text_says() -> Non
     assert approval.value == {"status": "Approved", "rate": "Best", "fee": Decimal("10.00")}
     text = status.explain()
     assert "rows matched: row_1, row_2, row_3; decided by: row_1" in text
+
+
+# -- the testing kit and the durable backend -----------------------------------------------------
+
+
+def test_range_ends_are_thresholds_and_boundaries_of_the_testing_kit() -> None:
+    from promorules.testing import boundaries, check_case, thresholds
+
+    rs = load("""\
+hit_policy: first
+inputs: [age]
+rows:
+  - {id: middle, when: ["(18..65]"], then: a}
+default: b
+""")
+    found = {(t.op, t.value) for t in thresholds(rs, "x") if t.fact == "age"}
+    assert found == {(">", 18), ("<=", 65)}
+    ages = {b.facts["age"] for b in boundaries(rs, "x")}
+    assert ages == {17, 18, 19, 64, 65, 66}
+    for b in boundaries(rs, "x"):
+        expected = "a" if 18 < b.facts["age"] <= 65 else "b"
+        assert rs.evaluate("x", b.facts).value == expected
+        check_case(rs, "x", b.facts)
+
+
+def test_the_durable_backend_refuses_a_table_clearly() -> None:
+    pytest.importorskip("durable")
+    from promorules.backends import durable
+
+    rs = load(PRIORITY)
+    with pytest.raises(promorules.PromorulesError, match="PR811"):
+        durable.compile(rs, "x")
