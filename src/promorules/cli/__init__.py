@@ -42,7 +42,11 @@ COMMANDS = {
     "monitor": ("watch entities' fact updates and stream qualification events",
                 "promorules monitor RULESET DECISION updates.jsonl [--state FILE]"),
     "check": ("validate rulesets", "promorules check RULESET..."),
+    "import": ("convert a DMN model's decision tables into a ruleset",
+               "promorules import dmn MODEL.dmn -o RULESET.yaml [--id ID] [--partial]"),
 }
+# a subcommand whose module is not named after it (``import`` is a Python keyword)
+MODULES = {"import": "import_dmn"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -71,7 +75,7 @@ def run(argv: Sequence[str] | None = None, stdout: IO[str] | None = None,
         return EXIT_INVALID
     if argv and argv[0] in COMMANDS:
         # imported on use: `promorules eval` does not load the diff or docs machinery
-        command = importlib.import_module(f".{argv[0]}", __name__)
+        command = importlib.import_module(f".{MODULES.get(argv[0], argv[0])}", __name__)
         try:
             return int(command.main(argv[1:], stdout, stderr, stdin))
         except PromorulesError as e:
