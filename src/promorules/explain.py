@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +45,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "any_one": "(any one of these is enough)", "computed": "computed",
         "all_of": "all of these",
         "defaults": "not sent, default taken",
+        "rows_matched": "rows matched", "decided_by": "decided by", "no_row": "no row matched",
+        "list_sep": ", ",
     },
     "zh": {
         "pass": "通过", "fail": "不通过", "unknown": "无法判定", "not_applicable": "不适用",
@@ -60,6 +62,8 @@ _LABELS: dict[str, dict[str, str]] = {
         "all_of": "以下各项均需满足",
         "computed": "计算",
         "defaults": "未提供，采用默认值",
+        "rows_matched": "命中的规则行", "decided_by": "决定结果的行", "no_row": "没有规则行命中",
+        "list_sep": "、",
     },
 }
 
@@ -115,7 +119,7 @@ def _rule_block(node: RuleResult, lang: str, number: int | str, paint: Any) -> l
             gap += f" ({percent_text(node.relative_gap)})"
         lines.append(f"     {lab['gap']}{colon}{gap}")
     if node.detail:
-        detail = node.detail
+        detail = node.detail if lang == "en" else _table_detail_zh(node.detail)
         if detail.startswith("found: "):
             detail = f"{lab['found']}{colon}{detail[len('found: '):]}"
         elif detail.startswith("missing: "):
@@ -153,6 +157,8 @@ def _render(result: Result, lang: str, color: bool) -> str:
     if trace.source:
         meta += f" · {lab['source']}{colon}{trace.source}"
     lines.append(paint("dim", meta))
+    seen = _Walk(trace, result.params)
+    lines += [line for line in (_rows_line(t, lang) for t in seen.tables) if line]
     failed = _rank(list(result.failed))
     if failed:
         lines += ["", paint("fail", f"{lab['failed']} ({len(failed)})") + lab[":"].strip()]
@@ -167,7 +173,6 @@ def _render(result: Result, lang: str, color: bool) -> str:
             lines += _rule_block(node, lang, i, paint)
         if result.missing:
             lines.append(f"  {lab['missing']}{lab[':']}{', '.join(result.missing)}")
-    seen = _Walk(trace, result.params)
     warnings = seen.warnings
     if warnings:
         lines += ["", paint("unknown", f"{lab['warnings']} ({len(warnings)})")
@@ -194,6 +199,57 @@ def _render(result: Result, lang: str, color: bool) -> str:
         lines += ["", f"{lab['params']}{lab[':']}" + ", ".join(
             f"{k} = {display_number(v)}" for k, v in used.items())]
     return "\n".join(lines) + "\n"
+
+
+def _rows_line(table: RuleResult, lang: str) -> str | None:
+    """``rows matched: row_1, row_3; decided by: row_1`` for a decision table (None: an
+    unknown table with no row known to match: its unknown rows are listed below)."""
+    lab = _LABELS[lang]
+    colon, sep = lab[":"], lab["list_sep"]
+    matched = table.matched or ()
+    prefix = "" if table.kind == "value" else f"{table.rule_id}{colon}"
+    if not matched:
+        return None if table.outcome == "unknown" else prefix + lab["no_row"]
+    line = f"{prefix}{lab['rows_matched']}{colon}{sep.join(matched)}"
+    if table.decided_by:
+        line += ("；" if lang == "zh" else "; ") + (
+            f"{lab['decided_by']}{colon}{sep.join(table.decided_by)}")
+    return line
+
+
+def _zh_any(m: re.Match[str]) -> str:
+    return f"规则行 {m[1].replace(' and ', ' 与 ')} 同时命中但输出不同（命中策略 any）"
+
+
+def _zh_unique(m: re.Match[str]) -> str:
+    return f"规则行 {m[1].replace(' and ', ' 与 ')} 同时命中（命中策略 unique）"
+
+
+def _zh_values(m: re.Match[str]) -> str:
+    column = f"输出 {m[3]} " if m[3] else "输出"
+    return f"规则行 {m[1]} 得出 {m[2]}，不在{column}的取值（{m[4]}）之内"
+
+
+def _zh_none(m: re.Match[str]) -> str:
+    return "没有规则行命中"
+
+
+_ZH_DETAILS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
+    (re.compile(r"^rows (.+) both match with different outputs \(hit policy any\)$"), _zh_any),
+    (re.compile(r"^rows (.+) (?:both|all) match \(hit policy unique\)$"), _zh_unique),
+    (re.compile(r"^row (\S+) gives (.+), not one of the values of (?:output (\S+)|the output) "
+                r"\((.*)\)$"), _zh_values),
+    (re.compile(r"^no row matches$"), _zh_none),
+)
+
+
+def _table_detail_zh(detail: str) -> str:
+    """A decision table's trace detail (written in English) in Chinese."""
+    for pattern, words in _ZH_DETAILS:
+        m = pattern.match(detail)
+        if m:
+            return words(m)
+    return detail
 
 
 def _tier_section(tiers: list[RuleResult], result: Result, lang: str, paint: Any
@@ -307,6 +363,7 @@ class _Walk:
         self.formulas: list[str] = []
         self.params: dict[str, Any] = {}
         self.tiers: list[RuleResult] = []
+        self.tables: list[RuleResult] = []  # decision tables (the root, when it is one)
         top = node_parts(trace)[2]
         stack = [trace]
         pop, extend = stack.pop, stack.extend
@@ -316,6 +373,8 @@ class _Walk:
             if children:
                 extend(reversed(children))
             kind = static.kind
+            if kind in _TABLE_KINDS and node.matched is not None:
+                self.tables.append(node)
             if kind == "tier" and any(node is c for c in top):
                 self.tiers.append(node)
             if outcome is _FAIL and static.severity == "warning":
@@ -337,6 +396,7 @@ class _Walk:
 
 _PASS, _FAIL, _NA = Outcome.PASS, Outcome.FAIL, Outcome.NOT_APPLICABLE
 _COMPUTED = frozenset({"compute", "split", "case", "default"})
+_TABLE_KINDS = frozenset({"table", "value"})  # a reference is another decision
 
 
 @functools.lru_cache(maxsize=4096)
