@@ -94,16 +94,20 @@ def _write(tmp_path: Path, body: str, name: str = "m.dmn") -> Path:
 
 
 SMALL = """\
-  <inputData name="Order total" id="i1"><variable name="Order total" typeRef="number"/></inputData>
+  <inputData name="Order total" id="i1">
+    <variable name="Order total" typeRef="number"/></inputData>
   <decision name="Discount" id="d1">
     <variable name="Discount" typeRef="string"/>
     <informationRequirement><requiredInput href="#i1"/></informationRequirement>
     <decisionTable hitPolicy="FIRST">
-      <input label="Order total"><inputExpression typeRef="number"><text>Order total</text></inputExpression></input>
+      <input label="Order total">
+        <inputExpression typeRef="number"><text>Order total</text></inputExpression></input>
       <output><outputValues><text>"gold","none"</text></outputValues></output>
-      <rule><inputEntry><text>&gt;= 500</text></inputEntry><outputEntry><text>"gold"</text></outputEntry>
+      <rule><inputEntry><text>&gt;= 500</text></inputEntry>
+        <outputEntry><text>"gold"</text></outputEntry>
         <annotationEntry><text>big orders</text></annotationEntry></rule>
-      <rule><inputEntry><text>-</text></inputEntry><outputEntry><text>"none"</text></outputEntry></rule>
+      <rule><inputEntry><text>-</text></inputEntry>
+        <outputEntry><text>"none"</text></outputEntry></rule>
     </decisionTable>
   </decision>
 """
@@ -123,11 +127,13 @@ def test_a_small_model_imports_to_a_ruleset_that_loads(tmp_path: Path) -> None:
 
 
 BOXED = """\
-  <inputData name="Rate" id="i1"><variable name="Rate" typeRef="number"/></inputData>
+  <inputData name="Rate" id="i1">
+    <variable name="Rate" typeRef="number"/></inputData>
   <decision name="Payment" id="d1">
     <variable name="Payment" typeRef="number"/>
     <context>
-      <contextEntry><variable name="x"/><literalExpression><text>Rate</text></literalExpression></contextEntry>
+      <contextEntry><variable name="x"/>
+        <literalExpression><text>Rate</text></literalExpression></contextEntry>
     </context>
   </decision>
   <decision name="Uses payment" id="d2">
@@ -143,9 +149,9 @@ def test_boxed_contexts_are_refused_with_their_line(tmp_path: Path) -> None:
         import_dmn(path)
     errors = info.value.errors
     assert errors[0].code == "PR840"
-    assert errors[0].line == 6 and "decision 'Payment' > context" in errors[0].message
+    assert errors[0].line == 7 and "decision 'Payment' > context" in errors[0].message
     assert "requires the decision 'Payment'" in errors[1].message  # its dependent too
-    assert errors[1].line == 10
+    assert errors[1].line == 12
 
 
 def test_partial_import_still_raises_when_nothing_maps(tmp_path: Path) -> None:
@@ -155,7 +161,8 @@ def test_partial_import_still_raises_when_nothing_maps(tmp_path: Path) -> None:
 
 def test_time_types_and_structured_inputs_are_refused(tmp_path: Path) -> None:
     body = """\
-  <itemDefinition name="tPerson"><itemComponent name="age"><typeRef>number</typeRef></itemComponent></itemDefinition>
+  <itemDefinition name="tPerson">
+    <itemComponent name="age"><typeRef>number</typeRef></itemComponent></itemDefinition>
   <inputData name="Person" id="i1"><variable name="Person" typeRef="tPerson"/></inputData>
   <inputData name="Start" id="i2"><variable name="Start" typeRef="time"/></inputData>
 """
@@ -209,10 +216,10 @@ def test_cli_writes_a_ruleset_that_checks(tmp_path: Path) -> None:
 
 
 def test_cli_refuses_with_every_problem_located_and_exit_3(tmp_path: Path) -> None:
-    code, out, err = _cli("import", "dmn", str(_write(tmp_path, BOXED)), "-o",
+    code, _, err = _cli("import", "dmn", str(_write(tmp_path, BOXED)), "-o",
                           str(tmp_path / "out.yaml"))
     assert code == 3
-    assert "m.dmn:6:" in err and "PR840" in err and "Traceback" not in err
+    assert "m.dmn:7:5:" in err and "PR840" in err and "Traceback" not in err
     assert not (tmp_path / "out.yaml").exists()
 
 

@@ -61,6 +61,8 @@ COMMANDS = {
               "[--decision-log FILE.jsonl]"),
     "check": ("validate rulesets (with --against OLD, the version bump too)",
               "promorules check RULESET... [--against OLD.yaml]"),
+    "import": ("convert a DMN model's decision tables into a ruleset",
+               "promorules import dmn MODEL.dmn -o RULESET.yaml [--id ID] [--partial]"),
 }
 
 # subcommand -> what each exit status means (docs/cli.md's table; tests/unit/test_cli_analyst_loop

@@ -72,7 +72,7 @@ class Model:
     skipped: tuple[str, ...]  # DMN names of decisions left out
 
 
-class _Skip(Exception):  # noqa: N818 - unwinds one decision
+class _Skip(Exception):
     def __init__(self, problem: Problem) -> None:
         super().__init__(problem.message)
         self.problem = problem

@@ -31,7 +31,7 @@ def identifier(name: str) -> str:
     return "_" + ident if not ident or ident[0].isdigit() else ident
 
 
-class Unsupported(Exception):  # noqa: N818 - internal signal, turned into a RulesetError
+class Unsupported(Exception):
     """A FEEL construct outside the subset the importer maps."""
 
 
@@ -48,7 +48,8 @@ _TOKEN = re.compile(
 _FUNCTIONS = {"max": "max", "min": "min", "abs": "abs"}
 _DATE_FUNCTIONS = {"date": "date", "date and time": "datetime"}
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?(?:Z|[+-]\d{2}:\d{2})?")
+_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?"
+                       r"(?:Z|[+-]\d{2}:\d{2})?")
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t", "r": "\r", "'": "'"}
 
 
