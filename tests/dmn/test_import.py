@@ -166,6 +166,7 @@ def test_time_types_and_structured_inputs_are_refused(tmp_path: Path) -> None:
   <inputData name="Person" id="i1"><variable name="Person" typeRef="tPerson"/></inputData>
   <inputData name="Start" id="i2"><variable name="Start" typeRef="time"/></inputData>
 """
+    body += BOXED.replace('id="i1"', 'id="i9"')
     with pytest.raises(promorules.RulesetError) as info:
         import_dmn(_write(tmp_path, body))
     messages = [e.message for e in info.value.errors]
@@ -243,3 +244,23 @@ def test_a_model_whose_every_decision_needs_a_structured_input_is_refused() -> N
 def test_cli_missing_model_file_is_exit_3(tmp_path: Path) -> None:
     code, _, err = _cli("import", "dmn", str(tmp_path / "nope.dmn"), "-o", "x.yaml")
     assert code == 3 and "cannot read the DMN model" in err
+
+
+def test_a_type_defined_in_terms_of_itself_is_refused(tmp_path: Path) -> None:
+    body = """\
+  <itemDefinition name="tA"><typeRef>tB</typeRef></itemDefinition>
+  <itemDefinition name="tB"><typeRef>tA</typeRef></itemDefinition>
+  <inputData name="X" id="i1"><variable name="X" typeRef="tA"/></inputData>
+""" + SMALL.replace("Order total", "Y")
+    with pytest.raises(promorules.RulesetError, match="defined in terms of itself"):
+        import_dmn(_write(tmp_path, body))
+
+
+def test_deeply_nested_xml_is_read_without_recursion(tmp_path: Path) -> None:
+    depth = 50_000
+    path = tmp_path / "deep.dmn"
+    path.write_text("<definitions>" + "<extensionElements>" * depth +
+                    "</extensionElements>" * depth + "</definitions>", encoding="utf-8")
+    with pytest.raises(promorules.RulesetError, match="no decision to import") as info:
+        import_dmn(path)
+    assert info.value.code == "PR842"

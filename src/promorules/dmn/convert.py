@@ -116,9 +116,12 @@ class _Converter:
             return None  # a range or another test: a constraint, not a list of values
         return [str(v) for v in values]
 
-    def _fact_type(self, element: Element, where: str, ref: str) -> dict[str, Any]:
+    def _fact_type(self, element: Element, where: str, ref: str,
+                   seen: frozenset[str] = frozenset()) -> dict[str, Any]:
         """The fact declaration of an input of type ``ref``."""
         name = _type_name(ref)
+        if name in seen:
+            raise _fail(element, where, f"the type {name} is defined in terms of itself")
         if name in _SIMPLE_TYPES:
             return {"type": _SIMPLE_TYPES[name]}
         if name in _TIME_TYPES:
@@ -135,7 +138,7 @@ class _Converter:
             if base in ("string", "number"):
                 return {"type": "list", "items": base}
             raise _fail(item, f"itemDefinition '{name}'", f"a collection of {base or '?'}")
-        declared = self._fact_type(item, f"itemDefinition '{name}'", base)
+        declared = self._fact_type(item, f"itemDefinition '{name}'", base, seen | {name})
         allowed = self._allowed(item)
         if allowed and declared["type"] == "string":
             return {"type": "enum", "values": allowed}
@@ -328,30 +331,24 @@ class _Converter:
             row["description"] = {"en": text, "zh": text}
         return row
 
-    def _unavailable(self, element: Element, skipped: list[str]) -> str | None:
+    def _unavailable(self, element: Element, skipped: list[str],
+                     seen: frozenset[str] = frozenset()) -> str | None:
         """The first requirement of a decision that is not imported (a skipped decision
-        or input), named; decisions are visited requirements first."""
+        or input, directly or through another decision), named. A cycle of requirements
+        is left to the loader, which names it (PR305)."""
         by_id = {e.attrib.get("id"): (kind, name)
                  for kind, table in (("decision", self.decisions), ("inputData", self.inputs))
                  for name, e in table.items()}
         for requirement in element.findall("informationRequirement"):
             for child in requirement.children:
                 kind, name = by_id.get(child.attrib.get("href", "").lstrip("#"), ("", ""))
-                if kind == "decision" and (name in skipped or self._pending(name, skipped)):
+                if kind == "decision" and name not in seen and (
+                        name in skipped or self._boxed(self.decisions[name]) is not None or
+                        self._unavailable(self.decisions[name], skipped, seen | {name})):
                     return f"the decision '{name}'"
                 if kind == "inputData" and identifier(name) not in self.facts:
                     return f"the input '{name}'"
         return None
-
-    def _pending(self, name: str, skipped: list[str]) -> bool:
-        element = self.decisions[name]
-        if name in skipped:
-            return True
-        try:
-            return self._unavailable(element, skipped) is not None or \
-                self._boxed(element) is not None
-        except RecursionError:  # pragma: no cover - a cycle; the loader names it (PR305)
-            return False
 
     def _boxed(self, element: Element) -> str | None:
         return next((b for b in _BOXED if element.find(b) is not None), None)
@@ -363,6 +360,10 @@ class _Converter:
             raise RulesetError(f"not a DMN model: the root element is <{self.root.tag}>, not "
                                "<definitions>", code="PR842", source=self.file_name,
                                line=self.root.line, column=self.root.column)
+        if not self.decisions:
+            raise RulesetError("the DMN model has no decision to import", code="PR842",
+                               source=self.file_name, line=self.root.line,
+                               column=self.root.column)
         self.facts_of()
         self.feel = Translator([*self.inputs, *self.decisions], self.list_names)
         decisions: dict[str, dict[str, Any]] = {}
