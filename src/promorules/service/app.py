@@ -80,7 +80,7 @@ class ServiceState:
         self.reload_interval = reload_interval
         self.inline_limit = inline_limit
         self.metrics = ServiceMetrics()
-        self.executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="promorules-eval")
+        self.executor = _evaluation_pool()
         self._signature = _signature(directory)
 
     async def run(self, fn: Any, *args: Any) -> Any:
@@ -123,6 +123,11 @@ class ServiceState:
                 await loop.run_in_executor(self.executor, self.reload_if_changed)
             except Exception:  # never let the poller die: log and keep serving
                 log.exception("reloading %s failed", self.directory)
+
+
+def _evaluation_pool() -> ThreadPoolExecutor:
+    """A fresh evaluation thread pool (it starts no thread until first used)."""
+    return ThreadPoolExecutor(max_workers=8, thread_name_prefix="promorules-eval")
 
 
 def _signature(directory: Path) -> tuple[tuple[str, int, int], ...]:
@@ -273,6 +278,9 @@ def create_app(rulesets_dir: str | os.PathLike[str], *,
             with contextlib.suppress(asyncio.CancelledError):
                 await poller
             state.executor.shutdown(wait=True)
+            # the app may be started again (a test client per request does so): the next
+            # start needs a pool that takes work, or the poller and large requests fail
+            state.executor = _evaluation_pool()
             if state.decision_log is not None and state.owns_log:
                 state.decision_log.close()
             elif state.decision_log is not None:
