@@ -27,7 +27,7 @@ from .facts import number_problem
 if TYPE_CHECKING:
     import yaml
 
-__all__ = ["LIBYAML", "Document", "Path", "parse_yaml"]
+__all__ = ["LIBYAML", "Document", "Path", "parse_yaml", "schema_comment"]
 
 Path = tuple[str | int, ...]
 
@@ -61,6 +61,9 @@ class Document:
     key_marks: dict[Path, tuple[int, int]]
     text: str = ""
     errors: tuple[RulesetError, ...] = ()  # recoverable problems (duplicate keys)
+    # the schema named by a leading `# yaml-language-server: $schema=...` comment line
+    # (None: the text has no such line before its first content line)
+    schema_comment: str | None = None
 
     def position(self, path: Path) -> tuple[int | None, int | None]:
         """Best position for ``path``: the node, else its key, else the nearest parent."""
@@ -271,4 +274,20 @@ def _parse(text: str, source: str, loader: Any) -> Document:
     # Duplicate keys are reported, but the first value is kept so that later stages can
     # still report their own problems in the same run.
     return Document(source, data, builder.marks, builder.key_marks, text,
-                    tuple(builder.errors))
+                    tuple(builder.errors), schema_comment(text))
+
+
+_SCHEMA_COMMENT = re.compile(r"#\s*yaml-language-server:\s*\$schema=(\S+)")
+
+
+def schema_comment(text: str) -> str | None:
+    """The schema a ``# yaml-language-server: $schema=URL`` comment names, when the comment
+    stands among the comment and blank lines before the text's first content line."""
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            return None
+        found = _SCHEMA_COMMENT.match(stripped)
+        if found:
+            return found.group(1)
+    return None

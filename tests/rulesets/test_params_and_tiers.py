@@ -401,11 +401,12 @@ def test_weaker_higher_tier_loads_with_a_pr701_lint() -> None:
 
 def test_check_prints_the_pr701_warning_and_exits_0(tmp_path: pathlib.Path) -> None:
     path = tmp_path / "lint.yaml"
-    path.write_text(LINT_RULESET, encoding="utf-8")
+    path.write_text("# yaml-language-server: $schema=../schema/ruleset.schema.json\n"
+                    + LINT_RULESET, encoding="utf-8")
     code, out, err = cli("check", str(path))
     assert code == 0
     assert out == f"{path}: ok (1 warning)\n"
-    assert f"{path}:{GOLD_CHECK_LINE}:" in err
+    assert f"{path}:{GOLD_CHECK_LINE + 1}:" in err
     assert "PR701 warning: tier 'gold'" in err
     assert "'silver'" in err
 
