@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 
 import promorules
+import shipped_rulesets
 from golden_files import Golden
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -32,7 +33,7 @@ EXAMPLES = ROOT / "examples" / "1688_spring"
 GOLDEN = Golden("1688_spring")
 AS_OF = "2024-03-01T12:00:00+08:00"
 
-RS = promorules.load(ROOT / "rulesets" / "1688_spring.yaml")
+RS = shipped_rulesets.load("1688_spring")
 
 BENEFITS = ["yanxuan_badge", "quality_main_image_chance", "search_recommend_boost",
             "venue_exposure", "channel_priority", "plus_member_support", "plus_red_packet"]

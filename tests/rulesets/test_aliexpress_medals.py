@@ -31,6 +31,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import promorules
+import shipped_rulesets
 from golden_files import Golden
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -46,6 +47,8 @@ CENT = Decimal("0.01")
 @functools.cache
 def medals(params: tuple[tuple[str, Any], ...] = ()) -> promorules.Ruleset:
     """The ruleset loaded with ``params`` (a sorted tuple of pairs), once per distinct tuple."""
+    if not params:
+        return shipped_rulesets.load("aliexpress_medals")
     return promorules.load(RULESET, params=dict(params))
 
 

@@ -33,6 +33,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 import promorules
+import shipped_rulesets
 from golden_files import Golden
 from promorules import FactError
 from promorules.calendar import WorkingCalendar
@@ -45,7 +46,7 @@ EXAMPLES = ROOT / "examples" / "offline_coop"
 GOLDEN = Golden("offline_coop")
 AS_OF = "2024-06-01T12:00:00+08:00"
 
-RS = promorules.load(RULESET_PATH)
+RS = shipped_rulesets.load("offline_coop")
 CAL = WorkingCalendar()
 D = dt.date
 

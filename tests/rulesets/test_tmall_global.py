@@ -26,6 +26,7 @@ from typing import Any
 import pytest
 
 import promorules
+import shipped_rulesets
 from golden_files import Golden
 from promorules.cli import run
 
@@ -35,7 +36,7 @@ EXAMPLES = ROOT / "examples" / "tmall_global"
 GOLDEN = Golden("tmall_global")
 AS_OF = "2024-06-01T12:00:00+08:00"
 
-RS = promorules.load(RULESET_PATH)
+RS = shipped_rulesets.load("tmall_global")
 
 PLATFORM_REVENUE = ["sales_commission", "keyword_promotion", "advertising",
                     "credit_rating_services"]

@@ -14,11 +14,12 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
 import promorules
+import shipped_rulesets
 from promorules import ir
 from promorules.testing import Boundary, boundaries, check_case, check_ruleset, facts
 
 ROOT = Path(__file__).resolve().parents[2]
-RS = promorules.load(ROOT / "rulesets" / "1688_spring.yaml")
+RS = shipped_rulesets.load("1688_spring")
 AS_OF = "2024-03-01T12:00:00+08:00"
 
 SMALL = textwrap.dedent("""\
