@@ -281,6 +281,7 @@ def test_plugin_does_nothing_without_the_option(tmp_path: Path) -> None:
     assert "1 passed" in done.stdout and "promorules_fuzz" not in done.stdout, done.stdout
 
 
+@pytest.mark.slow  # a whole pytest run in a subprocess; the fuzz paths run above already
 def test_plugin_collects_given_tests_and_the_fuzz_paths(tmp_path: Path) -> None:
     (tmp_path / "rules").mkdir()
     (tmp_path / "rules" / "kit_demo.yaml").write_text(SMALL, encoding="utf-8")
