@@ -652,6 +652,9 @@ schema = {
                            "additionalProperties": ref("decision")}),
         "effective_from": ref("dateOrDateTime", description="When this version comes into force: a date (its midnight in `timezone`) or a date-time."),
         "effective_until": ref("dateOrDateTime", description="The last date (the whole day) or instant this version is in force; optional."),
+        "mask": desc("Facts whose values decision logs replace by a mask (personal or "
+                     "confidential data); each must be a declared fact.",
+                     {"type": "array", "uniqueItems": True, "items": ref("identifier")}),
         "changelog": desc("The history of the ruleset's versions, newest first.",
                           {"type": "array", "items": ref("changelogEntry")}),
         "examples": desc("Worked examples that `promorules test` checks (or a sibling NAME.test.yaml).",

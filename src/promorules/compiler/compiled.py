@@ -69,6 +69,7 @@ class NodeInfo:
     hit_policy: str | None = None  # decision tables
     formula: Any = None  # compute nodes: the expression's syntax tree, for traces
     rounding: tuple[int, str] | None = None  # compute nodes: (places, mode) when rounded
+    when: str | None = None  # case, item and row nodes: the condition, as written
 
 
 @attrs.frozen

@@ -162,7 +162,8 @@ class _TableBuilder(ir.Visitor[None]):
 
     def choice(self, part: ir.Case | ir.Item, parent: int) -> int:
         index = self.part(part, part.kind.value, part.id, parent, facts=part.when.facts,
-                          expression=part.when.text, value_literal=_literal(part.value))
+                          expression=part.when.text, when=part.when.text,
+                          value_literal=_literal(part.value))
         if isinstance(part, ir.Case) and isinstance(part.value, ir.Compute):
             self.formula(part, part.value)
         return index
@@ -199,7 +200,8 @@ class _TableBuilder(ir.Visitor[None]):
                               description=row.description or d.description,
                               source=row.source or d.source, parent=index,
                               value_literal=row.then, facts=row.when.facts,
-                              expression=row.when.text) for row in value.rows)
+                              expression=row.when.text, when=row.when.text)
+                     for row in value.rows)
         self.info(value).update(children=rows, hit_policy=value.hit_policy.value)
 
     def visit_split(self, value: ir.Split) -> None:

@@ -408,11 +408,22 @@ class _Builder:
             effective_until=self.instant(data.get("effective_until"), ("effective_until",),
                                          True),
             changelog=tuple(data.get("changelog") or ()),
+            mask=self.mask(data.get("mask") or (), facts),
         )
         if (model.effective_from and model.effective_until
                 and model.effective_until < model.effective_from):
             self.err("effective_until is before effective_from", "PR309", ("effective_until",))
         return model
+
+    def mask(self, names: Any, facts: Mapping[str, FactType]) -> tuple[str, ...]:
+        """``mask:``: the facts decision logs mask, each a declared fact."""
+        for i, name in enumerate(names):
+            if name not in facts:
+                close = suggest(str(name), facts)
+                self.err(f"mask names '{name}', which is not a declared fact"
+                         + (f" (did you mean '{close}'?)" if close else ""), "PR832",
+                         ("mask", i), suggestion=close)
+        return tuple(str(n) for n in names)
 
     def param_relations(self, declared: Mapping[str, Any], models: Mapping[str, Param],
                         overrides: Mapping[str, object]) -> None:

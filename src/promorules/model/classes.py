@@ -172,6 +172,7 @@ class RulesetModel:
     effective_from: dt.datetime | None = None
     effective_until: dt.datetime | None = None  # inclusive
     changelog: tuple[Mapping[str, Any], ...] = ()
+    mask: tuple[str, ...] = ()  # facts a decision log masks
 
     @property
     def last_instant(self) -> dt.datetime | None:

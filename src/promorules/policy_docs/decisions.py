@@ -22,7 +22,8 @@ from ..wording import (
     value_text,
     written,
 )
-from .document import BR, Block, Cell, Heading, Para, Span, Table, bold, code, em, txt
+from .document import BR, Block, Cell, Diagram, Heading, Para, Span, Table, bold, code, em, txt
+from .tree import decision_tree, tier_additions
 
 __all__ = ["DecisionBlocks", "join", "kind_text"]
 
@@ -141,6 +142,12 @@ class DecisionBlocks(ir.Visitor[None]):
                 txt(f"Rounded to {rounding_words(d.rounding)}")]
         if facts:
             self.para(*facts)
+        tree = decision_tree(d)
+        if tree is not None:
+            self.para(bold("Rule tree"), txt(" (the rules a tier adds over the tier below are "
+                                             "highlighted):" if isinstance(d.value, ir.Tiers)
+                                             else ":"))
+            self.add(Diagram(tree, f"Rule tree of {d.id}"))
         if d.requires is not None and d.requires.rules:
             self.para(txt("Requires (all must pass, or the decision fails with no value):"))
             self.rule_table(d.requires.rules)
@@ -211,6 +218,17 @@ class DecisionBlocks(ir.Visitor[None]):
                   *join([code(t.id) for t in v.tiers], " < "),
                   txt("; when none holds: "), code(default), txt("."))
         self.rule_table(tuple(t.rule for t in v.tiers), tiers=True)
+        rows: list[tuple[Cell, ...]] = []
+        for adds in tier_additions(v):
+            cell: Cell = []
+            for rule_id, condition in adds.added:
+                cell += ([BR] if cell else []) + [code(rule_id), txt(": "), code(condition)]
+            rows.append(([code(adds.tier)], [code(adds.below)] if adds.below else
+                         [em("the lowest tier")], cell or [em("nothing: the same rules")]))
+        self.para(txt("What each tier adds over the tier below (its rules whose condition "
+                      "the tier below does not hold; a rule requiring a lower tier holds "
+                      "that tier's conditions):"))
+        self.add(Table(("Tier", "Over", "Adds"), tuple(rows)))
 
     def visit_table(self, v: ir.Table) -> None:
         inputs = [expr_text(i) for i in v.inputs]
