@@ -94,12 +94,33 @@ async def _load(port: int, requests: list[bytes], clients: int, warmup: float,
             "total": sum(counts)}
 
 
+def _run(main: Any) -> Any:
+    """Run a coroutine on uvloop when it is installed (as uvicorn does), else asyncio."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(main)
+    return uvloop.run(main)
+
+
+def _stack() -> str:
+    """The HTTP parser and event loop uvicorn picks ("auto"): httptools and uvloop when
+    installed, else h11 and asyncio."""
+
+    done = subprocess.run([sys.executable, "-c", "import importlib.util as u; print("
+                           "bool(u.find_spec('httptools')), bool(u.find_spec('uvloop')))"],
+                          capture_output=True, text=True, env=_env(), check=True)
+    httptools, uvloop = done.stdout.split()
+    return (f"uvicorn {'httptools' if httptools == 'True' else 'h11'} + "
+            f"{'uvloop' if uvloop == 'True' else 'asyncio'}")
+
+
 def client_main(args: argparse.Namespace) -> None:
     """``--client``: read the requests (JSON list of [method, path, body]) from stdin, load
     the server, print the measurements as JSON."""
     spec = json.load(sys.stdin)
     requests = [_request(m, p, b.encode()) for m, p, b in spec]
-    out = asyncio.run(_load(args.port, requests, args.clients, args.warmup, args.seconds))
+    out = _run(_load(args.port, requests, args.clients, args.warmup, args.seconds))
     json.dump(out, sys.stdout)
 
 
@@ -112,8 +133,15 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _env() -> dict[str, str]:
+    """This environment with the worktree's sources first on the path."""
+    extra = os.environ.get("PYTHONPATH")
+    path = str(ROOT / "src") + (os.pathsep + extra if extra else "")
+    return dict(os.environ, PYTHONPATH=path)
+
+
 def _start_server(port: int) -> subprocess.Popen[bytes]:
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    env = _env()
     proc = subprocess.Popen([sys.executable, "-m", "promorules", "serve",
                              str(ROOT / "rulesets"), "--port", str(port),
                              "--log-level", "warning"], env=env, cwd=ROOT,
@@ -152,7 +180,7 @@ def _cpu_seconds(pid: int) -> float:
 
 def _run_load(port: int, spec: list[list[str]], clients: int, warmup: float,
               seconds: float, server_pid: int) -> dict[str, Any]:
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    env = _env()
     cpu_before = _cpu_seconds(server_pid)
     done = subprocess.run([sys.executable, __file__, "--client", "--port", str(port),
                            "--clients", str(clients), "--warmup", str(warmup),
@@ -238,7 +266,7 @@ def main() -> None:
 
     print(f"\n{platform.python_implementation()} {platform.python_version()}, "
           f"{os.cpu_count()} CPUs, {args.clients} keep-alive clients, {args.seconds:g} s "
-          f"per row")
+          f"per row; server: {_stack()}")
     print(f"in-process evaluate + to_dict + json.dumps: {in_process:,.0f}/s (one core)\n")
     base = results[0][1]["rps"]
     print(f"{'':42} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'vs healthz':>10} "

@@ -6,8 +6,9 @@ to fast evaluators that return explained pass/fail traces.
     >>> result = rs.evaluate("merchant_eligibility", facts)
     >>> result.outcome, result.failed, print(result.explain())
 
-The optional parts (``Monitor``, ``Registry``, ``DecisionLog``, ``required_bump``) are
-imported on first use (PEP 562), so that ``import promorules`` loads only the pipeline.
+The optional parts (``Monitor``, ``Registry``, ``DecisionLog``, ``required_bump``,
+``calendar_table``) are imported on first use (PEP 562), so that ``import promorules``
+loads only the pipeline.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from .text import Text
 from .trace import Outcome, Result, RuleResult
 
 if TYPE_CHECKING:
+    from .batch import calendar_table
     from .decision_log import DecisionLog
     from .diff import BumpReport, required_bump
     from .monitor import Monitor, MonitorEvent
@@ -45,6 +47,7 @@ __all__ = [
     "UnknownDecisionError",
     "UnknownRulesetError",
     "__version__",
+    "calendar_table",
     "check",
     "load",
     "loads",
@@ -59,6 +62,7 @@ _LAZY = {
     "MonitorEvent": "monitor",
     "Registry": "registry",
     "UnknownRulesetError": "registry",
+    "calendar_table": "batch",
     "required_bump": "diff",
 }
 

@@ -91,7 +91,7 @@ def _static(ctx: Context, info: NodeInfo, fact_pos: tuple[int, ...]) -> NodeStat
         info.id, info.description, "tier" if info.tier else info.kind, info.facts,
         info.expected if info.kind == "check" else info.expression, info.source,
         info.severity, info.unit, info.decision, info.kind if info.tier else None,
-        info.lhs_text, tuple(ctx.facts[f] for f in info.facts), fact_pos)
+        info.lhs_text, tuple(ctx.facts[f] for f in info.facts), fact_pos, info.when)
 
 
 @attrs.frozen(eq=False)

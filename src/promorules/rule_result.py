@@ -72,6 +72,7 @@ class NodeStatic:
     fact_types: tuple[FactType, ...] = ()  # how to read and show each of ``facts``
     # where each of ``facts`` sits in the decision's converted facts (-1: not there)
     fact_pos: tuple[int, ...] = ()
+    when: str | None = None  # a case, item or table row: its condition, as written
     # the compiled to_dict of nodes with this static part, made on first use
     json: list[Callable[..., dict[str, Any]]] = attrs.field(
         factory=list, init=False, eq=False, repr=False)

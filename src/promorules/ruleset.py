@@ -151,7 +151,8 @@ class Ruleset:
     @property
     def lint(self) -> tuple[RulesetError, ...]:
         """Warnings about the ruleset that do not stop it loading (``PR7xx``), e.g. a higher
-        tier that is easier to reach than a lower one."""
+        tier that is easier to reach than a lower one, a fact no decision uses, or a count
+        added to an amount of money."""
         return self._lint
 
     @property
@@ -218,7 +219,44 @@ class Ruleset:
         return make_result(self._context, compiled, record, when)
 
 
-def _compile(text: str, source: str, params: Mapping[str, object] | None) -> Ruleset:
+    def evaluate_batch(self, decision: str, data: Any, as_of: object = None) -> Any:
+        """Evaluate ``decision`` for every row of ``data`` on the embedded DuckDB engine.
+
+        ``data`` is a ``pyarrow.Table``, a pandas or polars DataFrame, a list of fact
+        mappings, or a ``.parquet``, ``.csv`` or ``.jsonl`` path; its columns are facts (a
+        null or an absent column is a missing fact; other columns pass through). Returns a
+        ``pyarrow.Table``: the input's columns, then ``outcome`` (pass, fail, unknown or
+        invalid), ``failed``, ``missing``, ``value`` and ``error``, one row per input row in
+        input order; each row as ``evaluate`` would answer it (docs/batch.md). ``as_of`` is
+        one instant for the whole batch. Needs ``pip install 'promorules[batch]'``.
+        """
+        return _batch().evaluate_batch(self, decision, data, as_of)
+
+    def to_sql(self, decision: str, dialect: str = "duckdb", table: str = "facts",
+               as_of: object = None, **options: Any) -> str:
+        """One SQL ``SELECT`` evaluating ``decision`` over ``table`` (whose columns are
+        facts) in ``dialect`` (``duckdb``, ``spark``, ``postgres`` or another sqlglot
+        dialect), adding the columns ``evaluate_batch`` adds. Decisions using working days
+        read the relation ``promorules_calendar`` (:func:`promorules.calendar_table`);
+        text compared under ``match: chinese`` is looked up in ``promorules_zh_fold``
+        (:func:`promorules.batch.fold_table`). ``options``: ``schema`` (a pyarrow.Schema of
+        the table), ``keep`` (the columns kept before the results; default the facts).
+        """
+        return str(_batch().to_sql(self, decision, dialect, table, as_of, **options))
+
+
+def _batch() -> Any:
+    """The batch backend, imported on first use (an optional extra)."""
+    try:
+        from . import batch
+    except ImportError as e:
+        raise PromorulesError(f"batch evaluation needs the batch extra ({e.name} is not "
+                              "installed): pip install 'promorules[batch]'",
+                              code="PR829") from None
+    return batch
+
+def _compile(text: str, source: str, params: Mapping[str, object] | None,
+             from_file: bool = False) -> Ruleset:
     doc = parse_yaml(text, source)
     problems = [*doc.errors, *validate(doc)]
     if len(problems) > len(doc.errors):
@@ -227,7 +265,8 @@ def _compile(text: str, source: str, params: Mapping[str, object] | None) -> Rul
 
     model, model_problems = build_model(doc, params)
     compiled, compile_problems, lints = compile_ruleset(model, doc, clean=not problems
-                                                        and not model_problems)
+                                                        and not model_problems,
+                                                        from_file=from_file)
     problems += model_problems + compile_problems
     if problems:
         raise _collect(problems)
@@ -243,6 +282,11 @@ def _collect(problems: list[RulesetError]) -> RulesetError:
 def loads(text: str, source: str = "<string>", params: Mapping[str, object] | None = None
           ) -> Ruleset:
     """Load a ruleset from YAML text. Raises RulesetError listing every problem."""
+    return _load_text(text, source, params)
+
+
+def _load_text(text: str, source: str, params: Mapping[str, object] | None,
+               from_file: bool = False) -> Ruleset:
     if not isinstance(text, str):
         raise RulesetError(f"ruleset text must be a str, not {type(text).__name__}",
                            code="PR100", source=source)
@@ -250,7 +294,7 @@ def loads(text: str, source: str = "<string>", params: Mapping[str, object] | No
         raise RulesetError("params must be a mapping of parameter names to values",
                            code="PR500", source=source)
     try:
-        return _compile(text, source, params)
+        return _compile(text, source, params, from_file)
     except PromorulesError:
         raise
     except RecursionError:  # every stage bounds its input: this is a last resort
@@ -278,7 +322,7 @@ def _read(path: str | os.PathLike[str]) -> str:
 
 def load(path: str | os.PathLike[str], params: Mapping[str, object] | None = None) -> Ruleset:
     """Load a ruleset file. Raises RulesetError listing every problem."""
-    return loads(_read(path), source=os.fspath(path), params=params)
+    return _load_text(_read(path), os.fspath(path), params, from_file=True)
 
 
 def check(path: str | os.PathLike[str], params: Mapping[str, object] | None = None

@@ -21,6 +21,8 @@ SCRIPTS = [
      ["verified:", "(c)  promorules evaluate() + failed_rule_ids"]),
     ("bench_load.py", ["--repeats", "1", "--fresh", "1", "--top", "3"],
      ["verified:", "import promorules", "load() of 1688_spring"]),
+    ("bench_service.py", ["--seconds", "1", "--warmup", "0.2", "--n", "50"],
+     ["verified:", "GET /healthz (baseline", "evaluate, explain off", "target, explain off"]),
 ]
 
 

@@ -44,7 +44,7 @@ def test_healthz(client: TestClient) -> None:
 
 
 def test_rulesets_lists_every_version_and_its_decisions(client: TestClient,
-                                                        shared_dir: Path) -> None:
+                                                        spring: promorules.Ruleset) -> None:
     body = client.get("/v1/rulesets").json()
     by_id = {r["id"]: r for r in body["rulesets"]}
     assert sorted(by_id) == ["1688_spring", "aliexpress_medals", "deposit_rules",
@@ -55,20 +55,25 @@ def test_rulesets_lists_every_version_and_its_decisions(client: TestClient,
     assert versions[0]["effective_until"] == "2024-02-29T23:59:59.999999+08:00"  # whole day
     assert versions[1]["decisions"] == ["ok"]
     assert versions[1]["in_force"] is True
-    spring = promorules.load(shared_dir / "1688_spring.yaml")
     (v,) = by_id["1688_spring"]["versions"]
     assert v["digest"] == spring.digest and v["decisions"] == list(spring.decisions)
     assert v["title"] == {"en": spring.title.en, "zh": spring.title.zh}
 
 
+@pytest.fixture(scope="module")
+def spring(shared_dir: Path) -> promorules.Ruleset:
+    """The oracle: the served file, loaded by the library."""
+    return promorules.load(shared_dir / "1688_spring.yaml")
+
+
 @pytest.mark.parametrize("name", ["merchant_ok", "merchant_low_deposit"])
 @pytest.mark.parametrize("lang", ["en", "zh-Hant"])
-def test_evaluate_answers_what_the_library_does(client: TestClient, shared_dir: Path,
+def test_evaluate_answers_what_the_library_does(client: TestClient, spring: promorules.Ruleset,
                                                 name: str, lang: str) -> None:
     facts = merchant(name)
     r = client.post(MERCHANT, json={"facts": facts, "as_of": AS_OF, "lang": lang})
     assert r.status_code == 200 and r.headers["content-type"] == "application/json"
-    rs = promorules.load(shared_dir / "1688_spring.yaml")
+    rs = spring
     # the oracle reads the same JSON text the service received
     result = rs.evaluate("merchant_eligibility", read_json_facts(json.dumps(facts)), AS_OF)
     body = r.json()
@@ -269,3 +274,27 @@ def test_openapi_describes_the_endpoints(client: TestClient) -> None:
     ok = op["responses"]["200"]["content"]["application/json"]["schema"]
     assert ok == {"$ref": "#/components/schemas/EvaluateResponse"}
     assert "explanation" in spec["components"]["schemas"]["EvaluateResponse"]["properties"]
+
+
+def test_an_invalid_content_length_is_400(small_dir: Path) -> None:
+    # sent as raw ASGI: an HTTP client does not send an invalid Content-Length
+    import asyncio
+
+    app = create_app(small_dir)
+    sent: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": b"{}", "more_body": False}
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+             "method": "POST", "scheme": "http", "path": EVALUATE.format("deposit_rules", "ok"),
+             "raw_path": b"", "query_string": b"", "root_path": "",
+             "headers": [(b"host", b"x"), (b"content-length", b"-5")],
+             "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80)}
+    asyncio.run(app(scope, receive, send))  # type: ignore[arg-type]
+    assert sent[0]["status"] == 400
+    body = json.loads(sent[1]["body"])  # type: ignore[arg-type]
+    assert body["code"] == "PR834" and body["status"] == 400

@@ -76,6 +76,27 @@ def test_an_invalid_file_keeps_the_old_set_serving(small_dir: Path,
         wait_for(lambda: versions(c) == ["1.0.0", "1.3.0"], "the fixed file served")
 
 
+def test_an_app_started_again_still_reloads_and_evaluates_in_its_pool(
+        small_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """An app may be started more than once (schemathesis starts a test client per
+    request). Each start must find a thread pool that takes work: one left shut down by the
+    previous stop made every pooled request a 500 and the poller log a traceback each
+    interval, and on CPython before 3.11.8 formatting that traceback (``ast.parse``) on the
+    event-loop thread could race another thread's ``ast.parse`` into "SystemError: AST
+    constructor recursion depth mismatch" (CPython gh-106905)."""
+    app = create_app(small_dir, reload_interval=0.05, inline_limit=0)  # all in the pool
+    with caplog.at_level(logging.INFO, "promorules.service"):
+        for version in ("1.2.0", "1.3.0"):
+            with TestClient(app) as c:
+                r = c.post(URL, json={"facts": {"deposit": 4000}})
+                assert r.status_code == 200, r.text
+                (small_dir / "deposit.yaml").write_text(deposit_ruleset(
+                    version, 4000, "effective_from: 2024-03-01\n"), encoding="utf-8")
+                wait_for(lambda c=c, v=version: versions(c) == ["1.0.0", v],
+                         f"{version} served after a restart")
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
 def read_lines(path: Path) -> list[dict[str, object]]:
     return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
 
@@ -114,9 +135,9 @@ def test_each_evaluation_is_one_decision_log_line_with_masked_facts(
 def test_the_decision_log_is_flushed_while_the_service_runs(small_dir: Path,
                                                             tmp_path: Path) -> None:
     log = tmp_path / "decisions.jsonl"
-    with TestClient(create_app(small_dir, decision_log=log)) as c:
+    with TestClient(create_app(small_dir, decision_log=log, flush_interval=0.05)) as c:
         c.post(URL, json={"facts": {"deposit": 1}})
-        # no shutdown yet: the background flush (every second) writes the line
+        # no shutdown yet: the background flush writes the line
         wait_for(lambda: log.exists() and log.read_text("utf-8").count("\n") == 1,
                  "the line flushed")
         c.post(URL, json={"facts": {"deposit": 2}})
@@ -133,3 +154,13 @@ def test_an_unknown_masked_fact_is_a_load_error_with_a_suggestion() -> None:
     assert error.line == 5  # the mask: line
     assert promorules.loads(deposit_ruleset("1.0.0", 1, mask="mask: [phone]\n")
                             ).model.mask == ("phone",)
+
+
+def test_an_app_started_again_after_a_shutdown_serves_and_logs(small_dir: Path,
+                                                               tmp_path: Path) -> None:
+    log = tmp_path / "decisions.jsonl"
+    app = create_app(small_dir, decision_log=log, inline_limit=0)  # the pool, too
+    for deposit in (1, 2):
+        with TestClient(app) as c:
+            assert c.post(URL, json={"facts": {"deposit": deposit}}).status_code == 200
+    assert [line["facts"] for line in read_lines(log)] == [{"deposit": 1}, {"deposit": 2}]

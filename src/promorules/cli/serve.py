@@ -1,17 +1,21 @@
 """``promorules serve RULESETS_DIR``: the decision service over HTTP (docs/service.md).
 
 Needs the ``server`` extra (FastAPI, uvicorn, prometheus-client). Binds to 127.0.0.1:8080
-by default; SIGTERM and Ctrl-C stop it gracefully (the decision log is flushed and closed).
+by default; SIGTERM and Ctrl-C stop it gracefully (the decision log is flushed and closed)
+and it exits 0.
 Exit 3 when the rulesets do not load or the extra is missing.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
-from collections.abc import Sequence
-from typing import IO
+import signal
+import threading
+from collections.abc import Iterator, Sequence
+from typing import IO, Any
 
 from ..errors import PromorulesError
 from .common import EXIT_INVALID, CommandParser, parse_command
@@ -50,6 +54,11 @@ def parser() -> argparse.ArgumentParser:
                    help="largest request body accepted (default 1048576: 1 MiB)")
     p.add_argument("--eval-timeout", dest="eval_timeout", type=_seconds, default=2.0,
                    metavar="SECONDS", help="per-request evaluation time limit (default 2)")
+    p.add_argument("--inline-limit", dest="inline_limit", type=int, default=16_384,
+                   metavar="BYTES",
+                   help="request bodies up to this size are evaluated on the event loop "
+                        "(fast); larger ones in a thread pool under --eval-timeout (default "
+                        "16384; 0: every request in the pool)")
     p.add_argument("--reload-interval", dest="reload_interval", type=_seconds, default=1.0,
                    metavar="SECONDS",
                    help="how often RULESETS_DIR is checked for changes (default 1)")
@@ -80,7 +89,8 @@ def main(argv: Sequence[str], stdout: IO[str], stderr: IO[str], stdin: IO[str]) 
     settings = asgi.Settings(rulesets_dir=args.rulesets_dir, decision_log=args.decision_log,
                              body_limit=args.body_limit, eval_timeout=args.eval_timeout,
                              reload_interval=args.reload_interval,
-                             flush_interval=args.flush_interval)
+                             flush_interval=args.flush_interval,
+                             inline_limit=max(0, args.inline_limit))
     logging.basicConfig(level=args.log_level.upper(), stream=stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.workers > 1:  # each worker process builds its app from the environment
@@ -94,6 +104,28 @@ def main(argv: Sequence[str], stdout: IO[str], stderr: IO[str], stdin: IO[str]) 
     except PromorulesError as e:
         stderr.write(f"{e}\n")
         return EXIT_INVALID
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level,
-                access_log=False)
+    server = _server_class(uvicorn.Server)(uvicorn.Config(
+        app, host=args.host, port=args.port, log_level=args.log_level, access_log=False))
+    server.run()
     return 0
+
+
+def _server_class(base: type[Any]) -> type[Any]:
+    """uvicorn's Server, stopping gracefully on SIGTERM and SIGINT and then returning (exit
+    0), where uvicorn's own re-raises the signal once stopped."""
+
+    class Server(base):  # type: ignore[misc]
+        @contextlib.contextmanager
+        def capture_signals(self) -> Iterator[None]:
+            if threading.current_thread() is not threading.main_thread():
+                yield
+                return
+            previous = {sig: signal.signal(sig, self.handle_exit)
+                        for sig in (signal.SIGINT, signal.SIGTERM)}
+            try:
+                yield
+            finally:
+                for sig, handler in previous.items():
+                    signal.signal(sig, handler)
+
+    return Server

@@ -70,6 +70,7 @@ class NodeInfo:
     table: Any = None  # decision tables: their hits.TableStatic
     formula: Any = None  # compute nodes: the expression's syntax tree, for traces
     rounding: tuple[int, str] | None = None  # compute nodes: (places, mode) when rounded
+    when: str | None = None  # case, item and row nodes: the condition, as written
 
 
 @attrs.frozen

@@ -164,7 +164,8 @@ class _TableBuilder(ir.Visitor[None]):
 
     def choice(self, part: ir.Case | ir.Item, parent: int) -> int:
         index = self.part(part, part.kind.value, part.id, parent, facts=part.when.facts,
-                          expression=part.when.text, value_literal=_literal(part.value))
+                          expression=part.when.text, when=part.when.text,
+                          value_literal=_literal(part.value))
         if isinstance(part, ir.Case) and isinstance(part.value, ir.Compute):
             self.formula(part, part.value)
         return index
@@ -201,7 +202,8 @@ class _TableBuilder(ir.Visitor[None]):
         for row in value.rows:
             r = self.add(row, kind="row", id=row.id, description=row.description or d.description,
                          source=row.source or d.source, parent=index, value_literal=row.then,
-                         facts=row.when.facts, expression=row.when.text)
+                         facts=row.when.facts, expression=row.when.text,
+                         when=row.when.text)
             rows.append(r)
             cells = tuple(self.value(cell, r, column.name or "then")
                           for cell, column in zip(row.outputs, value.outputs, strict=True)

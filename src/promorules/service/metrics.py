@@ -3,6 +3,8 @@ global one, so that several apps in one process, as in tests, keep separate coun
 
 from __future__ import annotations
 
+from typing import Any
+
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
@@ -36,6 +38,31 @@ class ServiceMetrics:
             "promorules_reloads", "Reloads of the rulesets directory: applied, or rejected "
             "because a file is invalid (the old set keeps serving).", ["result"],
             registry=self.registry)
+        self._children: dict[tuple[str, str, int, str | None], tuple[Any, ...]] = {}
+
+    def request(self, ruleset: str, decision: str, status: int, seconds: float | None,
+                evaluation: float | None = None, outcome: str | None = None) -> None:
+        """Count one evaluate request (``seconds``: its latency, None when its ruleset and
+        decision are unknown; ``evaluation`` and ``outcome`` when it was evaluated)."""
+        if not ruleset:  # an unknown ruleset or decision: counted, nothing else
+            self.requests.labels("", "", str(status)).inc()
+            return
+        key = (ruleset, decision, status, outcome)
+        children = self._children.get(key)
+        if children is None:  # label lookups take a lock: done once per combination
+            children = self._children[key] = (
+                self.requests.labels(ruleset, decision, str(status)),
+                self.latency.labels(ruleset, decision),
+                self.evaluation.labels(ruleset, decision),
+                self.outcomes.labels(ruleset, decision, outcome) if outcome else None)
+        requests, latency, evaluated, outcomes = children
+        requests.inc()
+        if seconds is not None:
+            latency.observe(seconds)
+        if evaluation is not None:
+            evaluated.observe(evaluation)
+        if outcomes is not None:
+            outcomes.inc()
 
     def render(self) -> bytes:
         """The Prometheus text exposition of every metric."""
