@@ -175,6 +175,11 @@ def test_to_sql_runs_on_duckdb_and_parses_as_postgres() -> None:
     assert "promorules_calendar" in postgres
     spark = RS.to_sql(ME, dialect="spark", table="merchants")
     assert sqlglot.parse_one(spark, read="spark") is not None
+    medals = ruleset(ROOT / "rulesets" / "aliexpress_medals.yaml")
+    for dialect in ("spark", "postgres"):  # exact rounding on DECIMAL(38, 0) there
+        text = medals.to_sql("monthly_gmv_usd", dialect=dialect)
+        assert "INT128" not in text and "HUGEINT" not in text
+        assert sqlglot.parse_one(text, read=dialect) is not None
     with pytest.raises(PromorulesError, match="PR823"):
         rs.to_sql(decision, dialect="no-such-dialect")
 
