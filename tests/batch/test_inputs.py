@@ -232,3 +232,21 @@ def test_date_times_in_any_zone_and_the_whole_second_bound() -> None:
              "2023-02-22T23:59:59", "2024-03-05 23:59:59", "2024-03-05T23:59"]
     rows = [{**base, "submitted_at": t} for t in times]
     _check(RS.evaluate_batch(decision, rows), rows, RS, decision)
+
+
+def test_iter_batches_streams_a_file_in_order(tmp_path: Path) -> None:
+    from promorules.batch import iter_batches
+
+    rows = [{**GOOD, "buyer_protection_deposit": f"{2990 + k}.00"} for k in range(25)]
+    table = pa.Table.from_pylist(rows)
+    pq.write_table(table, tmp_path / "m.parquet", row_group_size=4)
+    batches = list(iter_batches(RS, ME, tmp_path / "m.parquet", batch_size=8))
+    assert all(b.num_rows <= 8 for b in batches)
+    out = pa.Table.from_batches(batches)
+    assert out.column_names == [*table.column_names, "outcome", "failed", "missing", "value",
+                                "error"]
+    assert out.column("buyer_protection_deposit").to_pylist() == \
+        table.column("buyer_protection_deposit").to_pylist()
+    _check(out, rows)
+    whole = RS.evaluate_batch(ME, tmp_path / "m.parquet")
+    assert whole.to_pylist() == out.to_pylist()
