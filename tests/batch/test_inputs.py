@@ -114,6 +114,10 @@ def test_pandas_and_polars_frames() -> None:
     assert out.column("outcome").to_pylist()[4] == "invalid"
     table = pa.Table.from_pylist(rows)
     _check(RS.evaluate_batch(ME, pl.from_arrow(table)), table.to_pylist())
+    categories = frame.astype({"trade_medal_level": "category", "main_industry": "category"})
+    _check(RS.evaluate_batch(ME, categories), [{k: None if v is None or v != v else v
+                                                for k, v in r.items()}
+                                               for r in frame.to_dict("records")])
 
 
 def test_parquet_csv_and_jsonl_files(tmp_path: Path) -> None:
