@@ -13,7 +13,7 @@ import pytest
 
 import promorules
 from promorules.cli import run
-from promorules.diff import check_bump, required_bump, semantic_diff
+from promorules.diff import check_bump, format_bump, required_bump, semantic_diff
 from promorules.diff.bump import BUMPS, RULES, bump_of, rules_table
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -120,6 +120,33 @@ def test_a_new_decision_is_minor_a_new_rule_in_a_decision_is_major(
     assert [(c.section, c.aspect) for c, _ in report.reasons] == [("params", "default")]
 
 
+def test_a_warning_rule_changes_no_outcome_so_it_is_minor(
+        spring: promorules.Ruleset) -> None:
+    text = SPRING.read_text(encoding="utf-8")
+    warning = """\
+      - id: deposit_comfortable
+        description: {en: A comfortable deposit, zh: 保证金充足}
+        source: "002 §四.6"
+        severity: warning
+        check: buyer_protection_deposit >= 5000
+"""
+    with_warning = text.replace("      - id: deposit\n", warning + "      - id: deposit\n", 1)
+    added = promorules.loads(re.sub(r"^version: .*$", "version: 2.2.0", with_warning,
+                                    count=1, flags=re.M))
+    report = required_bump(spring, added)
+    assert (report.required, report.satisfied) == ("minor", True)
+    assert report.reasons[0][1].what == "warning"
+    # its threshold moved: still only the warnings change
+    moved = promorules.loads(re.sub(r"^version: .*$", "version: 2.3.0", with_warning.replace(
+        "buyer_protection_deposit >= 5000", "buyer_protection_deposit >= 6000"), count=1,
+        flags=re.M))
+    assert required_bump(added, moved).required == "minor"
+    # made an error: it now decides the outcome
+    strict = promorules.loads(with_warning.replace("severity: warning", "severity: error")
+                              .replace("version: 2.1.0", "version: 2.2.1", 1))
+    assert required_bump(added, strict).required == "major"
+
+
 def test_removing_a_rule_is_major(spring: promorules.Ruleset) -> None:
     text = SPRING.read_text(encoding="utf-8")
     # drop the deposit rule (its block of the merchant decision)
@@ -131,6 +158,13 @@ def test_removing_a_rule_is_major(spring: promorules.Ruleset) -> None:
     assert report.required == "major" and not report.satisfied
     assert any(c.kind == "removed" and c.path == "merchant_eligibility.deposit"
                for c, _ in report.reasons)
+
+
+def test_no_change_needs_no_bump(spring: promorules.Ruleset) -> None:
+    report = required_bump(spring, spring)
+    assert (report.required, report.reasons, report.satisfied) == ("none", (), True)
+    assert format_bump(report) == ("version 2.1.0 → 2.1.0: no semantic changes, no bump "
+                                   "required\n")
 
 
 def test_every_change_has_a_row(spring: promorules.Ruleset) -> None:
@@ -167,8 +201,6 @@ def test_diff_prints_the_verdict_and_json_carries_it(tmp_path: Path) -> None:
     new.write_text(edited(SPRING, "3.0.0", TIGHTER), encoding="utf-8")
     _, out, _ = cli("diff", str(SPRING), str(new))
     assert "version 2.1.0 → 3.0.0: satisfies the major bump these changes require:" in out
-    _, out, _ = cli("diff", str(SPRING), str(SPRING))
-    assert out.endswith("version 2.1.0 → 2.1.0: no semantic changes, no bump required\n")
 
 
 def test_check_against_fails_when_the_version_is_too_small(tmp_path: Path) -> None:

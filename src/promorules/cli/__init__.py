@@ -61,6 +61,8 @@ COMMANDS = {
               "[--decision-log FILE.jsonl]"),
     "check": ("validate rulesets (with --against OLD, the version bump too)",
               "promorules check RULESET... [--against OLD.yaml]"),
+    "import": ("convert a DMN model's decision tables into a ruleset",
+               "promorules import dmn MODEL.dmn -o RULESET.yaml [--id ID] [--partial]"),
 }
 
 # subcommand -> what each exit status means (docs/cli.md's table; tests/unit/test_cli_analyst_loop
@@ -82,15 +84,20 @@ EXIT_STATUS: dict[str, dict[int, str]] = {
     "docs": {0: "written (with `--check`: every sheet is up to date)",
              1: "with `--check`: a sheet is stale or missing",
              3: "invalid ruleset, examples file or arguments"},
-    "monitor": {0: "every update was read (events on standard output)",
-                3: "invalid ruleset, update line, state file or arguments"},
+    "monitor": {0: "every update was read (events on standard output), or the reader of "
+                   "standard output went away (`| head`); the state is saved",
+                3: "invalid ruleset, update line, state file (PR800-PR806) or arguments"},
     "batch": {0: "the batch ran, whatever the outcomes",
               3: "invalid ruleset, decision, input file or arguments"},
     "serve": {0: "stopped (SIGTERM or Ctrl-C)",
               3: "the rulesets do not load, the server extra is missing, or bad arguments"},
-    "import": {0: "the model was converted", 3: "invalid or unsupported model, or bad "
-                                                 "arguments"},
+    "import": {0: "the ruleset was written (with `--partial`: the decisions that map; the "
+                  "others are listed)",
+               3: "the model cannot be read or has elements outside the mapped subset "
+                  "(PR840-PR842), or bad arguments"},
 }
+# a subcommand whose module is not named after it (``import`` is a Python keyword)
+MODULES = {"import": "import_dmn"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -121,7 +128,7 @@ def run(argv: Sequence[str] | None = None, stdout: IO[str] | None = None,
         return EXIT_INVALID
     if argv and argv[0] in COMMANDS:
         # imported on use: `promorules eval` does not load the diff or docs machinery
-        command = importlib.import_module(f".{argv[0]}", __name__)
+        command = importlib.import_module(f".{MODULES.get(argv[0], argv[0])}", __name__)
         try:
             return int(command.main(argv[1:], stdout, stderr, stdin))
         except PromorulesError as e:

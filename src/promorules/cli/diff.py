@@ -77,7 +77,7 @@ def main(argv: Sequence[str], stdout: IO[str], stderr: IO[str], stdin: IO[str]) 
     except PromorulesError as e:  # an invalid ruleset, facts file or --as-of
         print_error(e, stderr)
         return EXIT_INVALID
-    bump = bump_for(changes, old.version, new.version)
+    bump = bump_for(changes, old, new)
     if args.json:
         data: dict[str, Any] = {
             "old": {"id": old.id, "version": old.version, "digest": old.digest},

@@ -26,9 +26,11 @@ from typing import Any
 
 import attrs
 
+from .. import ir
 from ..errors import RulesetError
 from ..loader import parse_yaml
 from ..ruleset import Ruleset
+from ..wording import sub_rules
 from .canon import ARROW
 from .changes import Change
 from .semantic import semantic_diff
@@ -52,10 +54,12 @@ BUMPS = ("none", "patch", "minor", "major")
 
 @attrs.frozen
 class BumpRule:
-    """One row of the table: changes of ``what`` (a section of the diff: ``ruleset``,
-    ``facts``, ``params``, ``lists`` or ``decision``) of ``kind`` (``added``, ``removed``,
-    ``changed``) to ``aspect`` (``*`` for any; a trailing ``*`` matches a prefix; for the
-    ``ruleset`` section, the path, e.g. ``timezone``) need ``bump``, because ``why``."""
+    """One row of the table: changes of ``what`` (``ruleset``, ``facts``, ``params``,
+    ``lists``, ``decision`` (the decision itself), ``rule`` (a rule, tier or row of one) or
+    ``warning`` (a rule that is ``severity: warning``)) of ``kind`` (``added``,
+    ``removed``, ``changed``, ``*``) to ``aspect`` (``*`` for any; a trailing ``*`` matches
+    a prefix; for the ``ruleset`` section, the path, e.g. ``timezone``) need ``bump``,
+    because ``why``."""
 
     what: str
     kind: str
@@ -80,6 +84,7 @@ _WORDING = "wording only: no outcome changes"
 _OUTCOME = "can change an outcome or value for facts that already worked"
 _BREAKS = "breaks callers and stored facts that use it"
 _NEW = "new, so no existing outcome changes"
+_ADVICE = "changes the warnings given, never an outcome"
 
 #: The table, first match wins (specific rows before the catch-all of each section).
 RULES: tuple[BumpRule, ...] = (
@@ -113,6 +118,11 @@ RULES: tuple[BumpRule, ...] = (
     # decisions: "decision added/removed" are the decision itself, "rule ..." its parts
     _r("decision", "added", "*", "minor", _NEW, "decision added"),
     _r("decision", "removed", "*", "major", _BREAKS, "decision removed or renamed"),
+    _r("warning", "added", "*", "minor", _ADVICE,
+       "rule with severity: warning added to a decision"),
+    _r("warning", "changed", "check", "minor", _ADVICE, "check of a warning rule"),
+    _r("warning", "changed", "applies_when", "minor", _ADVICE,
+       "applies_when of a warning rule"),
     _r("rule", "added", "*", "major", _OUTCOME, "rule, tier or table row added to a decision"),
     _r("rule", "removed", "*", "major", _BREAKS + "; " + _OUTCOME,
        "rule, tier or table row removed or renamed"),
@@ -141,9 +151,47 @@ def _classify(change: Change) -> tuple[str, str, str]:
     return "rule", change.kind, change.aspect
 
 
-def bump_of(change: Change) -> BumpRule:
-    """The row of :data:`RULES` that applies to ``change``."""
+def _rule_at(ruleset: Ruleset, path: str) -> ir.Rule | None:
+    """The rule ``decision.rule_id`` of ``ruleset`` (None when there is none)."""
+    did, _, rid = path.partition(".")
+    decision = ruleset.ir.decisions.get(did)
+    if decision is None or not rid:
+        return None
+    stack: list[ir.Rule] = [] if decision.rule is None else [decision.rule]
+    if decision.requires is not None:
+        stack += decision.requires.rules
+    for value in ir.values(decision):
+        if isinstance(value, ir.Tiers):
+            stack += [t.rule for t in value.tiers]
+    while stack:
+        rule = stack.pop()
+        if rule.id == rid:
+            return rule
+        stack += sub_rules(rule)
+    return None
+
+
+def _warning_on_both_sides(change: Change, old: Ruleset | None, new: Ruleset | None
+                           ) -> bool:
+    """Whether ``change`` is to a rule that is ``severity: warning`` in every version that
+    has it (a warning never changes an outcome)."""
+    if new is None or change.kind == "removed":
+        return False
+    sides = [_rule_at(new, change.path)]
+    if change.kind == "changed" and old is not None:
+        sides.append(_rule_at(old, change.path))
+    return all(r is not None and r.severity.value == "warning" for r in sides)
+
+
+def bump_of(change: Change, old: Ruleset | None = None, new: Ruleset | None = None
+            ) -> BumpRule:
+    """The row of :data:`RULES` that applies to ``change`` (with the two rulesets, a change
+    to a warning rule is told from one to a rule that decides the outcome)."""
     what, kind, aspect = _classify(change)
+    if what == "rule" and _warning_on_both_sides(change, old, new):
+        for rule in RULES:
+            if rule.matches("warning", kind, aspect):
+                return rule
     for rule in RULES:
         if rule.matches(what, kind, aspect):
             return rule
@@ -202,18 +250,18 @@ class BumpReport:
                              "why": r.why} for c, r in self.reasons]}
 
 
-def bump_for(changes: Sequence[Change], old_version: str, new_version: str) -> BumpReport:
+def bump_for(changes: Sequence[Change], old: Ruleset, new: Ruleset) -> BumpReport:
     """The report for changes already computed by :func:`~.semantic.semantic_diff`."""
-    rows = [(c, bump_of(c)) for c in changes]
+    rows = [(c, bump_of(c, old, new)) for c in changes]
     required = max((r.bump for _, r in rows), key=BUMPS.index, default="none")
     reasons = tuple((c, r) for c, r in rows if r.bump == required and required != "none")
-    return BumpReport(old_version, new_version, required, reasons)
+    return BumpReport(old.version, new.version, required, reasons)
 
 
 def required_bump(old: Ruleset, new: Ruleset) -> BumpReport:
     """The version bump the changes from ``old`` to ``new`` require, and whether
     ``new.version`` satisfies it."""
-    return bump_for(semantic_diff(old, new), old.version, new.version)
+    return bump_for(semantic_diff(old, new), old, new)
 
 
 def format_bump(report: BumpReport, *, limit: int = 3) -> str:

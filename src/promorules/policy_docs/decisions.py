@@ -17,6 +17,7 @@ from ..wording import (
     expr_text,
     literal_text,
     rounding_words,
+    row_output_text,
     spec_text,
     sub_rules,
     value_text,
@@ -33,8 +34,18 @@ _LOGIC = {ir.RuleKind.ALL: "all of the rules below must pass",
 _GROUP_WORDS = {ir.RuleKind.ALL: "all of:", ir.RuleKind.ANY: "any of:",
                 ir.RuleKind.NOT: "must fail:"}
 _HIT = {ir.HitPolicy.UNIQUE: "unique: exactly one row may match",
+        ir.HitPolicy.ANY: "any: the matching rows must all give the same value",
+        ir.HitPolicy.PRIORITY: "priority: the matching row whose value ranks highest",
         ir.HitPolicy.FIRST: "first: the first matching row",
+        ir.HitPolicy.OUTPUT_ORDER: "output order: the list of every matching row's value, "
+                                   "highest priority first",
+        ir.HitPolicy.RULE_ORDER: "rule order: the list of every matching row's value, in "
+                                 "row order",
         ir.HitPolicy.COLLECT: "collect: the list of every matching row's value"}
+_AGGREGATE = {ir.Aggregation.SUM: "the sum of the matching rows' values",
+              ir.Aggregation.MIN: "the smallest of the matching rows' values",
+              ir.Aggregation.MAX: "the largest of the matching rows' values",
+              ir.Aggregation.COUNT: "how many rows match"}
 _VALUE_NAMES = {ir.ValueKind.COMPUTE: "formula", ir.ValueKind.CASES: "cases",
                 ir.ValueKind.LOOKUP: "lookup", ir.ValueKind.COLLECT: "list",
                 ir.ValueKind.FIELDS: "fields", ir.ValueKind.LITERAL: "constant",
@@ -71,6 +82,9 @@ def _value_exprs(value: ir.Value | ir.Default | None) -> Iterator[ir.TypedExpr]:
         yield value.key
     elif isinstance(value, ir.Table):
         yield from value.inputs
+        for row in value.rows:
+            for cell in row.outputs:
+                yield from _value_exprs(cell)
     elif isinstance(value, (ir.Cases, ir.Collect)):
         for c in value.cases if isinstance(value, ir.Cases) else value.items:
             yield c.when
@@ -232,11 +246,18 @@ class DecisionBlocks(ir.Visitor[None]):
 
     def visit_table(self, v: ir.Table) -> None:
         inputs = [expr_text(i) for i in v.inputs]
-        self.para(txt("Decision table, hit policy "), txt(_HIT[v.hit_policy]), txt("."))
+        policy = _AGGREGATE[v.aggregation] if v.aggregation else _HIT[v.hit_policy]
+        self.para(txt("Decision table, hit policy "), txt(policy), txt("."))
+        for o in v.outputs:
+            if o.values is not None:
+                name = f"Output {o.name}" if o.name else "Output"
+                self.para(txt(f"{name}: one of "),
+                          *join([code(literal_text(x)) for x in o.values], ", "),
+                          txt(" (highest priority first)."))
         rows: list[tuple[Cell, ...]] = []
         for r in v.rows:
             cells = [[code(cell_text(c))] for c in r.cells] or [[txt("?")] for _ in inputs]
-            rows.append(([code(r.id)], *cells, [code(literal_text(r.then))],
+            rows.append(([code(r.id)], *cells, [code(row_output_text(r, v))],
                          [txt(r.description.en if r.description else "")],
                          [txt(r.description.zh if r.description else "")],
                          [txt(r.source or "")]))
