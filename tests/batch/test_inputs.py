@@ -254,3 +254,13 @@ def test_iter_batches_streams_a_file_in_order(tmp_path: Path) -> None:
     _check(out, rows)
     whole = RS.evaluate_batch(ME, tmp_path / "m.parquet")
     assert whole.to_pylist() == out.to_pylist()
+
+
+def test_hit_policies_the_batch_engine_does_not_compute_are_refused_by_name() -> None:
+    from tests.rulesets.test_dmn_tables import PRIORITY, load
+
+    rs = load(PRIORITY)
+    with pytest.raises(PromorulesError, match="PR822 .*hit policy priority"):
+        rs.evaluate_batch("x", [{"age": 30, "risk": "Low"}])
+    with pytest.raises(PromorulesError, match="PR822"):
+        rs.to_sql("x")

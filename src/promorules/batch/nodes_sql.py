@@ -352,6 +352,13 @@ class NodeCompiler(ir.Visitor[Any]):
         return Val(st, v, kind, p, s)
 
     def visit_table(self, value: ir.Table) -> Val:
+        policy = value.hit_policy
+        if policy not in (ir.HitPolicy.UNIQUE, ir.HitPolicy.FIRST, ir.HitPolicy.COLLECT):
+            raise Unsupported(f"a decision table with hit policy {policy.value}")
+        if getattr(value, "aggregation", None) is not None:
+            raise Unsupported("a decision table that aggregates its rows' outputs")
+        if any(getattr(r, "computed", False) for r in value.rows):
+            raise Unsupported("a decision table row whose output is a formula")
         default = self._default(value.default)
         thens = [self.literal_val(r.then) for r in value.rows]
         conv, kind, p, s = self._unify(thens + ([default] if value.default else []))
