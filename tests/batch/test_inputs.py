@@ -260,7 +260,7 @@ def test_hit_policies_the_batch_engine_does_not_compute_are_refused_by_name() ->
     from tests.rulesets.test_dmn_tables import PRIORITY, load
 
     rs = load(PRIORITY)
-    with pytest.raises(PromorulesError, match="PR822 .*hit policy priority"):
+    with pytest.raises(PromorulesError, match=r"PR822 .*hit policy priority"):
         rs.evaluate_batch("x", [{"age": 30, "risk": "Low"}])
     with pytest.raises(PromorulesError, match="PR822"):
         rs.to_sql("x")
