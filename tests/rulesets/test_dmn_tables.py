@@ -36,6 +36,12 @@ decisions:
 """
 
 
+def table_lint(rs: promorules.Ruleset) -> tuple[promorules.RulesetError, ...]:
+    """The ruleset's warnings but those about its declarations as a whole (PR720-PR725:
+    these test rulesets leave facts unused and have no schema line on purpose)."""
+    return tuple(w for w in rs.lint if w.code < "PR720")
+
+
 def load(table: str, *, decision: str = "x") -> promorules.Ruleset:
     body = f"""\
 {decision}:
@@ -135,7 +141,7 @@ rows:
   - {id: inside, when: ["[low..high]"], then: in}
   - {id: above, when: ["> 10"], then: above}
 """)
-    assert rs.lint == ()
+    assert table_lint(rs) == ()
     r = rs.evaluate("x", {"score": 12, "low": 0, "high": 20})
     assert r.outcome == "fail"
     assert r.trace.detail == "rows inside and above both match (hit policy unique)"
@@ -351,7 +357,7 @@ rows:
 
 def test_several_typed_outputs_give_a_mapping_with_computed_money() -> None:
     rs = load(APPROVAL)
-    assert rs.lint == ()
+    assert table_lint(rs) == ()
     r = rs.evaluate("x", {"age": 30, "risk": "Low", "affordable": True, "loan": "1000.50"})
     assert r.value == {"status": "Approved", "rate": "Best", "fee": Decimal("10.01")}
     (good,) = [c for c in r.trace.children if c.rule_id == "good"]
@@ -460,7 +466,7 @@ rows:
   - {id: low, when: ["< 10"], then: a}
   - {id: high, when: ["(10..100]"], then: b}
 """)
-    (lint,) = rs.lint
+    (lint,) = table_lint(rs)
     assert lint.code == "PR702"
     assert lint.message.startswith("no row covers score = 10; score = 101; score = 102:")
     meets = load("""\
@@ -470,7 +476,7 @@ rows:
   - {id: low, when: ["< 10"], then: a}
   - {id: high, when: [">= 10"], then: b}
 """)
-    assert meets.lint == ()
+    assert table_lint(meets) == ()
 
 
 def test_integer_facts_are_analysed_on_whole_numbers() -> None:
@@ -482,7 +488,7 @@ rows:
   - {when: ["<= 17"], then: a}
   - {when: [">= 18"], then: b}
 """)
-    assert rs.lint == ()
+    assert table_lint(rs) == ()
 
 
 def test_no_false_pr702_for_rows_equal_and_unequal_to_another_boolean() -> None:
@@ -494,7 +500,7 @@ rows:
   - {id: same, when: ["== other"], then: same}
   - {id: differ, when: ["!= other"], then: different}
 """)
-    assert rs.lint == ()
+    assert table_lint(rs) == ()
     assert rs.evaluate("x", {"affordable": True, "other": True}).value == "same"
     assert rs.evaluate("x", {"affordable": True, "other": False}).value == "different"
 
@@ -508,7 +514,7 @@ rows:
   - {id: below, when: ["< low"], then: below}
   - {id: above, when: ["> high"], then: above}
 """)
-    assert ok.lint == ()  # covered whatever low and high are (when low <= high)
+    assert table_lint(ok) == ()  # covered whatever low and high are (when low <= high)
     # beside a row on facts, two rows that certainly overlap are still found
     (error,) = errors_of("""\
 hit_policy: unique
@@ -615,7 +621,7 @@ def _doc_tables() -> promorules.Ruleset:
 
 def test_the_format_reference_examples_load_and_give_what_the_text_says() -> None:
     rs = _doc_tables()
-    assert rs.lint == ()
+    assert table_lint(rs) == ()
     status = rs.evaluate("loan_status", {"age": 16, "risk_category": "High"})
     assert status.value == "Declined"
     assert status.trace.matched == ("row_1", "row_2", "row_3")
