@@ -37,6 +37,7 @@ def mask_lists(columns: Sequence[Any], names: Sequence[str], bits: int,
     import pyarrow as pa  # type: ignore[import-untyped]
     import pyarrow.compute as pc  # type: ignore[import-untyped]
 
+    columns = [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in columns]
     n = len(columns[0]) if columns else 0
     if not names or n == 0 or all((pc.max(c).as_py() or 0) == 0 for c in columns):
         # no row has any (the usual case for missing facts and invalid values)
