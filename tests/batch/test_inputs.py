@@ -256,11 +256,16 @@ def test_iter_batches_streams_a_file_in_order(tmp_path: Path) -> None:
     assert whole.to_pylist() == out.to_pylist()
 
 
-def test_hit_policies_the_batch_engine_does_not_compute_are_refused_by_name() -> None:
-    from tests.rulesets.test_dmn_tables import PRIORITY, load
+def test_tables_the_batch_engine_does_not_compute_are_refused_by_name() -> None:
+    from tests.rulesets.test_dmn_tables import APPROVAL, PRIORITY, load
 
-    rs = load(PRIORITY)
-    with pytest.raises(PromorulesError, match=r"PR822 .*hit policy priority"):
-        rs.evaluate_batch("x", [{"age": 30, "risk": "Low"}])
+    rs = load(APPROVAL)  # a row's output is a formula (computed money)
+    with pytest.raises(PromorulesError, match=r"PR822 .*computed output cells"):
+        rs.evaluate_batch("x", [{"age": 30, "risk": "Low", "affordable": True}])
     with pytest.raises(PromorulesError, match="PR822"):
         rs.to_sql("x")
+    # the DMN hit policies themselves are computed: priority agrees with evaluate
+    priority = load(PRIORITY)
+    facts = {"age": 30, "risk": "Low"}
+    (outcome,) = priority.evaluate_batch("x", [facts]).column("value").to_pylist()
+    assert outcome == priority.evaluate("x", facts).value
