@@ -257,15 +257,25 @@ def test_iter_batches_streams_a_file_in_order(tmp_path: Path) -> None:
 
 
 def test_tables_the_batch_engine_does_not_compute_are_refused_by_name() -> None:
-    from tests.rulesets.test_dmn_tables import APPROVAL, PRIORITY, load
+    from tests.rulesets.test_dmn_tables import APPROVAL, load
 
-    rs = load(APPROVAL)  # a row's output is a formula (computed money)
-    with pytest.raises(PromorulesError, match=r"PR822 .*computed output cells"):
-        rs.evaluate_batch("x", [{"age": 30, "risk": "Low", "affordable": True}])
+    # computed output cells are computed: money as DECIMAL, as evaluate gives it
+    rs = load(APPROVAL)
+    facts = {"age": 30, "risk": "Low", "affordable": True, "loan": "1234.50"}
+    (value,) = rs.evaluate_batch("x", [facts]).column("value").to_pylist()
+    assert value == rs.evaluate("x", facts).value == {
+        "status": "Approved", "rate": "Best", "fee": Decimal("12.35")}
+    assert str(value["fee"]) == "12.35"
+    # a column whose outputs are of several types (a computed date, a date written as
+    # text): one SQL column cannot hold them, so the table is refused by name
+    mixed = load("""\
+hit_policy: first
+inputs: [age]
+rows:
+  - {when: [">= 18"], then: {compute: "add_days(day, 30)"}}
+  - {when: ["< 18"], then: "2024-01-01"}
+""")
+    with pytest.raises(PromorulesError, match=r"PR822 .*outputs mix date and string"):
+        mixed.evaluate_batch("x", [{"age": 30, "day": "2024-01-01"}])
     with pytest.raises(PromorulesError, match="PR822"):
-        rs.to_sql("x")
-    # the DMN hit policies themselves are computed: priority agrees with evaluate
-    priority = load(PRIORITY)
-    facts = {"age": 30, "risk": "Low"}
-    (outcome,) = priority.evaluate_batch("x", [facts]).column("value").to_pylist()
-    assert outcome == priority.evaluate("x", facts).value
+        mixed.to_sql("x")

@@ -283,6 +283,9 @@ class ExprSQL(ir.ExprVisitor[S]):
 
     def visit_arith(self, e: ir.Arith) -> S:
         a, b = self.visit(e.left), self.visit(e.right)
+        if e.op == "+" and "string" in (a.kind, b.kind):  # text concatenation (NULL: NULL)
+            return S(exp.DPipe(this=a.node, expression=b.node), "string",
+                     err=_or_err(a.err, b.err))
         kind = "money" if "money" in (a.kind, b.kind) else "number"
         err = _or_err(a.err, b.err)
         if e.op in ("+", "-"):
@@ -423,8 +426,11 @@ class ExprSQL(ir.ExprVisitor[S]):
         return node, exp.NEQ(this=n.node, expression=cast(n.node, dec_type(n.p, 0)))
 
     def call_add_days(self, a: list[S]) -> S:
-        n, bad = self._whole(a[1], "add_days")
-        node = exp.Add(this=a[0].node, expression=n)
+        _n, bad = self._whole(a[1], "add_days")
+        # a date plus whole days, as each dialect writes it (DuckDB: + INTERVAL, Spark:
+        # DATE_ADD, which takes an INT)
+        node = exp.DateAdd(this=a[0].node, expression=cast(a[1].node, "INT"),
+                           unit=exp.var("DAY"))
         return self._date_fn(a, _null_if_any(a, cast(node, "DATE")), own=bad)
 
     def call_days_between(self, a: list[S]) -> S:
@@ -531,6 +537,12 @@ class ExprSQL(ir.ExprVisitor[S]):
             node = exp.GT(this=exp.StrPosition(this=hay.node, substr=needle.node),
                           expression=exp.Literal.number(0))
         return S(_null_if_any(a, node), "bool", err=_guard_err(a, None))
+
+    def call_concat(self, a: list[S]) -> S:
+        node = a[0].node
+        for x in a[1:]:
+            node = exp.DPipe(this=node, expression=x.node)
+        return S(_null_if_any(a, node), "string", err=_guard_err(a, None))
 
     def call_len(self, a: list[S]) -> S:
         if a[0].kind == "list":

@@ -31,7 +31,7 @@ import sqlglot.expressions as exp
 
 from .. import ir
 from ..compiler import CompiledDecision
-from ..compiler.nodes import build_table, table_static
+from ..compiler.nodes import build_table
 from .exprs import ExprSQL, S, exact_precision, round_sql
 from .layers import Layers
 from .sqlx import (
@@ -47,23 +47,11 @@ from .sqlx import (
     lit,
     or_any,
 )
+from .tables_sql import Val, table_val
 
 __all__ = ["DecisionSQL", "NodeCompiler", "Val"]
 
 ONE, ZERO, TWO = exp.Literal.number(1), exp.Literal.number(0), exp.Literal.number(2)
-
-
-@attrs.frozen
-class Val:
-    """A value node: its state (1 computed, 0 failed, NULL unknown, 2 not applicable) and
-    its value (meaningful when the state is 1)."""
-
-    st: E
-    v: E
-    kind: str = "any"
-    p: int = 0
-    s: int = 0
-    py: Any = None  # a literal's value
 
 
 @attrs.define
@@ -90,32 +78,6 @@ def _known(e: E) -> E:
 
 def _state(st: E, code: E) -> E:
     return exp.EQ(this=st, expression=code)
-
-
-def _frozen(value: Any) -> Any:
-    """A literal output as the row engine compares it (numbers by value)."""
-    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
-        return Decimal(value).normalize()
-    if isinstance(value, Mapping):
-        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
-    if isinstance(value, (list, tuple)):
-        return tuple(_frozen(v) for v in value)
-    return value
-
-
-def _table_supported(table: ir.Table) -> None:
-    """The tables the SQL gives exactly; the others are refused (PR822), never computed
-    differently: computed output cells, a list policy's default, and aggregates over
-    text or dates."""
-    if any(r.computed for r in table.rows):
-        raise Unsupported("a decision table with computed output cells")
-    if table.default is not None and table.aggregation is None and (
-            table.hit_policy in ir.LIST_POLICIES):
-        raise Unsupported(f"a default on a {table.hit_policy} decision table")
-    if table.aggregation not in (None, ir.Aggregation.COUNT) and any(
-            isinstance(r.then, bool) or not isinstance(r.then, (int, Decimal))
-            for r in table.rows):
-        raise Unsupported(f"aggregate {table.aggregation} over outputs that are not numbers")
 
 
 def _can_be_na(rule: ir.Rule) -> bool:
@@ -235,7 +197,7 @@ class NodeCompiler(ir.Visitor[Any]):
     def inline(self, value: ir.Literal | ir.Compute, when: E | None) -> Val:
         if isinstance(value, ir.Literal):
             return self.visit_literal(value)
-        return self._compute(value, when)
+        return self.compute(value, when)
 
     def literal(self, v: Any, ty: ir.Ty | None = None) -> tuple[E, str, int, int]:
         if isinstance(v, Mapping):
@@ -267,7 +229,7 @@ class NodeCompiler(ir.Visitor[Any]):
         node, kind, p, s = self.literal(v)
         return Val(ONE, node, kind, p, s, v)
 
-    def _compute(self, value: ir.Compute, when: E | None) -> Val:
+    def compute(self, value: ir.Compute, when: E | None) -> Val:
         if value.rounding is not None:
             r = value.rounding
             s = self.x.rounded(value.expr.tree, r.places, r.mode.value)
@@ -280,9 +242,9 @@ class NodeCompiler(ir.Visitor[Any]):
         return Val(case([(_null(s.node), exp.null())], ONE), s.node, kind, s.p, s.s)
 
     def visit_compute(self, value: ir.Compute) -> Val:
-        return self._compute(value, is_true(self.gate))
+        return self.compute(value, is_true(self.gate))
 
-    def _unify(self, vals: list[Val]) -> tuple[Callable[[Val], E], str, int, int]:
+    def unify(self, vals: list[Val]) -> tuple[Callable[[Val], E], str, int, int]:
         """How to give each branch's value one SQL type: numbers one DECIMAL, mappings with
         different keys a MAP."""
         nums = [v for v in vals if v.kind in ("number", "money")]
@@ -329,7 +291,7 @@ class NodeCompiler(ir.Visitor[Any]):
             default = self.inline(value.default.value, and_all([self.gate, pending]))
             self.walk[i] = and_all([self.gate, pending])
         vals = [v for _, v in branches] + ([default] if default else [])
-        conv, kind, p, s = self._unify(vals)
+        conv, kind, p, s = self.unify(vals)
         st_whens: list[tuple[E, E]] = []
         v_whens: list[tuple[E, E]] = []
         for w, v in branches:
@@ -349,7 +311,7 @@ class NodeCompiler(ir.Visitor[Any]):
             v = self.inline(item.value, and_all([self.gate, is_true(w)]))
             items.append((w, v))
             whens.append(w)
-        conv, _kind, _p, _s = self._unify([v for _, v in items])
+        conv, _kind, _p, _s = self.unify([v for _, v in items])
         x = exp.to_identifier("__pr_item")
         listed = exp.ArrayFilter(this=exp.Array(expressions=[
             case([(is_true(w), conv(v))]) for w, v in items]), expression=exp.Lambda(
@@ -367,7 +329,7 @@ class NodeCompiler(ir.Visitor[Any]):
         key = self.expr(value.key, self.gate)
         default = self._default(value.default)
         vals = [self.literal_val(v) for v in value.table.values()]
-        conv, kind, p, s = self._unify(vals + ([default] if value.default else []))
+        conv, kind, p, s = self.unify(vals + ([default] if value.default else []))
         keys = [self.x.constant(k, value.key.ty).node if not isinstance(k, bool) else lit(k)
                 for k in value.table]
         st = case([(_null(key.node), exp.null())] + [
@@ -378,91 +340,7 @@ class NodeCompiler(ir.Visitor[Any]):
         return Val(st, v, kind, p, s)
 
     def visit_table(self, value: ir.Table) -> Val:
-        policy, aggregation = value.hit_policy, value.aggregation
-        _table_supported(value)
-        static = table_static(value)
-        if value.named and value.default is not None:  # every column, the unlisted null
-            value = attrs.evolve(value, default=attrs.evolve(value.default,
-                                                             value=static.default))
-        default = self._default(value.default)
-        thens = [self.literal_val(r.then) for r in value.rows]
-        conv, kind, p, s = self._unify(thens + ([default] if value.default else []))
-        rows: list[E] = []
-        if policy == ir.HitPolicy.FIRST:
-            pending: E = exp.true()
-            st_whens: list[tuple[E, E]] = []
-            v_whens: list[tuple[E, E]] = []
-            for row, then in zip(value.rows, thens, strict=True):
-                i = self.idx(row)
-                w = self.add(self.expr(row.when, and_all([self.gate, pending])).node, row.id)
-                self.walk[i] = and_all([self.gate, pending, _null(w)])
-                st_whens += [(is_true(w), ONE), (_null(w), exp.null())]
-                v_whens.append((is_true(w), conv(then)))
-                pending = self.add(and_all([pending, is_false(w)]), f"pending_{row.id}")
-            return Val(case(st_whens, default.st), case(
-                v_whens, conv(default) if value.default else exp.null()), kind, p, s)
-        for row in value.rows:
-            i = self.idx(row)
-            w = self.add(self.expr(row.when, self.gate).node, row.id)
-            self.walk[i] = and_all([self.gate, _null(w)])
-            rows.append(w)
-        unknown = or_any([_null(w) for w in rows])
-        count: E = ZERO
-        for w in rows:
-            count = exp.Add(this=count, expression=case([(is_true(w), ONE)], ZERO))
-        count = exp.Paren(this=count)
-        none = exp.EQ(this=count, expression=ZERO)
-        # the rows in the order that decides (hits.resolve_table): by priority, or by value
-        order = list(range(len(rows)))
-        if policy in ir.RANKED_POLICIES:
-            order.sort(key=lambda k: (static.rank(static.output(k, ())), k))
-        if aggregation in (ir.Aggregation.MIN, ir.Aggregation.MAX):
-            order.sort(key=lambda k: value.rows[k].then,
-                       reverse=aggregation == ir.Aggregation.MAX)
-        if aggregation == ir.Aggregation.COUNT:
-            st = case([(unknown, exp.null())], ONE)
-            v = case([(none, conv(default))], count) if value.default else count
-            return Val(st, v, "number" if not value.default else kind, max(p, 18), s)
-        if aggregation is not None:  # sum, min, max: null over no match (outcome pass)
-            if aggregation == ir.Aggregation.SUM:
-                total: E = cast(ZERO, dec_type(p, s))
-                for w, t in zip(rows, thens, strict=True):
-                    total = exp.Add(this=total, expression=case([(is_true(w), conv(t))],
-                                                                cast(ZERO, dec_type(p, s))))
-                v = exp.Paren(this=total)
-                p = min(p + 4, 38)
-            else:
-                v = case([(is_true(rows[k]), conv(thens[k])) for k in order])
-            st = case([(unknown, exp.null())], ONE)
-            v = case([(none, conv(default) if value.default else exp.null())], v)
-            return Val(st, v, kind, p, s)
-        if policy in (ir.HitPolicy.UNIQUE, ir.HitPolicy.PRIORITY, ir.HitPolicy.ANY):
-            decided: E
-            if policy == ir.HitPolicy.ANY:  # the matching rows' distinct outputs
-                groups: dict[str, list[int]] = {}
-                for k, row in enumerate(value.rows):
-                    groups.setdefault(repr(_frozen(row.then)), []).append(k)
-                flags = [or_any([is_true(rows[k]) for k in ks]) for ks in groups.values()]
-                count = ZERO
-                for f in flags:
-                    count = exp.Add(this=count, expression=case([(f, ONE)], ZERO))
-                count = exp.Paren(this=count)
-                none = exp.EQ(this=count, expression=ZERO)
-                decided = exp.EQ(this=count, expression=ONE)
-                firsts = [ks[0] for ks in groups.values()]
-                v = case([(f, conv(thens[k])) for f, k in zip(flags, firsts, strict=True)])
-            else:
-                decided = (exp.EQ(this=count, expression=ONE)
-                           if policy == ir.HitPolicy.UNIQUE else exp.Not(this=none))
-                v = case([(is_true(rows[k]), conv(thens[k])) for k in order])
-            st = case([(unknown, exp.null()), (decided, ONE), (none, default.st)], ZERO)
-            v = case([(decided, v), (none, conv(default) if value.default else exp.null())])
-            return Val(st, v, kind, p, s)
-        x = exp.to_identifier("__pr_item")
-        listed = exp.ArrayFilter(this=exp.Array(expressions=[
-            case([(is_true(rows[k]), conv(thens[k]))]) for k in order]),
-            expression=exp.Lambda(this=_known(exp.column(x)), expressions=[x]))
-        return Val(case([(unknown, exp.null())], ONE), listed, "list")
+        return table_val(self, value)
 
     def visit_tiers(self, value: ir.Tiers) -> Val:
         for tier in value.tiers:
