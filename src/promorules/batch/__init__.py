@@ -1,8 +1,8 @@
 """Batch evaluation (a consumer of pipeline stage 4a, the typed IR): a decision over a whole
 table, as one SQL statement.
 
-A visitor over the IR (:mod:`.nodes_sql`, :mod:`.exprs`) compiles a decision to one
-relational expression built with sqlglot, whose output columns are
+A visitor over the IR (:mod:`.nodes_sql`, :mod:`.tables_sql`, :mod:`.exprs`) compiles a
+decision to one relational expression built with sqlglot, whose output columns are
 
 - ``outcome``: ``pass``, ``fail``, ``unknown``, or ``invalid`` (``evaluate`` raises a
   FactError for the row's facts);
