@@ -298,7 +298,9 @@ class _TableSQL:
     def static_order(self) -> list[int]:
         order = list(range(self.n))
         if self.t.hit_policy in ir.RANKED_POLICIES:
-            order.sort(key=lambda k: (self.static.rank(self.static.output(k, ())), k))
+            # a computed cell of a column without values does not rank: any placeholder
+            order.sort(key=lambda k: (self.static.rank(self.static.output(
+                k, [None] * sum(self.static.computed[k]))), k))
         return order
 
     def best(self) -> E:
