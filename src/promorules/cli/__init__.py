@@ -4,14 +4,16 @@
                     [--lang en|zh|zh-Hans|zh-Hant] [--param NAME=VALUE ...]
     promorules check RULESET...
     promorules test | diff | docs | monitor ...
+    promorules batch RULESET DECISION INPUT -o OUTPUT [--as-of DATETIME] [--engine duckdb|spark]
 
 ``run(argv, stdout, stderr)`` is the testable core; ``main()`` wires it to the process.
 Each subcommand is one module of this package (``promorules.cli.eval``, ``.check``,
-``.test``, ``.diff``, ``.docs``, ``.monitor``), imported only when it runs, with a
+``.test``, ``.diff``, ``.docs``, ``.monitor``, ``.batch``), imported only when it runs, with a
 ``main(argv, stdout, stderr, stdin) -> int``. This package alone owns argparse, standard
 output and standard error; the library modules it calls return data and raise promorules
 errors. Exit codes of ``eval``: 0 pass, 1 fail, 2 unknown, 3 invalid ruleset or facts;
-``check``: 0 when every ruleset is valid, 3 otherwise.
+``check``: 0 when every ruleset is valid, 3 otherwise; ``batch``: 0 when the batch ran, 3
+for an invalid ruleset, decision or input file.
 """
 
 from __future__ import annotations
@@ -42,6 +44,9 @@ COMMANDS = {
     "monitor": ("watch entities' fact updates and stream qualification events",
                 "promorules monitor RULESET DECISION updates.jsonl [--state FILE]"),
     "check": ("validate rulesets", "promorules check RULESET..."),
+    "batch": ("evaluate a decision over a whole table (Parquet, CSV, JSON lines)",
+              "promorules batch RULESET DECISION INPUT -o OUTPUT [--as-of DATETIME] "
+              "[--engine duckdb|spark]"),
 }
 
 
