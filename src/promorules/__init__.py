@@ -6,8 +6,8 @@ to fast evaluators that return explained pass/fail traces.
     >>> result = rs.evaluate("merchant_eligibility", facts)
     >>> result.outcome, result.failed, print(result.explain())
 
-The optional parts (``Monitor``, ``Registry``) are imported on first use (PEP 562), so that
-``import promorules`` loads only the pipeline.
+The optional parts (``Monitor``, ``Registry``, ``calendar_table``) are imported on first
+use (PEP 562), so that ``import promorules`` loads only the pipeline.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from .text import Text
 from .trace import Outcome, Result, RuleResult
 
 if TYPE_CHECKING:
+    from .batch import calendar_table
     from .monitor import Monitor, MonitorEvent
     from .registry import Registry, UnknownRulesetError
 
@@ -41,6 +42,7 @@ __all__ = [
     "UnknownDecisionError",
     "UnknownRulesetError",
     "__version__",
+    "calendar_table",
     "check",
     "load",
     "loads",
@@ -52,6 +54,7 @@ _LAZY = {
     "MonitorEvent": "monitor",
     "Registry": "registry",
     "UnknownRulesetError": "registry",
+    "calendar_table": "batch",
 }
 
 

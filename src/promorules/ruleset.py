@@ -218,6 +218,42 @@ class Ruleset:
         return make_result(self._context, compiled, record, when)
 
 
+    def evaluate_batch(self, decision: str, data: Any, as_of: object = None) -> Any:
+        """Evaluate ``decision`` for every row of ``data`` on the embedded DuckDB engine.
+
+        ``data`` is a ``pyarrow.Table``, a pandas or polars DataFrame, a list of fact
+        mappings, or a ``.parquet``, ``.csv`` or ``.jsonl`` path; its columns are facts (a
+        null or an absent column is a missing fact; other columns pass through). Returns a
+        ``pyarrow.Table``: the input's columns, then ``outcome`` (pass, fail, unknown or
+        invalid), ``failed``, ``missing``, ``value`` and ``error``, one row per input row in
+        input order; each row as ``evaluate`` would answer it (docs/batch.md). ``as_of`` is
+        one instant for the whole batch. Needs ``pip install 'promorules[batch]'``.
+        """
+        return _batch().evaluate_batch(self, decision, data, as_of)
+
+    def to_sql(self, decision: str, dialect: str = "duckdb", table: str = "facts",
+               as_of: object = None, **options: Any) -> str:
+        """One SQL ``SELECT`` evaluating ``decision`` over ``table`` (whose columns are
+        facts) in ``dialect`` (``duckdb``, ``spark``, ``postgres`` or another sqlglot
+        dialect), adding the columns ``evaluate_batch`` adds. Decisions using working days
+        read the relation ``promorules_calendar`` (:func:`promorules.calendar_table`);
+        text compared under ``match: chinese`` is looked up in ``promorules_zh_fold``
+        (:func:`promorules.batch.fold_table`). ``options``: ``schema`` (a pyarrow.Schema of
+        the table), ``keep`` (the columns kept before the results; default the facts).
+        """
+        return str(_batch().to_sql(self, decision, dialect, table, as_of, **options))
+
+
+def _batch() -> Any:
+    """The batch backend, imported on first use (an optional extra)."""
+    try:
+        from . import batch
+    except ImportError as e:
+        raise PromorulesError(f"batch evaluation needs the batch extra ({e.name} is not "
+                              "installed): pip install 'promorules[batch]'",
+                              code="PR829") from None
+    return batch
+
 def _compile(text: str, source: str, params: Mapping[str, object] | None) -> Ruleset:
     doc = parse_yaml(text, source)
     problems = [*doc.errors, *validate(doc)]
