@@ -21,6 +21,7 @@ from .oracle import RULESETS, fuzzed_rows, ruleset
 from .spark_support import expected_row, spark_cell, spark_rows, spark_session, spark_type
 
 AS_OF = "2024-03-01T10:00:00"
+ROOT_RULESETS = RULESETS[0].parent
 LOADED = {p.stem: ruleset(p) for p in RULESETS}
 
 # Decisions whose SQL Spark cannot run yet (the batch backend's Spark rendering). Strict:
@@ -181,3 +182,46 @@ def test_spark_is_an_optional_extra_imported_on_use() -> None:
                           cwd=ROOT, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+def test_cli_engine_spark_reads_and_writes_with_spark(spark: Any, tmp_path: Any,
+                                                     fmt: str) -> None:
+    """`promorules batch --engine spark`: Spark reads INPUT and writes OUTPUT as a
+    directory of part files; the summary is Spark's aggregate of the written output."""
+    import io
+    import json
+
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+    import pyarrow.parquet as pq
+
+    from promorules.cli import run
+
+    rs = LOADED["tmall_global"]
+    rows = [{"id": k, "buyer_paid": k % 3 != 0, "shipped": k % 2 == 0,
+             "receipt_confirmed": k % 5 == 0 if k % 7 else None} for k in range(40)]
+    table = pa.Table.from_pylist(rows)
+    inp, out = tmp_path / f"in.{fmt}", tmp_path / f"out.{fmt}"
+    pq.write_table(table, inp) if fmt == "parquet" else pcsv.write_csv(table, inp)
+    err = io.StringIO()
+    code = run(["batch", str(ROOT_RULESETS / "tmall_global.yaml"), "escrow_state", str(inp),
+                "-o", str(out), "--engine", "spark"], io.StringIO(), err)
+    assert code == 0, err.getvalue()
+    assert out.is_dir() and any(p.name.startswith("part-") for p in out.iterdir())
+    back = spark.read.parquet(str(out)) if fmt == "parquet" else spark.read.option(
+        "header", True).csv(str(out))
+    got = {int(r["id"]): r for r in back.collect()}
+    assert sorted(got) == list(range(40))
+    counts: dict[str, int] = {}
+    for row in rows:
+        want = expected_row(rs, "escrow_state", {k: v for k, v in row.items() if k != "id"},
+                            None)
+        r = got[row["id"]]
+        failed = r["failed"] if fmt == "parquet" else json.loads(r["failed"])
+        assert (r["outcome"], list(failed)) == (want["outcome"], want["failed"])
+        counts[want["outcome"]] = counts.get(want["outcome"], 0) + 1
+    lines = err.getvalue().splitlines()
+    assert lines[0] == "rows: 40"
+    assert lines[1] == "  ".join(f"{o}: {counts.get(o, 0)}"
+                                 for o in ("pass", "fail", "unknown", "invalid"))
