@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import random
 from decimal import Decimal
 from pathlib import Path
@@ -12,6 +13,7 @@ import pyarrow as pa
 from hypothesis import HealthCheck, given, settings
 
 import promorules
+from promorules.batch.facts_sql import NUMBER_TYPES
 from promorules.errors import FactError
 from promorules.testing import boundaries
 from promorules.testing import facts as facts_strategy
@@ -21,6 +23,7 @@ RULESETS = sorted((ROOT / "rulesets").glob("*.yaml"))
 RULESETS = [p for p in RULESETS if not p.name.endswith(".test.yaml")]
 
 _LOADED: dict[str, promorules.Ruleset] = {}
+HIGH = decimal.Context(prec=200)
 
 
 def ruleset(path: Path) -> promorules.Ruleset:
@@ -98,6 +101,24 @@ def normal(v: Any) -> Any:
     return v
 
 
+def beyond_exact(rs: promorules.Ruleset, row: dict[str, Any], error: str | None) -> bool:
+    """The row's PR820: the fact it names holds a number the batch engine's exact DECIMAL
+    type cannot (documented: flagged, never computed differently)."""
+    if not error or not error.startswith("PR820 fact '"):
+        return False
+    name = error.split("'")[1]
+    p, s = NUMBER_TYPES[rs.facts[name].kind]
+    value = row.get(name)
+    if isinstance(value, float):
+        value = Decimal(repr(value))
+    try:
+        d = Decimal(value)
+    except (ArithmeticError, TypeError, ValueError):
+        return False
+    return abs(d) >= Decimal(10) ** (p - s) or d != d.quantize(Decimal(1).scaleb(-s),
+                                                               context=HIGH)
+
+
 def mismatches(rs: promorules.Ruleset, decision: str, rows: list[dict[str, Any]],
                table: pa.Table, as_of: Any) -> list[str]:
     out = []
@@ -105,6 +126,8 @@ def mismatches(rs: promorules.Ruleset, decision: str, rows: list[dict[str, Any]]
     for k, (row, got) in enumerate(zip(rows, table.to_pylist(), strict=True)):
         want = expected(rs, decision, row, as_of)
         have = {key: got[key] for key in want}
+        if want["outcome"] != "invalid" and beyond_exact(rs, row, have["error"]):
+            continue
         if normal(have) != normal(want):
             out.append(f"row {k} {row!r}:\n  batch {have!r}\n  evaluate {want!r}")
     return out

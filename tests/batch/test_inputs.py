@@ -203,3 +203,25 @@ def test_values_are_exact_decimals_structs_and_lists() -> None:
     for row, got in zip(rows, out.to_pylist(), strict=True):
         want = rs.evaluate("fixed_fee_installments", row).value
         assert normal(got["value"]) == normal(want)
+
+
+def test_working_days_beyond_the_calendar_are_invalid_as_evaluate_says() -> None:
+    rs = ruleset(ROOT / "rulesets" / "offline_coop.yaml")
+    rows = [{"submitted_on": "2040-01-02"}, {"submitted_on": "2003-12-30"},
+            {"submitted_on": "2024-12-27"}, {"submitted_on": "2024-09-29"}]
+    out = rs.evaluate_batch("review_window", rows)
+    _check(out, rows, rs, "review_window")
+    assert out.column("error").to_pylist()[0].startswith("PR607")
+
+
+def test_date_times_in_any_zone_and_the_whole_second_bound() -> None:
+    decision = "registration"
+    base = {**GOOD, "is_yanxuan": True, "industry": "鞋", "alipay_guaranteed_trade": True,
+            "min_order_qty": 1, "free_shipping": True, "market_price": "100.00",
+            "activity_price_pc": "95.00", "activity_price_mobile": "95.01",
+            "experience_score_30d": 2, "dispute_score_30d": 4, "title": "新款"}
+    times = ["2024-03-05T23:59:59.5", "2024-03-05T15:59:59.999999Z",
+             "2024-03-06T00:00:00+08:00", "2024-03-05T16:00:00Z", "2023-02-22T16:00:00Z",
+             "2023-02-22T23:59:59", "2024-03-05 23:59:59", "2024-03-05T23:59"]
+    rows = [{**base, "submitted_at": t} for t in times]
+    _check(RS.evaluate_batch(decision, rows), rows, RS, decision)

@@ -20,9 +20,19 @@ from ..facts import suggest
 from .calendar_sql import calendar_table, fold_table
 from .facts_sql import Column
 from .inputs import ROW, Input, InputError, duck_column, from_data, reading_value
-from .program import BAD, CALENDAR_TABLE, FOLD_TABLE, OUTPUTS, Compiled, compile_select
+from .masks import mask_lists
+from .program import (
+    BAD,
+    CALENDAR_TABLE,
+    FOLD_TABLE,
+    MASK_BITS,
+    OUTPUTS,
+    Compiled,
+    chinese_facts,
+    compile_select,
+)
 from .protocol import Rules
-from .sqlx import Unsupported, col
+from .sqlx import col
 
 if TYPE_CHECKING:
     import duckdb
@@ -101,62 +111,72 @@ def _prepare(rs: Rules, decision: str, data: Any, as_of: object
     inp = from_data(data, rs.facts)
     con = _connect()
     source = _source(con, inp, rs.facts)
-    keep = [*list(inp.columns), ROW]
-    compiled = compile_select(rs, decision, inp.facts, source, keep, when, order=col(ROW))
+    # in-memory input: its own columns are joined back from it, not copied through SQL
+    keep = [ROW] if inp.table is not None else [*list(inp.columns), ROW]
+    chinese = chinese_facts(rs, decision)
+    defaults = [d for d in (rs.facts[n].default for n in chinese) if isinstance(d, str)]
+    folds = _folds(con, inp, source, chinese, defaults)
+    inline = None
+    if folds.num_rows <= INLINE_FOLDS:
+        inline = dict(zip(folds.column("text").to_pylist(),
+                          folds.column("folded").to_pylist(), strict=True))
+    compiled = compile_select(rs, decision, inp.facts, source, keep, when, order=col(ROW),
+                              folds=inline, masks=True)
     if compiled.uses_calendar:
         con.register(CALENDAR_TABLE, calendar_table(rs))
-    if compiled.chinese:
-        con.register(FOLD_TABLE, _folds(con, inp, source, compiled))
+    if inline is None:
+        con.register(FOLD_TABLE, folds)
     return con, inp, compiled
 
 
+INLINE_FOLDS = 64  # up to this many distinct texts to fold are written into the statement
+ASCII = "^[\\x01-\\x7f]*$"
+
+
 def _folds(con: duckdb.DuckDBPyConnection, inp: Input, source: exp.Expression,
-           compiled: Compiled) -> pa.Table:
-    values: set[str] = set()
-    for name in compiled.chinese:
+           names: tuple[str, ...], extra: list[str]) -> pa.Table:
+    """The fold relation of the input's non-ASCII texts of ``names`` (and ``extra``)."""
+    values: set[str] = set(extra)
+    for name in names:
         c = inp.facts.get(name)
         if c is None or c.raw != "text":
             continue
         q = exp.select(c.node).distinct().from_(source.copy()).where(
-            exp.Not(this=exp.RegexpLike(this=c.node, expression=exp.Literal.string(
-                "^[\\x01-\\x7f]*$"))))
+            exp.Not(this=exp.RegexpLike(this=c.node, expression=exp.Literal.string(ASCII))))
         values.update(r[0] for r in con.execute(q.sql("duckdb")).fetchall() if r[0])
     return fold_table(values)
 
 
 def _messages(rs: Rules, decision: str, when: dt.datetime | None, inp: Input,
-              batch: pa.RecordBatch) -> pa.RecordBatch:
-    """The batch with each invalid row's error as ``evaluate`` words it."""
+              base: pa.RecordBatch, outcome: pa.Array, errors_sql: pa.Array,
+              bads: pa.Array, rows: list[int]) -> pa.Array:
+    """The ``error`` column: each invalid row's error as ``evaluate`` words it."""
     import pyarrow as pa
     import pyarrow.compute as pc  # type: ignore[import-untyped]
 
-    outcome = batch.column(batch.schema.get_field_index("outcome"))
     invalid = pc.equal(outcome, "invalid")
     if not pc.any(invalid).as_py():
-        return batch
-    errors = batch.column(batch.schema.get_field_index("error")).to_pylist()
-    bads = batch.column(batch.schema.get_field_index(BAD)).to_pylist()
-    rows = batch.column(batch.schema.get_field_index(ROW)).to_pylist()
-    names = [n for n in rs.facts]
+        return errors_sql
+    errors = errors_sql.to_pylist()
+    bad = bads.to_pylist()
+    names = list(rs.facts)
     for k, flag in enumerate(invalid.to_pylist()):
-        if not flag:
-            continue
-        facts = _row_facts(rs, inp, batch, k, rows[k], names)
-        errors[k] = _message(rs, decision, when, facts, bads[k] or [], errors[k])
-    idx = batch.schema.get_field_index("error")
-    return batch.set_column(idx, batch.schema.field(idx), pa.array(errors, pa.string()))
+        if flag:
+            facts = _row_facts(rs, inp, base, k, rows[k], names)
+            errors[k] = _message(rs, decision, when, facts, bad[k] or [], errors[k])
+    return pa.array(errors, pa.string())
 
 
-def _row_facts(rs: Rules, inp: Input, batch: pa.RecordBatch, k: int, row: int,
+def _row_facts(rs: Rules, inp: Input, base: pa.RecordBatch, k: int, row: int,
                names: list[str]) -> dict[str, Any]:
     if inp.records is not None:
         record = inp.records[row]
         return {n: record.get(n) for n in names if n in record}
     out: dict[str, Any] = {}
     for n in names:
-        i = batch.schema.get_field_index(n)
+        i = base.schema.get_field_index(n)
         if i >= 0 and n in inp.facts:
-            v = batch.column(i)[k].as_py()
+            v = base.column(i)[k].as_py()
             out[n] = reading_value(rs.facts[n], v, inp.text_cells)
     return out
 
@@ -171,17 +191,40 @@ def _message(rs: Rules, decision: str, when: dt.datetime | None, facts: dict[str
         return f"{e.code} {e.message}"
     if bad:
         fact = rs.facts[bad[0]]
-        return (f"PR820 {fact.role} '{bad[0]}': {facts.get(bad[0])!r} is valid for evaluate but "
-                f"beyond the batch engine's exact types (see docs/batch.md)")
+        return (f"PR820 {fact.role} '{bad[0]}': {facts.get(bad[0])!r} is valid for evaluate "
+                "but beyond the batch engine's exact types (see docs/batch.md)")
     return f"PR820 {sql_error or 'the batch engine cannot compute this row exactly'}"
+
+
+def _masked(batch: pa.RecordBatch, prefix: str, names: tuple[str, ...], dedupe: bool
+            ) -> pa.Array:
+    columns = [batch.column(i) for i, f in enumerate(batch.schema.names)
+               if f.startswith(prefix) and f[len(prefix):].isdigit()]
+    return mask_lists(columns, names, MASK_BITS, dedupe)
 
 
 def iter_batches(rs: Rules, decision: str, source: Any, as_of: object = None,
                  batch_size: int = 65_536) -> Iterator[pa.RecordBatch]:
-    """Evaluate ``decision`` over ``source`` on DuckDB, as Arrow record batches in input
-    order: the input's columns, then ``outcome``, ``failed``, ``missing``, ``value``,
-    ``error``. ``source`` is anything :meth:`Ruleset.evaluate_batch` takes; a path is
-    streamed by DuckDB (never loaded into Python objects), so memory stays bounded."""
+    """Evaluate ``decision`` over ``source`` on the embedded DuckDB engine, as Arrow record
+    batches, in input order (the interface the CLI and other front ends build on).
+
+    ``source`` is anything :meth:`promorules.Ruleset.evaluate_batch` takes: a
+    ``pyarrow.Table``, a pandas or polars ``DataFrame``, a list of fact mappings, or a path
+    (``str`` or ``pathlib.Path``) to a ``.parquet``, ``.csv`` or ``.jsonl`` file, which DuckDB
+    streams (never loaded into Python objects: memory stays bounded by ``batch_size``).
+    ``as_of`` is one instant for the whole batch, read as ``evaluate`` reads it.
+
+    Each batch holds the input's columns, in their order, then ``outcome`` (string),
+    ``failed`` and ``missing`` (lists of strings), ``value`` (the decision's value type;
+    null for pass/fail decisions) and ``error`` (string). Batches have at most
+    ``batch_size`` rows; together they have exactly the input's rows.
+
+    Raises UnknownDecisionError (``PR310``) for an unknown decision, PromorulesError
+    ``PR821`` for an input it cannot read, ``PR822`` for a decision it cannot compute
+    exactly, ``PR829`` when the batch extra is missing.
+    """
+    import pyarrow as pa
+
     con, inp, compiled = _prepare(rs, decision, source, as_of)
     when = instant(rs, decision, as_of)
     sql = compiled.select.sql("duckdb", copy=False)
@@ -190,10 +233,38 @@ def iter_batches(rs: Rules, decision: str, source: Any, as_of: object = None,
     except Exception as e:  # duckdb.Error: a bug in the generated SQL, or a bad file
         raise PromorulesError(f"the batch engine failed on {decision!r}: {e}",
                               code="PR829") from None
-    wanted = list(inp.columns) + list(OUTPUTS)
+    names = compiled.mask_names
+    own = pa.schema([inp.table.schema.field(c) for c in inp.columns]) \
+        if inp.table is not None else None
     for batch in reader:
-        batch = _messages(rs, decision, when, inp, batch)
-        yield batch.select(wanted)
+        rows = batch.column(batch.schema.get_field_index(ROW))
+        if inp.table is not None:  # the input's own columns, as they are
+            base = _rows_of(inp.table.select(inp.columns), rows, own)
+        else:
+            base = batch.select(inp.columns)
+        outcome = batch.column(batch.schema.get_field_index("outcome"))
+        failed = _masked(batch, "__pr_failed", names["failed"], False)
+        missing = _masked(batch, "__pr_missing", names["missing"], True)
+        bads = _masked(batch, "__pr_bad", names[BAD], False)
+        error = _messages(rs, decision, when, inp, base, outcome,
+                          batch.column(batch.schema.get_field_index("error")), bads,
+                          rows.to_pylist() if inp.records is not None else [0] * len(rows))
+        columns = [*base.columns, outcome, failed, missing,
+                   batch.column(batch.schema.get_field_index("value")), error]
+        yield pa.RecordBatch.from_arrays(columns, [*inp.columns, *OUTPUTS])
+
+
+def _rows_of(table: pa.Table, rows: pa.Array, schema: pa.Schema) -> pa.RecordBatch:
+    """The rows ``rows`` (positions) of ``table``: a slice when they follow one another."""
+    import pyarrow as pa
+
+    n = len(rows)
+    if n and rows[n - 1].as_py() - rows[0].as_py() == n - 1:
+        part = table.slice(rows[0].as_py(), n)
+    else:
+        part = table.take(rows)
+    return pa.RecordBatch.from_arrays([c.chunk(0) if c.num_chunks == 1 else c.combine_chunks()
+                                       for c in part.columns], schema=schema)
 
 
 def run_table(rs: Rules, decision: str, data: Any, as_of: object = None) -> pa.Table:
@@ -205,8 +276,9 @@ def run_table(rs: Rules, decision: str, data: Any, as_of: object = None) -> pa.T
         return pa.Table.from_batches(batches)
     con, inp, compiled = _prepare(rs, decision, data, as_of)
     table = con.sql(compiled.select.sql("duckdb", copy=False)).to_arrow_table()
-    return table.select(list(inp.columns) + list(OUTPUTS))
-
-
-def describe_unsupported(e: Unsupported, decision: str) -> Unsupported:
-    return Unsupported(f"decision '{decision}': {e.message}")
+    base = inp.table if inp.table is not None else table
+    out = [base.column(c) for c in inp.columns]
+    empty = pa.array([], pa.list_(pa.string()))
+    value = table.column("value")
+    out += [table.column("outcome"), empty, empty, value, table.column("error")]
+    return pa.Table.from_arrays(out, [*inp.columns, *OUTPUTS])

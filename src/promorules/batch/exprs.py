@@ -412,8 +412,7 @@ class ExprSQL(ir.ExprVisitor[S]):
     def call_date(self, a: list[S]) -> S:
         if a[0].kind == "date":
             return a[0]
-        local = exp.Anonymous(this="timezone", expressions=[
-            exp.Literal.string(self.scope.timezone), a[0].node])
+        local = exp.AtTimeZone(this=a[0].node, zone=exp.Literal.string(self.scope.timezone))
         return self._date_fn(a, cast(local, "DATE"))
 
     def _whole(self, n: S, what: str) -> tuple[E, E | None]:
@@ -470,7 +469,9 @@ class ExprSQL(ir.ExprVisitor[S]):
         return S(node, "number", 10, 0, _guard_err(a, None))
 
     def _calendar(self, day: E, column: str) -> E:
-        sub = exp.select(col(column)).from_(exp.to_table(self.scope.calendar)).where(
+        # aggregated (one row per day): engines such as Spark take only aggregated
+        # correlated scalar subqueries
+        sub = exp.select(exp.Max(this=col(column))).from_(exp.to_table(self.scope.calendar)).where(
             exp.EQ(this=col("day"), expression=day))
         return exp.Subquery(this=sub)
 
@@ -501,7 +502,8 @@ class ExprSQL(ir.ExprVisitor[S]):
         return S(node, "date", err=_guard_err(a, own))
 
     def call_includes_all(self, a: list[S]) -> S:
-        node = exp.Anonymous(this="list_has_all", expressions=[a[0].node, a[1].node])
+        missing = self.call_missing_from(a).node
+        node = exp.EQ(this=exp.ArraySize(this=missing), expression=exp.Literal.number(0))
         return S(_null_if_any(a, node), "bool", err=_guard_err(a, None))
 
     def call_missing_from(self, a: list[S]) -> S:

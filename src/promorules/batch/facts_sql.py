@@ -29,6 +29,10 @@ __all__ = ["NUMBER_TYPES", "Column", "FactSQL", "read_fact"]
 
 Add = Callable[[E, str], E]
 
+
+def _inline(e: E, hint: str) -> E:
+    return e
+
 # fact kind -> (precision, scale) of its SQL DECIMAL
 NUMBER_TYPES = {"money": (16, 2), "integer": (18, 0), "number": (18, 6), "percent": (18, 6)}
 
@@ -95,7 +99,7 @@ def _number_from_text(text: E, fact: FactType, p: int, s: int, add: Add) -> tupl
         scale_ok: E = exp.GTE(this=written, expression=exp.Literal.number(-s))
     else:
         digits = exp.DPipe(this=_group(text, 1), expression=frac)
-        stripped = exp.Anonymous(this="rtrim", expressions=[digits, lit("0")])
+        stripped = exp.Trim(this=digits, expression=lit("0"), position="TRAILING")
         zeros = exp.Sub(this=_length(digits), expression=_length(stripped))
         scale_ok = exp.GTE(this=exp.Add(this=written, expression=zeros),
                            expression=exp.Literal.number(-s))
@@ -148,13 +152,17 @@ def _number(c: Column, fact: FactType, add: Add) -> tuple[E, E]:
         ok = and_all([_not_null(value), exp.EQ(this=value, expression=raw)])
         value = case([(ok, value)], exp.null())
     elif c.raw in ("float", "text"):
-        text = add(cast(raw, "VARCHAR"), "text") if c.raw == "float" else raw
-        value, ok = _number_from_text(text, fact, p, s, add)
         quick = _float(raw, fact, p, s) if c.raw == "float" else None
-        if quick is not None:  # the usual float, without its text
+        if quick is None:
+            text = cast(raw, "VARCHAR") if c.raw == "float" else raw
+            value, ok = _number_from_text(text, fact, p, s, add)
+        else:
+            # the usual float is read without its text; the others through their shortest
+            # repr, computed only for them (inside the CASE, not as a column of every row)
             quick_ok = add(quick[1], "float")
-            value = case([(quick_ok, quick[0])], value)
-            ok = exp.Or(this=quick_ok, expression=ok)
+            slow, _ = _number_from_text(cast(raw, "VARCHAR"), fact, p, s, _inline)
+            value = add(case([(quick_ok, quick[0])], slow), "value")
+            ok = _not_null(value)
     else:
         return exp.null(), exp.false()
     value = add(value, "value")
@@ -238,15 +246,15 @@ def _read(fact: FactType, c: Column, add: Add) -> tuple[E, E]:
         if r == "timestamptz":
             return raw, exp.true()
         if r == "timestamp":
-            return exp.Anonymous(this="timezone", expressions=[zone, raw]), exp.true()
+            return exp.AtTimeZone(this=raw, zone=zone), exp.true()
         if r == "text":
             shape = _matches(raw, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}"
                                   r"(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:?[0-9]{2})?)?$")
             aware = _matches(raw, r"(Z|[+-][0-9]{2}:?[0-9]{2})$")
             text = exp.Anonymous(this="replace", expressions=[raw, lit("T"), lit(" ")])
             with_zone = exp.TryCast(this=text, to=exp.DataType.build("TIMESTAMPTZ"))
-            naive = exp.Anonymous(this="timezone", expressions=[
-                zone, exp.TryCast(this=text, to=exp.DataType.build("TIMESTAMP"))])
+            naive = exp.AtTimeZone(this=exp.TryCast(this=text, to=exp.DataType.build(
+                "TIMESTAMP")), zone=zone)
             value = case([(aware, with_zone)], naive)
             ok = and_all([shape, _not_null(value)])
             return case([(ok, value)], exp.null()), ok

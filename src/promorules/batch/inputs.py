@@ -206,7 +206,9 @@ def from_arrow(table: pa.Table, facts: Mapping[str, FactType]) -> Input:
     if len(set(columns)) != len(columns):
         raise InputError("the batch has two columns of the same name")
     reading = {n: arrow_column(n, table.schema.field(n).type) for n in columns if n in facts}
-    table = table.append_column(ROW, pa.array(range(table.num_rows), pa.int64()))
+    import numpy as np
+
+    table = table.append_column(ROW, pa.array(np.arange(table.num_rows, dtype=np.int64)))
     return Input(columns, reading, table=table)
 
 
@@ -243,7 +245,35 @@ def from_path(path: Path, facts: Mapping[str, FactType]) -> Input:
         raise InputError(f"cannot read {str(path)!r}: a batch file is .parquet, .csv or .jsonl")
     if not path.is_file():
         raise InputError(f"cannot read {str(path)!r}: no such file")
+    if reader == "jsonl":
+        return from_records(read_jsonl(path), facts)
     return Input([], {}, path=str(path), reader=reader, text_cells=reader == "csv")
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """The fact mappings of a JSON Lines file, each line read as ``evaluate``'s JSON
+    reader reads facts (:func:`promorules.facts.read_json`: exact numbers); blank lines
+    are skipped."""
+    from ..errors import FactError
+    from ..facts import read_json
+
+    records: list[dict[str, Any]] = []
+    try:
+        with open(path, encoding="utf-8") as fh:
+            for number, line in enumerate(fh, 1):
+                if not line.strip():
+                    continue
+                try:
+                    record = read_json(line, "facts")
+                except FactError as e:
+                    raise InputError(f"{str(path)!r} line {number}: {e.message}") from None
+                if not isinstance(record, dict):
+                    raise InputError(f"{str(path)!r} line {number}: not a JSON object of "
+                                     "facts")
+                records.append(record)
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(f"cannot read {str(path)!r}: {e}") from None
+    return records
 
 
 def reading_value(fact: FactType, v: Any, text_cells: bool) -> Any:

@@ -531,7 +531,7 @@ class NodeCompiler(ir.Visitor[Any]):
         if isinstance(rule, ir.DecisionRef):
             return [(and_all([here, c]), n) for c, n in self.p.decision(rule.decision).failed]
         assert isinstance(rule, (ir.All, ir.Any))
-        here = self.add(here, f"failed_{rule.id}")
+        # inline, not a column: computed only for the rows that fail
         body = [e for c in rule.children for e in self.failed_rule(c, here)]
         deciding = [self.r[self.idx(c)] for c in rule.children
                     if c.severity != ir.Severity.WARNING]
@@ -561,7 +561,7 @@ class NodeCompiler(ir.Visitor[Any]):
             w = self.walk.get(i)
             if w is None:
                 return
-            here = self.add(and_all([reached, w]), f"walk{i}")
+            here = and_all([reached, w])  # inline: computed only for unknown rows
             absent(i, here)
             for c in info.children:
                 walk(c, here)

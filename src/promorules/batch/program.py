@@ -27,9 +27,22 @@ from .facts_sql import NUMBER_TYPES, Column, FactSQL, read_fact
 from .layers import Layers
 from .nodes_sql import DecisionSQL, NodeCompiler
 from .protocol import Rules
-from .sqlx import E, Unsupported, and_all, case, col, is_false, lit, or_any, string_list
+from .sqlx import (
+    E,
+    Unsupported,
+    and_all,
+    case,
+    cast,
+    col,
+    is_false,
+    is_true,
+    lit,
+    or_any,
+    string_list,
+)
 
-__all__ = ["CALENDAR_TABLE", "FOLD_TABLE", "OUTPUTS", "Compiled", "compile_select",
+__all__ = ["CALENDAR_TABLE", "FOLD_TABLE", "MASK_BITS", "OUTPUTS", "Compiled", "chinese_facts",
+           "compile_select",
            "conversion_order", "fact_names"]
 
 CALENDAR_TABLE = "promorules_calendar"
@@ -94,8 +107,9 @@ class Program:
     """The columns of one statement: facts read once, decisions compiled once."""
 
     def __init__(self, rs: Rules, columns: Mapping[str, Column],
-                 as_of: dt.datetime | None) -> None:
+                 as_of: dt.datetime | None, folds: Mapping[str, str] | None = None) -> None:
         self.rs = rs
+        self.fold_values = folds
         self.columns = columns
         self.as_of = as_of
         self.tz = rs.ir.timezone
@@ -125,9 +139,14 @@ class Program:
     def folded(self, name: str) -> E:
         if name not in self.folds:
             v = self.fact(name).value
-            self.uses_tables = True
-            lookup = exp.Subquery(this=exp.select(col("folded")).from_(
-                exp.to_table(FOLD_TABLE)).where(exp.EQ(this=col("text"), expression=v)))
+            lookup: E
+            if self.fold_values is not None:  # the input's few texts, folded in place
+                lookup = case([(exp.EQ(this=v, expression=lit(t)), lit(f))
+                               for t, f in self.fold_values.items()])
+            else:
+                self.uses_tables = True
+                lookup = exp.Subquery(this=exp.select(exp.Max(this=col("folded"))).from_(
+                    exp.to_table(FOLD_TABLE)).where(exp.EQ(this=col("text"), expression=v)))
             ascii_only = exp.RegexpLike(this=v, expression=exp.Literal.string(
                 "^[\\x01-\\x7f]*$"))
             self.folds[name] = self.layers.add(case([(exp.Is(this=v, expression=exp.null()),
@@ -153,6 +172,13 @@ class Compiled:
     chinese: tuple[str, ...]  # facts whose text the fold relation must hold
     uses_calendar: bool
     value_kind: str | None
+    mask_names: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)  # masks=True
+    ordered: bool = False  # sorted by ``order`` (it joins a relation)
+
+
+def layers_tables(layers: Layers) -> list[exp.Table]:
+    """The relations the columns read (the calendar, the fold relation)."""
+    return [t for e, _ in layers.columns.values() for t in e.find_all(exp.Table)]
 
 
 def _missing_list(entries: Sequence[tuple[E, str]]) -> E:
@@ -175,12 +201,46 @@ def _filtered(items: list[E]) -> E:
         expressions=[x]))
 
 
+def chinese_facts(rs: Rules, decision: str) -> tuple[str, ...]:
+    """The string facts of ``decision`` (and those it uses) compared under ``match:
+    chinese``: their texts are folded (the fold relation, or ``folds``)."""
+    return tuple(n for n in conversion_order(rs, decision)
+                 if rs.facts[n].kind == "string" and rs.facts[n].match == "chinese")
+
+
+MASK_BITS = 62  # entries per BIGINT mask column
+
+
+def _masks(entries: Sequence[tuple[E, str]], gate: E, prefix: str
+           ) -> tuple[list[tuple[str, E]], tuple[str, ...]]:
+    """The entries as bit masks (BIGINT columns of up to MASK_BITS bits, bit k set when
+    entry k's condition holds, 0 unless ``gate``), and the entries' names in bit order."""
+    columns: list[tuple[str, E]] = []
+    bigint = exp.DataType.build("BIGINT")
+    for n, start in enumerate(range(0, max(len(entries), 1), MASK_BITS)):
+        part = entries[start:start + MASK_BITS]
+        total: E = cast(exp.Literal.number(0), bigint)
+        for k, (cond, _) in enumerate(part):  # arithmetic, not a CASE per entry
+            bit = exp.Mul(this=cast(is_true(cond), bigint),
+                          expression=cast(exp.Literal.number(1 << k), bigint))
+            total = bit if k == 0 else exp.Add(this=total, expression=bit)
+        columns.append((f"{prefix}{n}", case([(gate, total)], cast(exp.Literal.number(0),
+                                                                    bigint))))
+    return columns, tuple(name for _, name in entries)
+
+
 def compile_select(rs: Rules, decision: str, columns: Mapping[str, Column],
                    source: exp.Expression, keep: list[str], as_of: dt.datetime | None,
-                   order: E | None = None) -> Compiled:
+                   order: E | None = None, folds: Mapping[str, str] | None = None,
+                   masks: bool = False) -> Compiled:
     """The statement evaluating ``decision`` over ``source`` (whose fact columns are read
-    as ``columns`` say), keeping the columns ``keep`` first."""
-    program = Program(rs, columns, as_of)
+    as ``columns`` say), keeping the columns ``keep`` first. ``folds``: every non-ASCII
+    text of the input's ``chinese_facts`` with its fold, written into the statement (None:
+    read from the fold relation). ``order``: sort by it when the statement joins a
+    relation (a join need not keep the input's order). ``masks``: ``failed`` and
+    ``missing`` as bit masks (``__pr_failed<n>``, ``__pr_missing<n>``, ``__pr_bad<n>``)
+    whose lists the embedded engine builds once per distinct mask (:func:`mask_lists`)."""
+    program = Program(rs, columns, as_of, folds)
     order_facts = conversion_order(rs, decision)
     for name in order_facts:
         program.fact(name)
@@ -204,13 +264,26 @@ def compile_select(rs: Rules, decision: str, columns: Mapping[str, Column],
     error = _error_sql(rs, order_facts, program, d, invalid)
     bad = _filtered([case([(program.facts[n].bad, lit(n))]) for n in order_facts])
     bad = case([(any_bad, bad)], string_list(()))
-    outputs = [("outcome", outcome), ("failed", failed), ("missing", missing),
-               ("value", value), ("error", error), (BAD, bad)]
-    select = layers.select(source, outputs, keep, order)
+    names: dict[str, tuple[str, ...]] = {}
+    if masks:
+        fail_gate = and_all([exp.Not(this=invalid), is_false(d.outcome)])
+        unknown_gate = and_all([exp.Not(this=invalid), exp.Is(this=d.outcome,
+                                                               expression=exp.null())])
+        failed_cols, names["failed"] = _masks(d.failed, fail_gate, "__pr_failed")
+        missing_cols, names["missing"] = _masks(d.missing, unknown_gate, "__pr_missing")
+        bad_cols, names[BAD] = _masks([(program.facts[n].bad, n) for n in order_facts],
+                                      any_bad, "__pr_bad")
+        outputs = [("outcome", outcome), *failed_cols, *missing_cols, ("value", value),
+                   ("error", error), *bad_cols]
+    else:
+        outputs = [("outcome", outcome), ("failed", failed), ("missing", missing),
+                   ("value", value), ("error", error), (BAD, bad)]
+    tables = {t.name for t in layers_tables(layers)}
+    select = layers.select(source, outputs, keep, order if tables else None)
     chinese = tuple(n for n in program.folds)
-    uses_calendar = any(t.name == CALENDAR_TABLE for t in select.find_all(exp.Table))
+    uses_calendar = CALENDAR_TABLE in tables
     return Compiled(select, decision, order_facts, chinese, uses_calendar,
-                    d.value.kind if d.value is not None else None)
+                    d.value.kind if d.value is not None else None, names, bool(tables))
 
 
 def _error_sql(rs: Rules, order: Sequence[str], program: Program, d: DecisionSQL,
