@@ -19,6 +19,9 @@ SCRIPTS = [
      ["verified: fast and full paths give the same records", "breakdown of (b)"]),
     ("bench_peers.py", ["--n", "500", "--repeats", "1"],
      ["verified:", "(c)  promorules evaluate() + failed_rule_ids"]),
+    ("bench_batch.py", ["--n", "3000", "--sample", "500", "--repeats", "1", "--no-spark"],
+     ["verified: (a) and (d)", "(a) evaluate + outcome + failed_rule_ids loop",
+      "(d) evaluate_batch on DuckDB"]),
     ("bench_load.py", ["--repeats", "1", "--fresh", "1", "--top", "3"],
      ["verified:", "import promorules", "load() of 1688_spring"]),
 ]
