@@ -13,6 +13,7 @@ import sys
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "src"))
 
 from promorules.ir import (  # the kinds are shared with the IR
+    Aggregation,
     FactKind,
     HitPolicy,
     OutputType,
@@ -38,6 +39,7 @@ RULE_KINDS = [k.value for k in RuleKind]
 PASS_FAIL_KINDS = [k.value for k in (RuleKind.ALL, RuleKind.ANY, RuleKind.NOT)]
 VALUE_KINDS = [k.value for k in ValueKind]
 HIT_POLICIES = [k.value for k in HitPolicy]
+AGGREGATIONS = [k.value for k in Aggregation]
 ROUNDING_MODES = [k.value for k in RoundingMode]
 SEVERITIES = [k.value for k in Severity]
 
@@ -362,14 +364,37 @@ rules_defs = {
         "type": "object",
         "required": ["hit_policy", "inputs", "rows"],
         "properties": {
-            "hit_policy": desc("unique: exactly one row matches; first: the first matching row; "
-                               "collect: the list of every matching row's value.",
+            "hit_policy": desc("unique: the one matching row; any: the matching rows, which must "
+                               "agree; priority: the matching row whose output ranks highest in "
+                               "the output's values; first: the first matching row; "
+                               "output_order: the matching rows' outputs by priority; "
+                               "rule_order and collect: the matching rows' outputs in order.",
                                {"enum": HIT_POLICIES}),
+            "aggregate": desc("With collect: one value from the matching rows' outputs (sum, "
+                              "min, max, count).", {"enum": AGGREGATIONS}),
             "inputs": desc("The input columns: one expression each.",
                            {"type": "array", "minItems": 1, "items": ref("expression")}),
+            "output": ref("tableOutput", description="The single output's type and allowed "
+                          "values (its priority order)."),
+            "outputs": desc("Several named output columns; each row's then gives one value "
+                            "per column.", {"type": "object", "minProperties": 1,
+                                            "additionalProperties": ref("tableOutput")}),
             "rows": desc("The rows, in order.", {"type": "array", "minItems": 1,
                                                  "items": ref("tableRow")}),
-            "default": desc("The value when no row matches (unique, first).", {}),
+            "default": desc("The output when no row matches (with several outputs, a mapping "
+                            "of some of them).", {}),
+        },
+        "not": {"required": ["output", "outputs"]},
+        "additionalProperties": False,
+    },
+    "tableOutput": {
+        "title": "Table output",
+        "type": "object",
+        "properties": {
+            "type": desc("The output's type.", {"enum": DECISION_TYPES}),
+            "currency": ref("currency", description="With type money."),
+            "values": desc("The allowed values, highest priority first.",
+                           {"type": "array", "minItems": 1}),
         },
         "additionalProperties": False,
     },
@@ -381,9 +406,12 @@ rules_defs = {
             "id": ref("identifier", description="Row id (row_1, row_2... when omitted)."),
             "description": ref("bilingualText", description="What the row means."),
             "source": ref("sourceCitation", description="Citation \"DOC SECTION\"."),
-            "when": desc("One cell per input: '-' (any), a literal (equal), a list (one of), or a "
-                         "comparison as text ('>= 10').", {"type": "array", "minItems": 1}),
-            "then": desc("The row's value: a literal (string, number, list or mapping).", {}),
+            "when": desc("One cell per input: '-' (any), a literal (equal), a list (one of), a "
+                         "comparison as text ('>= 10'), a range ('[1..10)'), tests separated by "
+                         "commas ('< 18, >= 60') or 'not(...)'.",
+                         {"type": "array", "minItems": 1}),
+            "then": desc("The row's output: a literal, or {compute: EXPRESSION}; with several "
+                         "outputs, a mapping with one such cell per output.", {}),
         },
         "additionalProperties": False,
     },
@@ -648,6 +676,9 @@ schema = {
                            "additionalProperties": ref("decision")}),
         "effective_from": ref("dateOrDateTime", description="When this version comes into force: a date (its midnight in `timezone`) or a date-time."),
         "effective_until": ref("dateOrDateTime", description="The last date (the whole day) or instant this version is in force; optional."),
+        "mask": desc("Facts whose values decision logs replace by a mask (personal or "
+                     "confidential data); each must be a declared fact.",
+                     {"type": "array", "uniqueItems": True, "items": ref("identifier")}),
         "changelog": desc("The history of the ruleset's versions, newest first.",
                           {"type": "array", "items": ref("changelogEntry")}),
         "examples": desc("Worked examples that `promorules test` checks (or a sibling NAME.test.yaml).",

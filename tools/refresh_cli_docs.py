@@ -1,47 +1,39 @@
-"""Re-run the `$ promorules eval ...` sessions of docs/cli.md and write their real output
-back into the file (tests/docs checks that they match). Run from anywhere:
+"""Refresh the generated parts of the docs, which tests/docs checks:
+
+- docs/cli.md: the synopsis, the table of subcommands and the exit-status table (from
+  ``promorules.cli.COMMANDS`` and ``EXIT_STATUS``), and the output of its
+  ``$ promorules eval ...`` sessions;
+- docs/writing-rulesets.md (the tutorial): the output of every ``$ promorules ...``
+  session, run in a copy of docs/tutorial/ (see tests/docs/doc_sessions.py).
+
+Run from anywhere, after changing a subcommand or its output:
 
     python tools/refresh_cli_docs.py
 """
 
-import io
-import os
-import re
-import shlex
+import sys
 from pathlib import Path
 
-from promorules.cli import run
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "docs"))
+
+from doc_sessions import eval_sessions, refresh_page, root_output  # noqa: E402
+
+from promorules.cli.reference import replace_generated  # noqa: E402
 
 
-def refresh(path: Path) -> int:
-    text = path.read_text(encoding="utf-8")
-    changed = 0
-
-    def redo(match: re.Match[str]) -> str:
-        nonlocal changed
-        block = match.group(1)
-        lines = block.splitlines()
-        if not lines or not lines[0].startswith("$ promorules eval ") or "|" in lines[0]:
-            return match.group(0)
-        rest = []
-        for i, line in enumerate(lines[1:], 1):
-            if line.startswith("$ "):
-                rest = lines[i:]
-                break
-        out, err = io.StringIO(), io.StringIO()
-        os.chdir(ROOT)
-        run(shlex.split(lines[0][2:])[1:], out, err)
-        shown = (out.getvalue() + err.getvalue()).rstrip("\n")
-        new = "\n".join([lines[0], shown, *rest]) + "\n"
-        changed += new != block
-        return "```text\n" + new + "```"
-
-    text = re.sub(r"```text\n(.*?)```", redo, text, flags=re.S)
+def refresh_cli(path: Path) -> int:
+    """The generated parts of docs/cli.md, and the output of its eval sessions."""
+    old = path.read_text(encoding="utf-8")
+    text = replace_generated(old)
+    for command in eval_sessions(path):
+        shown = f"$ {command.line}\n{command.expected}"
+        text = text.replace(shown, f"$ {command.line}\n{root_output(command.line)}", 1)
     path.write_text(text, encoding="utf-8")
-    return changed
+    return int(text != old)
 
 
 if __name__ == "__main__":
-    print(refresh(ROOT / "docs" / "cli.md"), "session(s) updated")
+    print("docs/cli.md", "updated" if refresh_cli(ROOT / "docs" / "cli.md") else "unchanged")
+    print(refresh_page(ROOT / "docs" / "writing-rulesets.md"),
+          "session(s) of docs/writing-rulesets.md updated")

@@ -6,8 +6,9 @@ to fast evaluators that return explained pass/fail traces.
     >>> result = rs.evaluate("merchant_eligibility", facts)
     >>> result.outcome, result.failed, print(result.explain())
 
-The optional parts (``Monitor``, ``Registry``, ``calendar_table``) are imported on first
-use (PEP 562), so that ``import promorules`` loads only the pipeline.
+The optional parts (``Monitor``, ``Registry``, ``DecisionLog``, ``required_bump``,
+``calendar_table``) are imported on first use (PEP 562), so that ``import promorules``
+loads only the pipeline.
 """
 
 from __future__ import annotations
@@ -22,12 +23,16 @@ from .trace import Outcome, Result, RuleResult
 
 if TYPE_CHECKING:
     from .batch import calendar_table
+    from .decision_log import DecisionLog
+    from .diff import BumpReport, required_bump
     from .monitor import Monitor, MonitorEvent
     from .registry import Registry, UnknownRulesetError
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BumpReport",
+    "DecisionLog",
     "FactError",
     "Monitor",
     "MonitorEvent",
@@ -46,15 +51,19 @@ __all__ = [
     "check",
     "load",
     "loads",
+    "required_bump",
 ]
 
 # public name -> the module that defines it, imported when the name is first read
 _LAZY = {
+    "BumpReport": "diff",
+    "DecisionLog": "decision_log",
     "Monitor": "monitor",
     "MonitorEvent": "monitor",
     "Registry": "registry",
     "UnknownRulesetError": "registry",
     "calendar_table": "batch",
+    "required_bump": "diff",
 }
 
 

@@ -14,18 +14,18 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from .facts import display_value
-from .rule_result import Outcome, node_parts
+from .rule_result import Outcome, RuleResult, node_parts
 from .text import Text
 from .wording import display_number, percent_text, with_unit
 from .zh_script import in_script, resolve_lang
 
 if TYPE_CHECKING:
-    from .trace import Result, RuleResult
+    from .trace import Result
 
 __all__ = ["explain"]
 
@@ -45,6 +45,11 @@ _LABELS: dict[str, dict[str, str]] = {
         "any_one": "(any one of these is enough)", "computed": "computed",
         "all_of": "all of these",
         "defaults": "not sent, default taken",
+        "points": "{n} percentage points", "point": "{n} percentage point",
+        "applied": "applied", "row": "row", "when": "when",
+        "no_case": "no case applied", "items_of": "{n} of {m} items",
+        "rows_matched": "rows matched", "decided_by": "decided by", "no_row": "no row matched",
+        "list_sep": ", ",
     },
     "zh": {
         "pass": "通过", "fail": "不通过", "unknown": "无法判定", "not_applicable": "不适用",
@@ -60,6 +65,11 @@ _LABELS: dict[str, dict[str, str]] = {
         "all_of": "以下各项均需满足",
         "computed": "计算",
         "defaults": "未提供，采用默认值",
+        "points": "{n} 个百分点", "point": "{n} 个百分点",
+        "applied": "适用", "row": "行", "when": "条件",
+        "no_case": "没有情形适用", "items_of": "共 {m} 项中的 {n} 项",
+        "rows_matched": "命中的规则行", "decided_by": "决定结果的行", "no_row": "没有规则行命中",
+        "list_sep": "、",
     },
 }
 
@@ -110,12 +120,13 @@ def _rule_block(node: RuleResult, lang: str, number: int | str, paint: Any) -> l
             expected += "%"  # between 2 and 5%
         lines.append(f"     {lab['expected']}{colon}{expected}")
     if node.gap is not None:
-        gap = with_unit(node.gap, node.unit)
-        if node.relative_gap is not None and node.threshold not in (None, 0):
+        gap = _gap_text(node.gap, node.unit, lang)
+        if node.relative_gap is not None and node.threshold not in (None, 0) \
+                and _relative_shown(node):
             gap += f" ({percent_text(node.relative_gap)})"
         lines.append(f"     {lab['gap']}{colon}{gap}")
     if node.detail:
-        detail = node.detail
+        detail = node.detail if lang == "en" else _table_detail_zh(node.detail)
         if detail.startswith("found: "):
             detail = f"{lab['found']}{colon}{detail[len('found: '):]}"
         elif detail.startswith("missing: "):
@@ -124,6 +135,63 @@ def _rule_block(node: RuleResult, lang: str, number: int | str, paint: Any) -> l
     if node.source:
         lines.append(f"     {lab['source']}{colon}{node.source}")
     return lines
+
+
+def _gap_text(gap: Any, unit: str | None, lang: str) -> str:
+    """A gap with its unit; on a percent quantity, in percentage points (the gap between
+    3% and 5% is 2 percentage points, never "2%", which reads as a share of 5%)."""
+    if unit == "%":
+        return _LABELS[lang]["point" if gap == 1 else "points"].format(n=display_number(gap))
+    return with_unit(gap, unit)
+
+
+def _relative_shown(node: RuleResult) -> bool:
+    """Whether the gap is also shown relative to the threshold ("200.00 CNY (6.7%)").
+
+    The rule: only for money and for plain numbers. Not for percent quantities (their gap
+    is in percentage points: a percentage of a percentage misleads), not for integer facts
+    or whole-number counts computed from them or from dates (an age of 17 against 18 is
+    "1", not "1 (5.6%)"), and not for quantities with a unit other than a currency (years,
+    days).
+    """
+    unit = node.unit
+    if unit == "%":
+        return False
+    static = node_parts(node)[0]
+    subject = static.subject
+    if subject is not None and subject in static.facts:
+        ft = static.fact_types[static.facts.index(subject)]
+        return ft.kind == "money" or (ft.kind == "number" and not ft.unit)
+    if unit:  # a computed quantity with a unit: money, whose unit is its currency
+        return True
+    # a computed number: a whole-number count (years_between, a sum of integer facts) is
+    # an int; an amount or a ratio is a Decimal
+    return not (isinstance(node.compared, int) and isinstance(node.gap, int))
+
+
+def _applied(result: Result, lang: str) -> str | None:
+    """Which case, table row(s) or collected item(s) gave a value decision its value."""
+    lab = _LABELS[lang]
+    parts = [c for c in result.trace.children
+             if c.kind in ("case", "default", "row", "item") and c.outcome == "pass"]
+    if not parts:
+        return None
+    colon = lab[":"]
+    head = f"{lab['applied']}{colon}"
+    first = parts[0]
+    if first.kind == "default":
+        return f"{head}default — {lab['no_case']}"
+    if first.kind == "item":
+        total = sum(1 for c in result.trace.children if c.kind == "item")
+        ids = ", ".join(p.rule_id for p in parts)
+        counted = lab["items_of"].format(n=len(parts), m=total)
+        return f"{head}{ids} ({counted})" if lang == "en" else f"{head}{ids}（{counted}）"
+    shown = []
+    for p in parts:
+        name = f"{lab['row']} {p.rule_id}" if p.kind == "row" else p.rule_id
+        when = node_parts(p)[0].when
+        shown.append(f"{name} — {lab['when']} {when}" if when else name)
+    return head + "; ".join(shown)
 
 
 def explain(result: Result, lang: str = "en", *, color: bool = False) -> str:
@@ -148,11 +216,23 @@ def _render(result: Result, lang: str, color: bool) -> str:
     lines = [head, title]
     if result.value is not None:
         lines.append(f"{lab['value']}{lab[':']}{display_value(result.value)}")
+        applied = _applied(result, lang)
+        if applied:
+            lines.append(applied)
     colon = lab[":"]
     meta = f"{lab['ruleset']}{colon}{result.ruleset_id} {result.ruleset_version}"
     if trace.source:
         meta += f" · {lab['source']}{colon}{trace.source}"
     lines.append(paint("dim", meta))
+    if result.as_of is not None:  # the decision reads the time, or as_of was given
+        tz = result.timezone
+        shown = result.as_of.astimezone(tz).isoformat()
+        name = getattr(tz, "key", None)
+        if name:
+            shown += f" ({name})" if lang == "en" else f"（{name}）"
+        lines.append(paint("dim", f"{lab['as_of']}{colon}{shown}"))
+    seen = _Walk(trace, result.params)
+    lines += [line for line in (_rows_line(t, lang) for t in seen.tables) if line]
     failed = _rank(list(result.failed))
     if failed:
         lines += ["", paint("fail", f"{lab['failed']} ({len(failed)})") + lab[":"].strip()]
@@ -167,7 +247,6 @@ def _render(result: Result, lang: str, color: bool) -> str:
             lines += _rule_block(node, lang, i, paint)
         if result.missing:
             lines.append(f"  {lab['missing']}{lab[':']}{', '.join(result.missing)}")
-    seen = _Walk(trace, result.params)
     warnings = seen.warnings
     if warnings:
         lines += ["", paint("unknown", f"{lab['warnings']} ({len(warnings)})")
@@ -196,10 +275,64 @@ def _render(result: Result, lang: str, color: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _rows_line(table: RuleResult, lang: str) -> str | None:
+    """``rows matched: row_1, row_3; decided by: row_1`` for a decision table (None: an
+    unknown table with no row known to match: its unknown rows are listed below)."""
+    lab = _LABELS[lang]
+    colon, sep = lab[":"], lab["list_sep"]
+    matched = table.matched or ()
+    prefix = "" if table.kind == "value" else f"{table.rule_id}{colon}"
+    if not matched:
+        return None if table.outcome == "unknown" else prefix + lab["no_row"]
+    if not prefix and len(matched) == 1 and tuple(table.decided_by or ()) == tuple(matched):
+        return None  # the decision's "applied: row ... when ..." line already says it
+    line = f"{prefix}{lab['rows_matched']}{colon}{sep.join(matched)}"
+    if table.decided_by:
+        line += ("；" if lang == "zh" else "; ") + (
+            f"{lab['decided_by']}{colon}{sep.join(table.decided_by)}")
+    return line
+
+
+def _zh_any(m: re.Match[str]) -> str:
+    return f"规则行 {m[1].replace(' and ', ' 与 ')} 同时命中但输出不同（命中策略 any）"
+
+
+def _zh_unique(m: re.Match[str]) -> str:
+    return f"规则行 {m[1].replace(' and ', ' 与 ')} 同时命中（命中策略 unique）"
+
+
+def _zh_values(m: re.Match[str]) -> str:
+    column = f"输出 {m[3]} " if m[3] else "输出"
+    return f"规则行 {m[1]} 得出 {m[2]}，不在{column}的取值（{m[4]}）之内"
+
+
+def _zh_none(m: re.Match[str]) -> str:
+    return "没有规则行命中"
+
+
+_ZH_DETAILS: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
+    (re.compile(r"^rows (.+) both match with different outputs \(hit policy any\)$"), _zh_any),
+    (re.compile(r"^rows (.+) (?:both|all) match \(hit policy unique\)$"), _zh_unique),
+    (re.compile(r"^row (\S+) gives (.+), not one of the values of (?:output (\S+)|the output) "
+                r"\((.*)\)$"), _zh_values),
+    (re.compile(r"^no row matches$"), _zh_none),
+)
+
+
+def _table_detail_zh(detail: str) -> str:
+    """A decision table's trace detail (written in English) in Chinese."""
+    for pattern, words in _ZH_DETAILS:
+        m = pattern.match(detail)
+        if m:
+            return words(m)
+    return detail
+
+
 def _tier_section(tiers: list[RuleResult], result: Result, lang: str, paint: Any
                   ) -> list[str]:
     """Which tier was reached and, for the next tier up, what is missing and by how much
-    (``tiers``: the tiers among the trace's top-level children)."""
+    (``tiers``: the tiers among the trace's top-level children), following the any/all
+    structure of the tier's rule at every depth."""
     if not tiers or result.outcome != "pass":
         return []
     lab = _LABELS[lang]
@@ -212,25 +345,80 @@ def _tier_section(tiers: list[RuleResult], result: Result, lang: str, paint: Any
         return lines
     nxt = tiers[reached + 1]
     head = lab["next_tier"].format(tier=nxt.rule_id)
-    alternatives = [c for c in nxt.children if c.outcome in ("fail", "unknown")]
-    if nxt.group == "any" and len(alternatives) > 1:
-        # each branch of the `any` alone would reach the tier; a branch that is itself a
-        # group needs all of its missing parts
+    need = _need(nxt)
+    if isinstance(need, _Group) and need.kind == "any":
         lines.append(paint("unknown", head + " " + lab["any_one"]) + colon.strip())
-        for i, branch in enumerate(alternatives, 1):
-            parts = _rank(_missing_for(branch))
-            if len(parts) == 1 and parts[0] is branch:
-                lines += _tier_block(branch, lang, str(i), paint, nxt.rule_id)
-                continue
-            desc = branch.description.get(lang)
-            lines.append(f"  {i}. {paint('bold', branch.rule_id)} — {desc} ({lab['all_of']})")
-            for j, part in enumerate(parts, 1):
-                lines += ["  " + line for line in
-                          _tier_block(part, lang, f"{i}.{j}", paint, nxt.rule_id)]
-        return lines
-    lines.append(paint("unknown", head) + colon.strip())
-    for i, node in enumerate(_rank(_missing_for(nxt)), 1):
-        lines += _tier_block(node, lang, str(i), paint, nxt.rule_id)
+    else:
+        lines.append(paint("unknown", head) + colon.strip())
+    parts = need.parts if isinstance(need, _Group) else [need]
+    for i, part in enumerate(parts, 1):
+        lines += _need_lines(part, lang, str(i), paint, nxt.rule_id)
+    return lines
+
+
+class _Group:
+    """What is missing under an ``all`` or ``any`` rule: its missing parts (each a leaf
+    rule or another group of the other kind)."""
+
+    __slots__ = ("kind", "node", "parts")
+
+    def __init__(self, kind: str, node: RuleResult, parts: list[_Need]) -> None:
+        self.kind, self.node, self.parts = kind, node, parts
+
+
+_Need = RuleResult | _Group
+
+
+def _need(node: RuleResult) -> _Need:
+    """What is missing for ``node`` (a rule that failed or is unknown) to hold: a leaf,
+    or an ``all`` group (each part is needed; ranked, nearest miss first) or an ``any``
+    group (any one part is enough; in rule order). A group inside a group of the same kind
+    is merged into it, a group with one missing part is that part, and a reference to
+    another decision (``decision: X``, also as a tier's whole rule) stands for X's rule."""
+    kids = [c for c in node.children if c.outcome in ("fail", "unknown")]
+    kind = node.group or node.kind  # a tier: the kind of its rule
+    if not kids or kind in ("check", "not"):
+        return node
+    if kind not in ("all", "any"):  # a decision reference: its decision's rule
+        return _need(kids[0]) if len(kids) == 1 else _Group("all", node, [
+            _need(k) for k in kids])
+    parts: list[_Need] = []
+    for kid in kids:
+        sub = _need(kid)
+        if isinstance(sub, _Group) and sub.kind == kind:
+            parts += sub.parts
+        else:
+            parts.append(sub)
+    if len(parts) == 1:
+        return parts[0]
+    if kind == "all":
+        parts = _rank_needs(parts)
+    return _Group(kind, node, parts)
+
+
+def _rank_needs(parts: list[_Need]) -> list[_Need]:
+    """The leaves ranked nearest miss first, then the groups in rule order."""
+    leaves: list[_Need] = list(_rank([p for p in parts if not isinstance(p, _Group)]))
+    return leaves + [p for p in parts if isinstance(p, _Group)]
+
+
+def _need_lines(need: _Need, lang: str, number: str, paint: Any, tier: str,
+                depth: int = 0) -> list[str]:
+    """The lines of one missing part, numbered ``number``; a group lists its parts below
+    it, indented, numbered ``number.1``, ``number.2``..., and says how they combine."""
+    pad = "  " * depth
+    if not isinstance(need, _Group):
+        return [pad + line for line in _tier_block(need, lang, number, paint, tier)]
+    lab = _LABELS[lang]
+    node = need.node
+    how = lab["any_one"] if need.kind == "any" else f"({lab['all_of']})"
+    if lang != "en" and need.kind == "all":
+        how = f"（{lab['all_of']}）"
+    gap = " " if lang == "en" else ""
+    lines = [f"{pad}  {number}. {paint('bold', node.rule_id)} — "
+             f"{node.description.get(lang)}{gap}{how}"]
+    for j, part in enumerate(need.parts, 1):
+        lines += _need_lines(part, lang, f"{number}.{j}", paint, tier, depth + 1)
     return lines
 
 
@@ -243,18 +431,6 @@ def _tier_block(node: RuleResult, lang: str, number: str, paint: Any, tier: str)
     return block
 
 
-def _missing_for(node: RuleResult) -> list[RuleResult]:
-    """The failed (or unknown) leaves under a tier that did not hold."""
-    if node.outcome not in ("fail", "unknown"):
-        return []
-    if node.kind in ("check", "not") or not node.children:
-        return [node]  # a leaf (or a tier that is a single check)
-    out: list[RuleResult] = []
-    for child in node.children:
-        out += _missing_for(child)
-    return out
-
-
 def _short_of(node: RuleResult, lang: str, tier: str) -> str | None:
     """"monthly_gmv_usd 10,000.00 USD is 10,000.00 USD short of 20,000 for gold"."""
     if node.gap is None or node.threshold is None or isinstance(node.threshold, tuple):
@@ -263,7 +439,7 @@ def _short_of(node: RuleResult, lang: str, tier: str) -> str | None:
     actual = node.compared
     over = (node.expected or "").startswith("<")
     shown_actual = with_unit(actual, node.unit)
-    gap = with_unit(node.gap, node.unit)
+    gap = _gap_text(node.gap, node.unit, lang)
     threshold = with_unit(node.threshold, node.unit)
     if lang == "zh":
         verb = "超出" if over else "距"
@@ -307,6 +483,7 @@ class _Walk:
         self.formulas: list[str] = []
         self.params: dict[str, Any] = {}
         self.tiers: list[RuleResult] = []
+        self.tables: list[RuleResult] = []  # decision tables (the root, when it is one)
         top = node_parts(trace)[2]
         stack = [trace]
         pop, extend = stack.pop, stack.extend
@@ -316,6 +493,8 @@ class _Walk:
             if children:
                 extend(reversed(children))
             kind = static.kind
+            if kind in _TABLE_KINDS and node.matched is not None:
+                self.tables.append(node)
             if kind == "tier" and any(node is c for c in top):
                 self.tiers.append(node)
             if outcome is _FAIL and static.severity == "warning":
@@ -337,6 +516,7 @@ class _Walk:
 
 _PASS, _FAIL, _NA = Outcome.PASS, Outcome.FAIL, Outcome.NOT_APPLICABLE
 _COMPUTED = frozenset({"compute", "split", "case", "default"})
+_TABLE_KINDS = frozenset({"table", "value"})  # a reference is another decision
 
 
 @functools.lru_cache(maxsize=4096)

@@ -22,7 +22,9 @@ window, however quickly it recovers.
   nothing locks. Without any window end, a lock lasts for the monitor's lifetime.
 
 ``Monitor.save()`` / ``Monitor.restore()`` carry the state across processes as JSON data
-(``promorules monitor`` is :mod:`promorules.cli.monitor`). See docs/monitoring.md.
+sealed with an integrity digest (:mod:`promorules.monitor_digest`);
+:mod:`promorules.monitor_store` keeps it durably in SQLite as it goes (``promorules
+monitor`` is :mod:`promorules.cli.monitor`). See docs/monitoring.md.
 """
 
 from __future__ import annotations
@@ -31,19 +33,19 @@ import datetime as dt
 import importlib
 import math
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from types import MappingProxyType
 from typing import Any, Literal
 
 from .errors import FactError, PromorulesError
+from .monitor_digest import FORMAT, LEGACY_FORMAT, seal, verify
 from .ruleset import Ruleset
 from .trace import Result
 
 __all__ = ["EntityState", "Monitor", "MonitorEvent", "Window"]
 
-FORMAT = "promorules.monitor/1"
 QUALIFIED, DISQUALIFIED, UNKNOWN = "qualified", "disqualified", "unknown"
 _KIND = {"pass": QUALIFIED, "fail": DISQUALIFIED, "unknown": UNKNOWN}
 _STATES = frozenset(_KIND.values())
@@ -149,6 +151,7 @@ class Monitor:
             window = (ruleset.effective_from, ruleset.effective_until)
         self._window = self._read_window(window)
         self._entities: dict[str, _Entity] = {}
+        self._changed: set[str] = set()  # entities changed since the last take_changes()
         self._lock = threading.Lock()
         self.notes: list[str] = []
         """Notes about this monitor, e.g. a restore on a ruleset of another digest."""
@@ -247,6 +250,7 @@ class Monitor:
             entity.facts = facts
             events = self._step(entity_id, entity, when, outcome, result, facts)
             entity.last_as_of = when
+            self._changed.add(entity_id)
             return events
 
     def _step(self, entity_id: str, e: _Entity, when: dt.datetime, outcome: str,
@@ -307,43 +311,55 @@ class Monitor:
 
     # -- saving ------------------------------------------------------------------------------
 
-    def save(self) -> dict[str, Any]:
-        """The monitor's whole state as JSON-serialisable data (see :meth:`restore`)."""
-        with self._lock:
-            rs = self._ruleset
-            return {
-                "format": FORMAT,
+    def header(self) -> dict[str, Any]:
+        """The saved state without its entities: format, ruleset, decision, window."""
+        rs = self._ruleset
+        return {"format": FORMAT,
                 "ruleset": {"id": rs.id, "version": rs.version, "digest": rs.digest},
                 "decision": self._decision,
-                "window": [_iso(self._window[0]), _iso(self._window[1])],
-                "entities": {
-                    eid: {
-                        "facts": dict(e.facts),
-                        "state": e.state,
-                        "since": _iso(e.since),
-                        "qualified_at": _iso(e.qualified_at),
-                        "disqualified_at": _iso(e.disqualified_at),
-                        "failed": list(e.failed),
-                        "last_as_of": _iso(e.last_as_of),
-                    }
-                    for eid, e in self._entities.items()
-                },
-            }
+                "window": [_iso(self._window[0]), _iso(self._window[1])]}
+
+    def save(self, key: bytes | None = None) -> dict[str, Any]:
+        """The monitor's whole state as JSON-serialisable data (see :meth:`restore`),
+        sealed with an ``integrity`` digest (keyed with the secret ``key`` when given)."""
+        with self._lock:
+            data = self.header()
+            data["entities"] = {eid: _entity_data(e) for eid, e in self._entities.items()}
+        data["integrity"] = seal(data, key)
+        return data
+
+    def mark_changed(self, entity_ids: Iterable[str]) -> None:
+        """Mark entities as changed again (their save failed: the next one retries)."""
+        with self._lock:
+            self._changed.update(e for e in entity_ids if e in self._entities)
+
+    def take_changes(self) -> dict[str, dict[str, Any]]:
+        """The saved data of every entity changed since the previous call (or since the
+        monitor was made), by entity id; for a state store that writes only what changed."""
+        with self._lock:
+            changed, self._changed = self._changed, set()
+            return {eid: _entity_data(self._entities[eid]) for eid in sorted(changed)}
 
     @classmethod
     def restore(cls, ruleset: Ruleset, data: Mapping[str, Any], *,
                 decision: str | None = None, backend: Backend = "native",
-                window: Window | None = None) -> Monitor:
+                window: Window | None = None, key: bytes | None = None) -> Monitor:
         """A monitor continuing from ``data`` (what :meth:`save` returned) on ``ruleset``.
 
         Refuses (PromorulesError ``PR801``) data saved for another ruleset id, or for
         another decision than ``decision`` when given. Data saved from a ruleset with
         another digest (another version or an edited file) is accepted, with a note in
         ``monitor.notes``. The saved window is kept unless ``window`` is given.
+
+        The ``integrity`` digest is checked first (with the secret ``key`` the state was
+        saved with, if any): a state changed outside promorules is refused (``PR803``), as
+        is a key that does not match how it was saved (``PR805``). A state saved before
+        digests existed (format ``promorules.monitor/1``) is restored with a note.
         """
-        if not isinstance(data, Mapping) or data.get("format") != FORMAT:
+        if not isinstance(data, Mapping) or data.get("format") not in (FORMAT, LEGACY_FORMAT):
             raise PromorulesError(f"not a saved monitor state (expected \"format\": "
                                   f"\"{FORMAT}\")", code="PR800")
+        legacy = verify(data, key)
         saved_rs = _field(data, "ruleset", Mapping)
         saved_id = _field(saved_rs, "id", str, "ruleset.")
         saved_decision = _field(data, "decision", str)
@@ -361,6 +377,8 @@ class Monitor:
                                       "date-times or nulls", code="PR800")
             window = (saved_window[0], saved_window[1])
         monitor = cls(ruleset, saved_decision, backend=backend, window=window)
+        if legacy is not None:
+            monitor.notes.append(legacy)
         saved_digest = saved_rs.get("digest")
         if saved_digest != ruleset.digest:
             monitor.notes.append(
@@ -409,6 +427,12 @@ class Monitor:
 
 
 # -- helpers -------------------------------------------------------------------------------
+
+
+def _entity_data(e: _Entity) -> dict[str, Any]:
+    return {"facts": dict(e.facts), "state": e.state, "since": _iso(e.since),
+            "qualified_at": _iso(e.qualified_at), "disqualified_at": _iso(e.disqualified_at),
+            "failed": list(e.failed), "last_as_of": _iso(e.last_as_of)}
 
 
 def _iso(value: dt.datetime | None) -> str | None:

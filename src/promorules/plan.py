@@ -26,11 +26,14 @@ from .compiler import (
     DECIMAL_CONTEXT,
     FAILED,
     NA,
+    NULL,
     VALUE_ROOT,
     CompiledDecision,
+    Hit,
     NodeInfo,
     Record,
     exact_facts,
+    resolve_table,
 )
 from .facts import FactType, display_value
 from .rule_result import RULE_KINDS, NodeStatic, Outcome
@@ -88,7 +91,7 @@ def _static(ctx: Context, info: NodeInfo, fact_pos: tuple[int, ...]) -> NodeStat
         info.id, info.description, "tier" if info.tier else info.kind, info.facts,
         info.expected if info.kind == "check" else info.expression, info.source,
         info.severity, info.unit, info.decision, info.kind if info.tier else None,
-        info.lhs_text, tuple(ctx.facts[f] for f in info.facts), fact_pos)
+        info.lhs_text, tuple(ctx.facts[f] for f in info.facts), fact_pos, info.when)
 
 
 @attrs.frozen(eq=False)
@@ -189,7 +192,8 @@ def gap_only(info: NodeInfo) -> bool:
             and info.hit_policy is None and info.kind in RULE_KINDS)
 
 
-Evidence = tuple[Any, Any, str | None, Any, Any, Decimal | None]
+Evidence = tuple[Any, Any, str | None, Any, Any, Decimal | None, tuple[str, ...] | None,
+                 tuple[str, ...] | None]
 
 
 def evidence_maker(ctx: Context, decision: CompiledDecision, i: int
@@ -224,24 +228,70 @@ def evidence_maker(ctx: Context, decision: CompiledDecision, i: int
             if info.compare_op == "split" and outcome is _PASS:
                 with decimal.localcontext(DECIMAL_CONTEXT):
                     detail = split_detail(info, v, plan.nodes, facts, record.subs, as_of)
-        if info.hit_policy == "unique" and v is FAILED:
-            matched = [plan.nodes[c].id for c in info.children if record.nodes[c] is True]
-            detail = ("rows " + " and ".join(matched)
-                      + (" both" if len(matched) == 2 else " all")
-                      + " match (hit policy unique)" if matched else "no row matches")
-        elif info.hit_policy == "first" and v is FAILED:
-            detail = "no row matches"
+        matched = decided = None
+        if info.table is not None and v is not NA:
+            hit = table_hit(plan, info, record)
+            ids = [plan.nodes[c].id for c in info.children]
+            matched = tuple(ids[k] for k in hit.matched)
+            decided = tuple(ids[k] for k in hit.decided)
+            detail = table_problem(info, hit, ids) or detail
         value = None
         if is_value:
-            if literal:
+            if info.kind == "row" and info.children:  # computed outputs: shown when matched
+                if v is True:
+                    value = public_value(row_output(plan, info, record))
+            elif literal:
                 value = public_value(info.value_literal)
-            elif v is not NA and v is not FAILED:
+            elif v is not NA and v is not FAILED and v is not NULL:
                 value = public_value(v)
         elif gap is None and threshold is None and detail is None and compared is None:
             return None
-        return gap, threshold, detail, value, compared, relative
+        return gap, threshold, detail, value, compared, relative, matched, decided
 
     return evidence
+
+
+def row_output(plan: Plan, row: NodeInfo, record: Record) -> Any:
+    """A matched row's output, its computed cells as the record holds them."""
+    assert row.parent is not None
+    table = plan.nodes[row.parent]
+    k = table.children.index(row.index)
+    static = table.table
+    return static.shape(static.output(k, [record.nodes[c] for c in row.children]))
+
+
+def table_hit(plan: Plan, info: NodeInfo, record: Record) -> Hit:
+    """How a table came out (:func:`promorules.compiler.resolve_table`, as the evaluation did)."""
+    static = info.table
+    matches = [record.nodes[c] for c in info.children]
+    outputs = [static.output(k, [record.nodes[c] for c in plan.nodes[r].children])
+               if m is True else NA for k, (r, m) in enumerate(zip(info.children, matches,
+                                                                  strict=True))]
+    return resolve_table(static, matches, outputs)
+
+
+def table_problem(info: NodeInfo, hit: Hit, ids: list[str]) -> str | None:
+    """What went wrong in a table, as a trace detail (None: nothing)."""
+    if hit.problem is None:
+        return None
+    what, rows = hit.problem
+    policy = info.hit_policy
+    if what == "unique":
+        named = [ids[k] for k in rows]
+        return ("rows " + " and ".join(named) + (" both" if len(named) == 2 else " all")
+                + " match (hit policy unique)")
+    if what == "any":
+        a, b = rows
+        return (f"rows {ids[a]} and {ids[b]} both match with different outputs "
+                f"(hit policy any)")
+    if what == "values":
+        k, col, value = rows
+        names = info.table.names
+        column = f"output {names[col]}" if names else "the output"
+        allowed = ", ".join(map(display_value, info.table.orders[col]))
+        return (f"row {ids[k]} gives {display_value(value)}, not one of the values of "
+                f"{column} ({allowed})")
+    return "no row matches" if policy != "collect" else None
 
 
 def formula_detail(ctx: Context, decision: CompiledDecision, info: NodeInfo, value: Any,

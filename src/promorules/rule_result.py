@@ -47,7 +47,7 @@ class Outcome(StrEnum):
 # the node kinds that are rules (their to_dict has no "value")
 RULE_KINDS = frozenset({"check", "all", "any", "not", "decision", "requires"})
 # a node's evidence, by position (None as a whole when it has none)
-_GAP, _THRESHOLD, _DETAIL, _VALUE, _COMPARED, _RELATIVE = range(6)
+_GAP, _THRESHOLD, _DETAIL, _VALUE, _COMPARED, _RELATIVE, _MATCHED, _DECIDED = range(8)
 # the dynamic part, by position
 _STATIC, _OUTCOME, _CHILDREN, _FACTS, _EVIDENCE = range(5)
 # evidence computed when first read: ``deferred(make, *args)`` stands for ``make(*args)``
@@ -72,6 +72,7 @@ class NodeStatic:
     fact_types: tuple[FactType, ...] = ()  # how to read and show each of ``facts``
     # where each of ``facts`` sits in the decision's converted facts (-1: not there)
     fact_pos: tuple[int, ...] = ()
+    when: str | None = None  # a case, item or table row: its condition, as written
     # the compiled to_dict of nodes with this static part, made on first use
     json: list[Callable[..., dict[str, Any]]] = attrs.field(
         factory=list, init=False, eq=False, repr=False)
@@ -100,14 +101,16 @@ class RuleResult:
                  relative_gap: Decimal | None = None, unit: str | None = None,
                  detail: str | None = None, decision: str | None = None,
                  display: Mapping[str, str] | None = None, group: str | None = None,
-                 subject: str | None = None, compared: Any = None) -> None:
+                 subject: str | None = None, compared: Any = None,
+                 matched: tuple[str, ...] | None = None,
+                 decided_by: tuple[str, ...] | None = None) -> None:
         facts = tuple(facts)
         static = NodeStatic(rule_id, description, kind, facts, expected, source,
                             severity, unit, decision, group, subject, (),
                             tuple(range(len(facts))))
-        evidence = (gap, threshold, detail, value, compared, relative_gap)
+        evidence = (gap, threshold, detail, value, compared, relative_gap, matched, decided_by)
         _set_d(self, (static, outcome, tuple(children), tuple(actual.get(f) for f in facts),
-                      None if evidence == (None,) * 6 else evidence))
+                      None if evidence == (None,) * 8 else evidence))
         _set_c(self, (MappingProxyType(dict(actual)),
                       MappingProxyType(dict(display or {}))))
 
@@ -143,6 +146,10 @@ class RuleResult:
                         doc="the compared value (failed)")
     relative_gap = property(lambda self: (e := self._evidence()) and e[5],
                             doc="gap / threshold")
+    matched = property(lambda self: (e := self._evidence()) and e[6],
+                       doc="a decision table: the ids of the rows that matched, in order")
+    decided_by = property(lambda self: (e := self._evidence()) and e[7],
+                          doc="a decision table: the ids of the rows that gave its value")
 
     def _evidence(self) -> tuple[Any, ...] | None:
         """The evidence tuple (None: none), computing deferred evidence on first read."""
@@ -201,7 +208,7 @@ class RuleResult:
         return (s.rule_id, s.description, self.outcome, s.facts, dict(self.actual),
                 s.expected, self.gap, s.source, self.children, s.kind, s.severity, self.value,
                 self.threshold, self.relative_gap, s.unit, self.detail, s.decision, s.group,
-                s.subject, self.compared)
+                s.subject, self.compared, self.matched, self.decided_by)
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is not RuleResult:
@@ -214,7 +221,8 @@ class RuleResult:
     def __repr__(self) -> str:
         names = ("rule_id", "description", "outcome", "facts", "actual", "expected", "gap",
                  "source", "children", "kind", "severity", "value", "threshold",
-                 "relative_gap", "unit", "detail", "decision", "group", "subject", "compared")
+                 "relative_gap", "unit", "detail", "decision", "group", "subject", "compared",
+                 "matched", "decided_by")
         body = ", ".join(f"{n}={v!r}" for n, v in zip(names, self._fields(), strict=True))
         return f"RuleResult({body})"
 
@@ -335,6 +343,12 @@ def node_json(static: NodeStatic, target: str, outcome: ast.expr, children: ast.
             ast.If(is_set(P.index(evidence, _DETAIL)),
                    [put("detail", P.index(evidence, _DETAIL))], []),
         ], []))
+        if static.kind == "table" or static.kind == "value" or static.kind == "reference":
+            listed = P.call(ast.Name("list", ast.Load()), P.index(evidence, _MATCHED))
+            decided = P.call(ast.Name("list", ast.Load()), P.index(evidence, _DECIDED))
+            body.append(ast.If(ast.BoolOp(ast.And(), [is_set(evidence), is_set(
+                P.index(evidence, _MATCHED))]), [put("matched", listed),
+                                                  put("decided_by", decided)], []))
     if static.severity != "error":
         body.append(put("severity", const(static.severity)))
     if static.kind not in RULE_KINDS:

@@ -80,6 +80,12 @@ class Result:
         return self._ctx.ruleset_version
 
     @property
+    def timezone(self) -> dt.tzinfo:
+        """The ruleset's time zone (the explanation shows ``as_of`` in it)."""
+        tz: dt.tzinfo = self._ctx.timezone
+        return tz
+
+    @property
     def as_of(self) -> dt.datetime | None:
         """The evaluation instant used (None when the decision does not depend on time)."""
         return self._as_of

@@ -303,12 +303,16 @@ class _Gen:
                 last_evidence = None
             children = ast.BinOp(_seq(parts, json), ast.Add(), last_children)
             detail: ast.expr = ast.Constant(None)
+            matched: ast.expr = ast.Constant(None)
+            decided: ast.expr = ast.Constant(None)
             if kind in ("table", "split") and last_evidence is not None:
                 detail = P.index(last_evidence, 2)
+            if kind == "table" and last_evidence is not None:  # the rows, as the table's
+                matched, decided = P.index(last_evidence, 6), P.index(last_evidence, 7)
             value = P.call(P.name("public_value"), ast.Attribute(P.name("R"), "value", ast.Load()))
             self.body.append(P.assign("e_value", ast.Tuple(
                 [ast.Constant(None), ast.Constant(None), detail, value, ast.Constant(None),
-                 ast.Constant(None)], ast.Load())))
+                 ast.Constant(None), matched, decided], ast.Load())))
             evidence = P.name("e_value")
         if extras:
             children = ast.BinOp(children, ast.Add(), _seq(extras, json))

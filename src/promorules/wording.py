@@ -28,6 +28,7 @@ __all__ = [
     "percent_text",
     "rounding_text",
     "rounding_words",
+    "row_output_text",
     "rule_summary",
     "spec_text",
     "sub_rules",
@@ -248,7 +249,8 @@ def written(expr: ir.TypedExpr | None) -> str:
 
 
 def cell_text(cell: ir.Expr | None) -> str:
-    """A decision-table cell as written: ``-``, a value, a list, or ``>= 10``."""
+    """A decision-table cell as written: ``-``, a value, a list, ``>= 10``, a range
+    ``[1..10)``, tests separated by commas (``< 18, >= 60``) or ``not(...)``."""
     if cell is None:
         return "-"
     if isinstance(cell, ir.Compare) and cell.op == "==" and isinstance(cell.right, ir.Const) \
@@ -261,7 +263,41 @@ def cell_text(cell: ir.Expr | None) -> str:
         return "[" + ", ".join(_scalar(v, item, False) for v in cell.right.value) + "]"
     if isinstance(cell, (ir.Compare, ir.Membership)):
         return f"{cell.op} {WRITER.operand(cell.right)}"
+    if isinstance(cell, ir.Logic) and cell.op == "or":
+        return f"{cell_text(cell.left)}, {cell_text(cell.right)}"
+    if isinstance(cell, ir.Unary) and cell.op == "not":
+        return f"not({cell_text(cell.operand)})"
+    ends = _range_ends(cell)
+    if ends is not None:
+        low, high = ends
+        opener = "[" if low.op == ">=" else "("
+        closer = "]" if high.op == "<=" else ")"
+        return f"{opener}{WRITER.operand(low.right)}..{WRITER.operand(high.right)}{closer}"
     return WRITER.visit(cell)
+
+
+def row_output_text(row: ir.Row, table: ir.Table) -> str:
+    """A table row's output as written: its literal, ``= formula`` for a computed cell,
+    and a mapping ``{status: Approved, fee: = loan * 0.01}`` for several outputs."""
+    def cell(o: ir.Literal | ir.Compute) -> str:
+        return literal_text(o.value) if isinstance(o, ir.Literal) else f"= {written(o.expr)}"
+    if not row.outputs:
+        return literal_text(row.then)
+    if not table.named:
+        return cell(row.outputs[0])
+    return "{" + ", ".join(f"{o.name}: {cell(c)}" for o, c in zip(
+        table.outputs, row.outputs, strict=True)) + "}"
+
+
+def _range_ends(cell: ir.Expr) -> tuple[ir.Compare, ir.Compare] | None:
+    """A range cell's two comparisons (low end, high end), or None."""
+    if not (isinstance(cell, ir.Logic) and cell.op == "and"):
+        return None
+    low, high = cell.left, cell.right
+    if (isinstance(low, ir.Compare) and low.op in (">=", ">") and isinstance(high, ir.Compare)
+            and high.op in ("<=", "<") and low.left == high.left):
+        return low, high
+    return None
 
 
 # -- rules and values --------------------------------------------------------------------
@@ -353,8 +389,14 @@ class _ValueWords(ir.Visitor[str]):
             node.default)
 
     def visit_table(self, node: ir.Table) -> str:
-        return (f"table ({node.hit_policy}) on " + ", ".join(expr_text(i) for i in node.inputs)
-                + f": {len(node.rows)} rows" + self.default(node.default))
+        policy = str(node.hit_policy) + (f" {node.aggregation}" if node.aggregation else "")
+        outputs = ""
+        if node.named or any(o.values is not None for o in node.outputs):
+            outputs = " -> " + ", ".join(
+                (o.name or "output") + (f" in {literal_text(o.values)}" if o.values else "")
+                for o in node.outputs)
+        return (f"table ({policy}) on " + ", ".join(expr_text(i) for i in node.inputs)
+                + outputs + f": {len(node.rows)} rows" + self.default(node.default))
 
     def visit_part(self, node: ir.Part) -> str:
         return f"{node.name} {node.percent}%"

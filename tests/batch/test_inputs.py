@@ -114,6 +114,10 @@ def test_pandas_and_polars_frames() -> None:
     assert out.column("outcome").to_pylist()[4] == "invalid"
     table = pa.Table.from_pylist(rows)
     _check(RS.evaluate_batch(ME, pl.from_arrow(table)), table.to_pylist())
+    categories = frame.astype({"trade_medal_level": "category", "main_industry": "category"})
+    _check(RS.evaluate_batch(ME, categories), [{k: None if v is None or v != v else v
+                                                for k, v in r.items()}
+                                               for r in frame.to_dict("records")])
 
 
 def test_parquet_csv_and_jsonl_files(tmp_path: Path) -> None:
@@ -161,18 +165,25 @@ def test_to_sql_runs_on_duckdb_and_parses_as_postgres() -> None:
     rows = [{"submitted_on": "2024-09-27"}, {"submitted_on": "2024-02-08"}, {}]
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
-    facts = pa.table({"submitted_on": pa.array([dt.date(2024, 9, 27), dt.date(2024, 2, 8),
+    facts = pa.table({"id": [0, 1, 2],
+                      "submitted_on": pa.array([dt.date(2024, 9, 27), dt.date(2024, 2, 8),
                                                 None], pa.date32())})
     con.register("applications", facts)
     con.register("promorules_calendar", promorules.calendar_table(rs))
-    sql = rs.to_sql(decision, dialect="duckdb", table="applications")
-    out = con.sql(sql).to_arrow_table()
+    sql = rs.to_sql(decision, dialect="duckdb", table="applications",
+                    keep=["id", "submitted_on"])
+    out = con.sql(sql).to_arrow_table().sort_by("id")  # a SQL result has no order
     _check(out, rows, rs, decision)
     postgres = rs.to_sql(decision, dialect="postgres", table="applications")
     assert sqlglot.parse_one(postgres, read="postgres") is not None
     assert "promorules_calendar" in postgres
     spark = RS.to_sql(ME, dialect="spark", table="merchants")
     assert sqlglot.parse_one(spark, read="spark") is not None
+    medals = ruleset(ROOT / "rulesets" / "aliexpress_medals.yaml")
+    for dialect in ("spark", "postgres"):  # exact rounding on DECIMAL(38, 0) there
+        text = medals.to_sql("monthly_gmv_usd", dialect=dialect)
+        assert "INT128" not in text and "HUGEINT" not in text
+        assert sqlglot.parse_one(text, read=dialect) is not None
     with pytest.raises(PromorulesError, match="PR823"):
         rs.to_sql(decision, dialect="no-such-dialect")
 
@@ -225,3 +236,31 @@ def test_date_times_in_any_zone_and_the_whole_second_bound() -> None:
              "2023-02-22T23:59:59", "2024-03-05 23:59:59", "2024-03-05T23:59"]
     rows = [{**base, "submitted_at": t} for t in times]
     _check(RS.evaluate_batch(decision, rows), rows, RS, decision)
+
+
+def test_iter_batches_streams_a_file_in_order(tmp_path: Path) -> None:
+    from promorules.batch import iter_batches
+
+    rows = [{**GOOD, "buyer_protection_deposit": f"{2990 + k}.00"} for k in range(25)]
+    table = pa.Table.from_pylist(rows)
+    pq.write_table(table, tmp_path / "m.parquet", row_group_size=4)
+    batches = list(iter_batches(RS, ME, tmp_path / "m.parquet", batch_size=8))
+    assert all(b.num_rows <= 8 for b in batches)
+    out = pa.Table.from_batches(batches)
+    assert out.column_names == [*table.column_names, "outcome", "failed", "missing", "value",
+                                "error"]
+    assert out.column("buyer_protection_deposit").to_pylist() == \
+        table.column("buyer_protection_deposit").to_pylist()
+    _check(out, rows)
+    whole = RS.evaluate_batch(ME, tmp_path / "m.parquet")
+    assert whole.to_pylist() == out.to_pylist()
+
+
+def test_hit_policies_the_batch_engine_does_not_compute_are_refused_by_name() -> None:
+    from tests.rulesets.test_dmn_tables import PRIORITY, load
+
+    rs = load(PRIORITY)
+    with pytest.raises(PromorulesError, match=r"PR822 .*hit policy priority"):
+        rs.evaluate_batch("x", [{"age": 30, "risk": "Low"}])
+    with pytest.raises(PromorulesError, match="PR822"):
+        rs.to_sql("x")

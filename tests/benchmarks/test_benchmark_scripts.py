@@ -24,6 +24,8 @@ SCRIPTS = [
       "(d) evaluate_batch on DuckDB"]),
     ("bench_load.py", ["--repeats", "1", "--fresh", "1", "--top", "3"],
      ["verified:", "import promorules", "load() of 1688_spring"]),
+    ("bench_service.py", ["--seconds", "1", "--warmup", "0.2", "--n", "50"],
+     ["verified:", "GET /healthz (baseline", "evaluate, explain off", "target, explain off"]),
 ]
 
 

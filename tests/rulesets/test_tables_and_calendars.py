@@ -212,6 +212,14 @@ NUMBER_ROWS = """\
     - {id: low, when: ["<= 10"], then: a}
     - {id: mid, when: [">= 5"], then: b}
 """
+# rows that overlap only when the fact `limit` is 5 or more: not certain before evaluation
+LIMIT_ROWS = """\
+    - {id: low, when: ["<= limit"], then: a}
+    - {id: mid, when: [">= 5"], then: b}
+"""
+LIMIT_FACTS = FACTS + """\
+  limit: {type: number, description: {en: A limit, zh: 上限}}
+"""
 
 
 def test_first_picks_the_first_matching_row() -> None:
@@ -306,17 +314,27 @@ def test_an_unknown_input_makes_the_outcome_unknown(policy: str, facts: dict[str
 
 @pytest.mark.parametrize("policy", ["unique", "first", "collect"])
 def test_an_unknown_number_input_makes_the_outcome_unknown(policy: str) -> None:
-    result = ruleset(table(policy, "[n]", NUMBER_ROWS)).evaluate("x", {})
+    result = ruleset(table(policy, "[n]", LIMIT_ROWS), facts=LIMIT_FACTS).evaluate(
+        "x", {"limit": 10})
     assert result.outcome == "unknown"
     assert result.missing == ("n",)
 
 
+def test_unique_overlapping_number_rows_are_found_at_load() -> None:
+    # ranges and comparisons on numbers are analysed too (once only enums and booleans were)
+    with pytest.raises(promorules.RulesetError) as info:
+        ruleset(table("unique", "[n]", NUMBER_ROWS))
+    (error,) = info.value.errors
+    assert error.code == "PR311"
+    assert "rows 'low' and 'mid' both match n = 5:" in error.message
+
+
 def test_unique_matching_two_rows_at_run_time_fails_naming_both() -> None:
-    rs = ruleset(table("unique", "[n]", NUMBER_ROWS))
-    assert rs.lint == ()  # numbers: the overlap cannot be seen statically
-    assert rs.evaluate("x", {"n": 3}).value == "a"
-    assert rs.evaluate("x", {"n": 20}).value == "b"
-    result = rs.evaluate("x", {"n": 7})
+    rs = ruleset(table("unique", "[n]", LIMIT_ROWS), facts=LIMIT_FACTS)
+    assert rs.lint == ()  # the overlap depends on `limit`: not certain statically
+    assert rs.evaluate("x", {"n": 3, "limit": 10}).value == "a"
+    assert rs.evaluate("x", {"n": 20, "limit": 10}).value == "b"
+    result = rs.evaluate("x", {"n": 7, "limit": 10})
     assert result.outcome == "fail"
     assert result.value is None
     assert row_outcomes(result) == {"low": "pass", "mid": "pass"}

@@ -730,3 +730,94 @@ def test_directory_discovery(tmp_path: Path) -> None:
 def test_cli_empty_directory_exits_3(tmp_path: Path) -> None:
     code, _, err = cli(str(tmp_path))
     assert code == 3 and "no rulesets" in err
+
+
+SHIPPING = """\
+id: ship
+version: 1.0.0
+title: {en: Shipping, zh: 运费}
+timezone: Asia/Shanghai
+sources:
+  "002": {file: 002_demo.txt, title: Demo document}
+facts:
+  amount: {type: money, currency: CNY, min: 0, description: {en: Amount, zh: 金额}}
+  gold: {type: boolean, description: {en: Gold member, zh: 金卡会员}}
+  coupon: {type: boolean, description: {en: Coupon, zh: 优惠券}}
+  items: {type: integer, min: 0, description: {en: Items, zh: 件数}}
+  remote: {type: boolean, description: {en: Remote area, zh: 偏远地区}}
+decisions:
+  free_shipping:
+    description: {en: Free shipping, zh: 包邮}
+    source: "002 §1"
+    any:
+      - {id: big_order, description: {en: Big order, zh: 大额订单}, source: "002 §1",
+         check: amount >= 99}
+      - {id: gold_member, description: {en: Gold member, zh: 金卡会员}, source: "002 §1",
+         check: gold}
+      - {id: has_coupon, description: {en: Coupon, zh: 优惠券}, source: "002 §1",
+         check: coupon}
+  shipping:
+    description: {en: Shipping level, zh: 运费等级}
+    source: "002 §2"
+    tiers:
+      - id: free_standard
+        description: {en: Free standard shipping, zh: 免费标准配送}
+        source: "002 §2"
+        TIER_RULE
+      - id: free_express
+        description: {en: Free express shipping, zh: 免费快递}
+        source: "002 §2"
+        all:
+          - {id: standard_first, description: {en: Free standard, zh: 免费标准配送},
+             source: "002 §2", tier: free_standard}
+          - {id: many_items, description: {en: Many items, zh: 多件}, source: "002 §2",
+             check: items >= 3}
+          - {id: not_remote, description: {en: Not remote, zh: 非偏远}, source: "002 §2",
+             check: not remote}
+    default: paid
+"""
+
+SHIPPING_EXAMPLES = """\
+ruleset: ship
+examples:
+  - name: paid
+    decision: shipping
+    facts: {amount: 10, gold: false, coupon: false, items: 5, remote: true}
+    expect: {outcome: pass, value: paid}
+  - name: big order, standard
+    decision: shipping
+    facts: {amount: 100, gold: false, coupon: false, items: 1, remote: false}
+    expect: {outcome: pass, value: free_standard}
+  - name: gold member, remote
+    decision: shipping
+    facts: {amount: 10, gold: true, coupon: false, items: 3, remote: true}
+    expect: {outcome: pass, value: free_standard}
+  - name: coupon, express
+    decision: shipping
+    facts: {amount: 10, gold: false, coupon: true, items: 3, remote: false}
+    expect: {outcome: pass, value: free_express}
+"""
+
+
+@pytest.mark.parametrize("tier_rule", [
+    "decision: free_shipping",  # the issue's case: was 7/8 (87.5%), free_standard uncredited
+    "all: [{id: wrapped, description: {en: Free, zh: 包邮}, source: \"002 §2\","
+    " decision: free_shipping}]",
+])
+def test_coverage_credits_a_tier_written_as_a_decision_reference(
+        tmp_path: Path, tier_rule: str) -> None:
+    path = ruleset_with(tmp_path, SHIPPING_EXAMPLES, name="ship.yaml",
+                        text=SHIPPING.replace("TIER_RULE", tier_rule))
+    rs = promorules.load(path)
+    cov = coverage(rs, run_examples(rs, load_examples(path)))
+    items = {(i.decision, i.rule_id): i for i in cov.items}
+    assert ("free_shipping", "free_standard") not in items
+    standard = items["shipping", "free_standard"]
+    assert standard.kind == "tier" and standard.outcomes == {"pass", "fail"}
+    # the referenced decision's own checks are still credited to it
+    assert items["free_shipping", "big_order"].outcomes == {"pass", "fail"}
+    assert items["free_shipping", "has_coupon"].covered
+    assert cov.uncovered == ()
+    assert (cov.covered, cov.total, cov.percent) == (8, 8, 100.0)
+    code, out, _ = cli(str(path), "--coverage", "--min-coverage", "100")
+    assert code == 0 and "coverage of ship: 8/8 (100.0%)" in out

@@ -17,6 +17,7 @@ OPTIONAL = [
     "promorules.monitor", "promorules.registry", "promorules.diff", "promorules.policy_docs",
     "promorules.examples", "promorules.testing", "promorules.backends",
     "promorules.backends.durable", "promorules.cli", "argparse", "hypothesis",
+    "promorules.decision_log", "promorules.service", "fastapi", "uvicorn", "prometheus_client",
 ]
 # until the first load(): the YAML and schema libraries, the checking stage's IR (and the
 # wording that writes it, until the first explanation)
@@ -68,6 +69,8 @@ def test_lazy_names_resolve_and_are_listed() -> None:
     assert promorules.Monitor is Monitor and promorules.MonitorEvent is MonitorEvent
     assert promorules.Registry is Registry
     assert promorules.UnknownRulesetError is UnknownRulesetError
+    from promorules.decision_log import DecisionLog
+    assert promorules.DecisionLog is DecisionLog
     assert set(promorules.__all__) <= set(dir(promorules))
     try:
         promorules.no_such_name  # noqa: B018

@@ -19,6 +19,7 @@ import pytest
 import promorules
 from promorules.cli import run
 from promorules.monitor import Monitor, MonitorEvent
+from promorules.monitor_digest import seal
 
 ROOT = Path(__file__).resolve().parents[2]
 RULESET = str(ROOT / "rulesets" / "1688_spring.yaml")
@@ -318,6 +319,10 @@ def test_restore_refuses_another_ruleset_or_decision(rs: promorules.Ruleset,
         Monitor.restore(rs, {"entities": {}})
     broken = json.loads(json.dumps(data))
     broken["entities"]["m1"]["since"] = "yesterday"
+    with pytest.raises(promorules.PromorulesError, match="integrity digest") as caught:
+        Monitor.restore(rs, broken)  # edited without recomputing the digest
+    assert caught.value.code == "PR803"
+    broken["integrity"] = seal(broken)  # a damaged state that was sealed: its field named
     with pytest.raises(promorules.PromorulesError, match=r"entities\.m1\.since"):
         Monitor.restore(rs, broken)
 
@@ -418,7 +423,18 @@ def test_cli_invalid_line_exits_3_with_file_and_line(tmp_path: Path, line: str,
     assert err.startswith(f"{path}:10: ")
     assert message in err
     assert len(out.splitlines()) == 5  # the events before the bad line were streamed
-    assert not state.exists()  # the state is not saved: re-run the file once fixed
+    # the state holds the updates before the bad line; once it is fixed, --resume goes on
+    # from there (re-reading the whole file would feed updates out of time order)
+    saved = json.loads(state.read_text(encoding="utf-8"))
+    assert saved["position"] == {"input": str(path), "line": 8}
+    assert saved["entities"]["m-2002"]["state"] == "disqualified"
+    fixed = '{"entity": "m-2002", "as_of": "2024-03-06", "facts": {}}'
+    path.write_text(good + "\n" + fixed + "\n", encoding="utf-8")
+    code, out, err = cli(RULESET, DECISION, str(path), "--state", str(state), "--resume")
+    assert (code, err) == (0, "")
+    code, _, err = cli(RULESET, DECISION, "-", "--state", str(state), "--resume")
+    assert code == 3 and "--resume needs --state and an updates file" in err
+    assert [json.loads(ln)["kind"] for ln in out.splitlines()] == ["qualified"]  # window over
 
 
 def test_cli_invalid_ruleset_and_usage(tmp_path: Path) -> None:

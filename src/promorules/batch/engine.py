@@ -70,6 +70,9 @@ def _connect() -> duckdb.DuckDBPyConnection:
                               code="PR829") from None
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
+    # a long IN list (a ruleset's list) is faster as the comparison it is than as the
+    # join this optimizer makes of it (4x on merchant_eligibility)
+    con.execute("SET disabled_optimizers = 'in_clause'")
     return con
 
 
@@ -136,10 +139,17 @@ ASCII = "^[\\x01-\\x7f]*$"
 def _folds(con: duckdb.DuckDBPyConnection, inp: Input, source: exp.Expression,
            names: tuple[str, ...], extra: list[str]) -> pa.Table:
     """The fold relation of the input's non-ASCII texts of ``names`` (and ``extra``)."""
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+
     values: set[str] = set(extra)
     for name in names:
         c = inp.facts.get(name)
         if c is None or c.raw != "text":
+            continue
+        if inp.table is not None:  # in memory: the distinct texts by Arrow's hash
+            distinct = pc.unique(inp.table.column(c.node.name)).to_pylist()
+            values.update(v for v in distinct if isinstance(v, str) and (
+                not v.isascii() or "\x00" in v))
             continue
         q = exp.select(c.node).distinct().from_(source.copy()).where(
             exp.Not(this=exp.RegexpLike(this=c.node, expression=exp.Literal.string(ASCII))))
@@ -148,11 +158,11 @@ def _folds(con: duckdb.DuckDBPyConnection, inp: Input, source: exp.Expression,
 
 
 def _messages(rs: Rules, decision: str, when: dt.datetime | None, inp: Input,
-              base: pa.RecordBatch, outcome: pa.Array, errors_sql: pa.Array,
+              base: pa.Table, outcome: pa.Array, errors_sql: pa.Array,
               bads: pa.Array, rows: list[int]) -> pa.Array:
     """The ``error`` column: each invalid row's error as ``evaluate`` words it."""
     import pyarrow as pa
-    import pyarrow.compute as pc  # type: ignore[import-untyped]
+    import pyarrow.compute as pc
 
     invalid = pc.equal(outcome, "invalid")
     if not pc.any(invalid).as_py():
@@ -167,7 +177,7 @@ def _messages(rs: Rules, decision: str, when: dt.datetime | None, inp: Input,
     return pa.array(errors, pa.string())
 
 
-def _row_facts(rs: Rules, inp: Input, base: pa.RecordBatch, k: int, row: int,
+def _row_facts(rs: Rules, inp: Input, base: pa.Table, k: int, row: int,
                names: list[str]) -> dict[str, Any]:
     if inp.records is not None:
         record = inp.records[row]
@@ -191,14 +201,16 @@ def _message(rs: Rules, decision: str, when: dt.datetime | None, facts: dict[str
         return f"{e.code} {e.message}"
     if bad:
         fact = rs.facts[bad[0]]
-        return (f"PR820 {fact.role} '{bad[0]}': {facts.get(bad[0])!r} is valid for evaluate "
-                "but beyond the batch engine's exact types (see docs/batch.md)")
+        return (f"PR820 {fact.role} '{bad[0]}': {facts.get(bad[0])!r} is valid for evaluate, "
+                "but the batch engine cannot read it exactly (a number beyond its exact "
+                "DECIMAL types, or a list in a CSV cell); evaluate this row with "
+                "Ruleset.evaluate")
     return f"PR820 {sql_error or 'the batch engine cannot compute this row exactly'}"
 
 
-def _masked(batch: pa.RecordBatch, prefix: str, names: tuple[str, ...], dedupe: bool
+def _masked(part: pa.Table, prefix: str, names: tuple[str, ...], dedupe: bool
             ) -> pa.Array:
-    columns = [batch.column(i) for i, f in enumerate(batch.schema.names)
+    columns = [part.column(i) for i, f in enumerate(part.schema.names)
                if f.startswith(prefix) and f[len(prefix):].isdigit()]
     return mask_lists(columns, names, MASK_BITS, dedupe)
 
@@ -233,52 +245,51 @@ def iter_batches(rs: Rules, decision: str, source: Any, as_of: object = None,
     except Exception as e:  # duckdb.Error: a bug in the generated SQL, or a bad file
         raise PromorulesError(f"the batch engine failed on {decision!r}: {e}",
                               code="PR829") from None
-    names = compiled.mask_names
-    own = pa.schema([inp.table.schema.field(c) for c in inp.columns]) \
-        if inp.table is not None else None
     for batch in reader:
-        rows = batch.column(batch.schema.get_field_index(ROW))
-        if inp.table is not None:  # the input's own columns, as they are
-            base = _rows_of(inp.table.select(inp.columns), rows, own)
-        else:
-            base = batch.select(inp.columns)
-        outcome = batch.column(batch.schema.get_field_index("outcome"))
-        failed = _masked(batch, "__pr_failed", names["failed"], False)
-        missing = _masked(batch, "__pr_missing", names["missing"], True)
-        bads = _masked(batch, "__pr_bad", names[BAD], False)
-        error = _messages(rs, decision, when, inp, base, outcome,
-                          batch.column(batch.schema.get_field_index("error")), bads,
-                          rows.to_pylist() if inp.records is not None else [0] * len(rows))
-        columns = [*base.columns, outcome, failed, missing,
-                   batch.column(batch.schema.get_field_index("value")), error]
-        yield pa.RecordBatch.from_arrays(columns, [*inp.columns, *OUTPUTS])
+        done = _finish(rs, decision, when, inp, compiled, pa.Table.from_batches([batch]))
+        yield from done.to_batches()
 
 
-def _rows_of(table: pa.Table, rows: pa.Array, schema: pa.Schema) -> pa.RecordBatch:
-    """The rows ``rows`` (positions) of ``table``: a slice when they follow one another."""
+def _finish(rs: Rules, decision: str, when: dt.datetime | None, inp: Input,
+            compiled: Compiled, part: pa.Table) -> pa.Table:
+    """The rows of one statement's result as the caller sees them: the input's columns
+    (from the in-memory input itself: not copied through SQL), then the outputs, the
+    lists built from their masks and the errors of invalid rows worded."""
     import pyarrow as pa
 
+    names = compiled.mask_names
+    rows = part.column(ROW)
+    if inp.table is not None:
+        base = _rows_of(inp.table.select(inp.columns), rows)
+    else:
+        base = part.select(inp.columns)
+    outcome = part.column("outcome")
+    failed = _masked(part, "__pr_failed", names["failed"], False)
+    missing = _masked(part, "__pr_missing", names["missing"], True)
+    bads = _masked(part, "__pr_bad", names[BAD], False)
+    error = _messages(rs, decision, when, inp, base, outcome, part.column("error"), bads,
+                      rows.to_pylist() if inp.records is not None else [0] * len(rows))
+    columns = [*base.columns, outcome, failed, missing, part.column("value"), error]
+    return pa.Table.from_arrays(columns, [*inp.columns, *OUTPUTS])
+
+
+def _rows_of(table: pa.Table, rows: Any) -> pa.Table:
+    """The rows ``rows`` (positions, in order) of ``table``: a slice when they follow one
+    another (no copy)."""
     n = len(rows)
     if n and rows[n - 1].as_py() - rows[0].as_py() == n - 1:
-        part = table.slice(rows[0].as_py(), n)
-    else:
-        part = table.take(rows)
-    return pa.RecordBatch.from_arrays([c.chunk(0) if c.num_chunks == 1 else c.combine_chunks()
-                                       for c in part.columns], schema=schema)
+        return table.slice(rows[0].as_py(), n)
+    return table.take(rows)
 
 
 def run_table(rs: Rules, decision: str, data: Any, as_of: object = None) -> pa.Table:
-    """The whole result as one Arrow table (see :meth:`Ruleset.evaluate_batch`)."""
-    import pyarrow as pa
-
-    batches = list(iter_batches(rs, decision, data, as_of, batch_size=1 << 20))
-    if batches:
-        return pa.Table.from_batches(batches)
+    """The whole result as one Arrow table (see :meth:`Ruleset.evaluate_batch`): one
+    statement, its lists built once for the whole table."""
     con, inp, compiled = _prepare(rs, decision, data, as_of)
-    table = con.sql(compiled.select.sql("duckdb", copy=False)).to_arrow_table()
-    base = inp.table if inp.table is not None else table
-    out = [base.column(c) for c in inp.columns]
-    empty = pa.array([], pa.list_(pa.string()))
-    value = table.column("value")
-    out += [table.column("outcome"), empty, empty, value, table.column("error")]
-    return pa.Table.from_arrays(out, [*inp.columns, *OUTPUTS])
+    when = instant(rs, decision, as_of)
+    try:
+        table = con.sql(compiled.select.sql("duckdb", copy=False)).to_arrow_table()
+    except Exception as e:  # duckdb.Error: a bug in the generated SQL, or a bad file
+        raise PromorulesError(f"the batch engine failed on {decision!r}: {e}",
+                              code="PR829") from None
+    return _finish(rs, decision, when, inp, compiled, table)

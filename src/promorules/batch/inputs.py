@@ -75,6 +75,11 @@ def arrow_column(name: str, t: pa.DataType) -> Column:
         return Column(cast(node, "DOUBLE"), "float")
     if pt.is_string(t) or pt.is_large_string(t):
         return Column(node, "text")
+    if getattr(pt, "is_string_view", lambda _: False)(t) or (
+            pt.is_dictionary(t) and (pt.is_string(t.value_type)
+                                     or pt.is_large_string(t.value_type))):
+        # polars' string views, pandas' categories: text as DuckDB reads it
+        return Column(cast(node, "VARCHAR"), "text")
     if pt.is_date(t):
         return Column(node, "date")
     if pt.is_timestamp(t):

@@ -35,10 +35,14 @@ def mask_lists(columns: Sequence[Any], names: Sequence[str], bits: int,
     name once, at its first entry)."""
     import numpy as np
     import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
 
+    columns = [c.combine_chunks() if isinstance(c, pa.ChunkedArray) else c for c in columns]
     n = len(columns[0]) if columns else 0
-    if not names or n == 0:
-        return pa.array([[]] * n, pa.list_(pa.string()))
+    if not names or n == 0 or all((pc.max(c).as_py() or 0) == 0 for c in columns):
+        # no row has any (the usual case for missing facts and invalid values)
+        return pa.ListArray.from_arrays(pa.array(np.zeros(n + 1, np.int32)),
+                                        pa.array([], pa.string()))
     if len(columns) == 1:  # the usual case: one hash pass in Arrow
         encoded = columns[0].fill_null(0).dictionary_encode()
         distinct: list[tuple[int, ...]] = [(int(k),) for k in

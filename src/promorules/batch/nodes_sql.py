@@ -352,6 +352,13 @@ class NodeCompiler(ir.Visitor[Any]):
         return Val(st, v, kind, p, s)
 
     def visit_table(self, value: ir.Table) -> Val:
+        policy = value.hit_policy
+        if policy not in (ir.HitPolicy.UNIQUE, ir.HitPolicy.FIRST, ir.HitPolicy.COLLECT):
+            raise Unsupported(f"a decision table with hit policy {policy.value}")
+        if getattr(value, "aggregation", None) is not None:
+            raise Unsupported("a decision table that aggregates its rows' outputs")
+        if any(getattr(r, "computed", False) for r in value.rows):
+            raise Unsupported("a decision table row whose output is a formula")
         default = self._default(value.default)
         thens = [self.literal_val(r.then) for r in value.rows]
         conv, kind, p, s = self._unify(thens + ([default] if value.default else []))
@@ -468,7 +475,7 @@ class NodeCompiler(ir.Visitor[Any]):
                 out = self.value(d.output)
                 output = Val(out.st, case([(_state(out.st, ONE), out.v)]), out.kind,
                              out.p, out.s)
-            failed = self.failed_rule(d.rule)
+            failed = self.failed_rule(d.rule, root=True)
             return self.finish(outcome, output, failed)
         if d.requires is not None:
             parts = [self.rule(r) for r in d.requires.rules]
@@ -517,9 +524,12 @@ class NodeCompiler(ir.Visitor[Any]):
 
     # -- failed leaves (failed_ids.py) ----------------------------------------------------
 
-    def failed_rule(self, rule: ir.Rule, path: E | None = None) -> list[tuple[E, str]]:
+    def failed_rule(self, rule: ir.Rule, path: E | None = None, root: bool = False
+                    ) -> list[tuple[E, str]]:
         """The failed leaves under ``rule`` as (condition, id); ``path``: the condition
-        that every group above it failed."""
+        that every group above it failed. ``root``: the entries are read only where
+        ``rule`` failed (the decision's outcome is false), so its children need not test
+        it again."""
         if rule.severity == ir.Severity.WARNING:
             return []
         here = and_all([path, is_false(self.r[self.idx(rule)])] if path is not None
@@ -532,7 +542,7 @@ class NodeCompiler(ir.Visitor[Any]):
             return [(and_all([here, c]), n) for c, n in self.p.decision(rule.decision).failed]
         assert isinstance(rule, (ir.All, ir.Any))
         # inline, not a column: computed only for the rows that fail
-        body = [e for c in rule.children for e in self.failed_rule(c, here)]
+        body = [e for c in rule.children for e in self.failed_rule(c, None if root else here)]
         deciding = [self.r[self.idx(c)] for c in rule.children
                     if c.severity != ir.Severity.WARNING]
         if not deciding:

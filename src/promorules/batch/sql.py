@@ -20,7 +20,7 @@ from .facts_sql import Column
 from .inputs import arrow_column
 from .program import compile_select, conversion_order
 from .protocol import Rules
-from .sqlx import Unsupported, cast, col
+from .sqlx import Unsupported, cast, col, dec_type
 
 if TYPE_CHECKING:
     import pyarrow as pa  # type: ignore[import-untyped]
@@ -89,4 +89,17 @@ def to_sql(rs: Rules, decision: str, dialect: str = "duckdb", table: str = "fact
     except ValueError:
         raise PromorulesError(f"unknown SQL dialect {dialect!r}; try one of "
                               + ", ".join(DIALECTS), code="PR823") from None
-    return statement(rs, decision, table, as_of, schema, keep).sql(dialect, pretty=True)
+    tree = statement(rs, decision, table, as_of, schema, keep)
+    if dialect != "duckdb":
+        tree = portable(tree)
+    return tree.sql(dialect, pretty=True)
+
+
+def portable(tree: exp.Select) -> exp.Select:
+    """The statement for engines without DuckDB's HUGEINT: the integer arithmetic of exact
+    rounding (non-negative operands, integer division) on DECIMAL(38, 0)."""
+    out = tree.copy()  # a copy: the tree shares nodes, a copy does not
+    for node in list(out.find_all(exp.DataType)):
+        if node.this == exp.DataType.Type.INT128:
+            node.replace(dec_type(38, 0))
+    return out

@@ -85,6 +85,8 @@ def string_list(items: Iterable[str]) -> E:
 
 def is_true(e: E) -> E:
     """``e`` is TRUE (never NULL)."""
+    if isinstance(e, exp.Coalesce) and e.expressions == [exp.false()]:
+        return e  # is_true / is_false already: never NULL
     return exp.Coalesce(this=e, expressions=[exp.false()])
 
 

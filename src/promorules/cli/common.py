@@ -21,6 +21,7 @@ __all__ = [
     "EXIT_UNKNOWN",
     "CommandParser",
     "UsageError",
+    "add_color_option",
     "parse_command",
     "print_error",
     "use_color",
@@ -59,6 +60,14 @@ def parse_command(parser: argparse.ArgumentParser, argv: Sequence[str], stderr: 
         return EXIT_INVALID
     except SystemExit as e:  # --help
         return int(e.code or 0)
+
+
+def add_color_option(parser: argparse.ArgumentParser) -> None:
+    """The ``--color auto|always|never`` option, with the same help in every subcommand."""
+    parser.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                        help="colour the output: auto (the default) only on a terminal and "
+                             "when NO_COLOR is not set; always, even when NO_COLOR is set; "
+                             "never")
 
 
 def use_color(mode: str, stream: IO[str]) -> bool:

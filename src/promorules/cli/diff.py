@@ -1,5 +1,6 @@
 """``promorules diff OLD.yaml NEW.yaml [--facts records.jsonl] [--json]``: what changed
-between two versions of a ruleset (see :mod:`promorules.diff`).
+between two versions of a ruleset (see :mod:`promorules.diff`), and the version bump the
+changes require (:mod:`promorules.diff.bump`).
 
 Exits 0 when the rulesets are equivalent, 1 when they differ (or a replayed record
 changes), 3 for an invalid ruleset, facts file or arguments.
@@ -12,10 +13,24 @@ import json
 from collections.abc import Sequence
 from typing import IO, Any
 
-from ..diff import format_changes, format_replay, read_records, replay_records, semantic_diff
+from ..diff import (
+    format_changes,
+    format_replay,
+    read_records,
+    replay_records,
+    semantic_diff,
+)
+from ..diff.bump import bump_for, format_bump
 from ..errors import PromorulesError
 from ..ruleset import load
-from .common import EXIT_INVALID, CommandParser, parse_command, print_error, use_color
+from .common import (
+    EXIT_INVALID,
+    CommandParser,
+    add_color_option,
+    parse_command,
+    print_error,
+    use_color,
+)
 
 __all__ = ["main", "parser"]
 
@@ -27,9 +42,11 @@ def parser() -> argparse.ArgumentParser:
     p = CommandParser(prog="promorules diff",
                       description="Show what changed between two versions of a ruleset (rules, "
                                   "thresholds, tiers, table rows, facts, params, lists, texts), "
-                                  "and with --facts what it changes for recorded facts. Exit 0 "
-                                  "when the rulesets are equivalent, 1 when they differ, 3 for "
-                                  "an invalid ruleset or facts file.")
+                                  "which version bump the changes require and whether NEW's "
+                                  "version satisfies it, and with --facts what it changes "
+                                  "for recorded facts. Exit 0 when the rulesets are "
+                                  "equivalent, 1 when they differ, 3 for an invalid ruleset "
+                                  "or facts file.")
     p.add_argument("old", metavar="OLD.yaml")
     p.add_argument("new", metavar="NEW.yaml")
     p.add_argument("--facts", metavar="RECORDS.jsonl",
@@ -41,7 +58,7 @@ def parser() -> argparse.ArgumentParser:
                    help="examples shown per decision and kind of change (default 3)")
     p.add_argument("--as-of", dest="as_of",
                    help="instant for records without as_of (default: now)")
-    p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    add_color_option(p)
     return p
 
 
@@ -60,18 +77,21 @@ def main(argv: Sequence[str], stdout: IO[str], stderr: IO[str], stdin: IO[str]) 
     except PromorulesError as e:  # an invalid ruleset, facts file or --as-of
         print_error(e, stderr)
         return EXIT_INVALID
+    bump = bump_for(changes, old, new)
     if args.json:
         data: dict[str, Any] = {
             "old": {"id": old.id, "version": old.version, "digest": old.digest},
             "new": {"id": new.id, "version": new.version, "digest": new.digest},
             "equivalent": not changes,
             "changes": [c.to_dict() for c in changes],
+            "bump": bump.to_dict(),
         }
         if report is not None:
             data["replay"] = report.to_dict()
         stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     else:
         stdout.write(format_changes(changes, old, new, color=use_color(args.color, stdout)))
+        stdout.write("\n" + format_bump(bump))
         if report is not None:
             stdout.write(format_replay(report))
     return EXIT_DIFFERENT if changes or (report is not None and report.changed) else EXIT_SAME

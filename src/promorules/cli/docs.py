@@ -1,8 +1,11 @@
-"""``promorules docs RULESET [-o FILE.md|FILE.html]`` and ``promorules docs --all
-[--check]``: policy sheets (see :mod:`promorules.policy_docs`).
+"""``promorules docs RULESET [-o FILE.md|FILE.html] [--check]`` and ``promorules docs
+--all [--check]``: policy sheets (see :mod:`promorules.policy_docs`).
 
-Exits 0 when written (or, with --check, up to date), 1 when --check finds a stale sheet, 3
-for an invalid ruleset, examples file or arguments.
+``--check`` writes nothing and compares: alone or with ``--all``, every sheet of
+``--rulesets`` against ``--out``; with ``RULESET -o FILE``, that one file (what the
+``promorules-docs-check`` pre-commit hook and a CI job run). Exits 0 when written (or, with
+--check, up to date), 1 when --check finds a stale or missing sheet, 3 for an invalid
+ruleset, examples file or arguments.
 """
 
 from __future__ import annotations
@@ -37,7 +40,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=os.path.join("docs", "rulesets"), metavar="DIR",
                    help="with --all: where the sheets go (default docs/rulesets)")
     p.add_argument("--check", action="store_true",
-                   help="with --all: write nothing, exit 1 when a sheet is stale")
+                   help="write nothing; exit 1 when a committed sheet differs from the "
+                        "generated one (every sheet, as with --all, unless RULESET -o FILE "
+                        "names one)")
     p.add_argument("--no-examples", dest="examples", action="store_false",
                    help="leave the examples section out")
     return p
@@ -45,6 +50,10 @@ def parser() -> argparse.ArgumentParser:
 
 def _all(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     results = generate_all(args.rulesets, args.out, check=args.check)
+    if not results:  # run from the wrong directory: never a silent pass
+        stderr.write(f"promorules docs: no rulesets in {args.rulesets} (run from the "
+                     "repository root, or give --rulesets DIR)\n")
+        return EXIT_INVALID
     stale = [str(path) for path, fresh in results if not fresh]
     if args.check:
         for name in stale:
@@ -55,11 +64,31 @@ def _all(args: argparse.Namespace, stdout: IO[str], stderr: IO[str]) -> int:
     return 0
 
 
+def _check_one(output: str | None, text: str, stderr: IO[str]) -> int:
+    if not output or output == "-":
+        stderr.write("promorules docs: --check with RULESET needs -o FILE, the committed "
+                     "sheet to compare\n")
+        return EXIT_INVALID
+    try:
+        with open(output, encoding="utf-8", newline="") as fh:
+            fresh = fh.read() == text
+    except FileNotFoundError:
+        stderr.write(f"{output}: missing; generate it with `promorules docs RULESET -o "
+                     f"{output}`\n")
+        return 1
+    if not fresh:
+        stderr.write(f"{output}: stale; regenerate it with `promorules docs RULESET -o "
+                     f"{output}`\n")
+    return 0 if fresh else 1
+
+
 def main(argv: Sequence[str], stdout: IO[str], stderr: IO[str], stdin: IO[str]) -> int:
     """``promorules docs``; ``argv`` is what follows ``docs``. Returns the exit code."""
     args = parse_command(parser(), argv, stderr, stdout)
     if isinstance(args, int):
         return args
+    if args.check and not args.ruleset:
+        args.all = True  # `promorules docs --check`: every sheet
     if args.all == bool(args.ruleset):
         stderr.write("promorules docs: give either RULESET or --all\n")
         return EXIT_INVALID
@@ -76,6 +105,8 @@ def main(argv: Sequence[str], stdout: IO[str], stderr: IO[str], stdin: IO[str]) 
             text = render_html(rs, examples)
         else:
             text = render_markdown(rs, examples)
+        if args.check:
+            return _check_one(output, text, stderr)
         if not output or output == "-":
             stdout.write(text)
         else:

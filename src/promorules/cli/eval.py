@@ -22,6 +22,7 @@ from .common import (
     EXIT_UNKNOWN,
     CommandParser,
     UsageError,
+    add_color_option,
     parse_command,
     print_error,
     use_color,
@@ -48,7 +49,7 @@ def parser() -> argparse.ArgumentParser:
                     help="explanation language (zh, zh-Hans: Simplified; zh-Hant: Traditional)")
     ev.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
                     help="override a declared parameter (repeatable)")
-    ev.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    add_color_option(ev)
     return ev
 
 

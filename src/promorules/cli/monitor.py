@@ -1,23 +1,30 @@
 """``promorules monitor RULESET DECISION UPDATES.jsonl [--state FILE]``: a decision watched
 over a stream of fact updates (see :mod:`promorules.monitor`).
 
-Prints one JSON line per event. Exits 0, or 3 for an invalid ruleset, state file, argument
-or input line (``file:line: message``; the state file is then left as it was).
+Prints one JSON line per event. With ``--state``, the state is saved as it goes
+(:mod:`promorules.monitor_store`), and at the end however the run ends: the input done,
+an invalid line, a broken pipe on standard output, or SIGTERM / SIGHUP / SIGINT. Exits 0
+(also when the reader of standard output goes away), 3 for an invalid ruleset, state file,
+argument or input line (``file:line: message``), 128 + the signal's number when stopped by
+a signal (143 for SIGTERM, 129 SIGHUP, 130 SIGINT).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import os
-import tempfile
-from collections.abc import Iterator, Mapping, Sequence
+import signal
+from collections.abc import Iterator, Sequence
 from typing import IO, Any
 
 from ..errors import FactError, PromorulesError
 from ..facts import read_json
 from ..monitor import Monitor, Window
-from ..ruleset import load
+from ..monitor_store import JsonStateStore, StateStore, open_store
+from ..ruleset import Ruleset, load
 from ..zh_script import EXPLAIN_LANGS
 from .common import EXIT_INVALID, CommandParser, parse_command, print_error
 
@@ -35,14 +42,30 @@ def parser() -> argparse.ArgumentParser:
                       description="Watch DECISION of RULESET over a stream of fact updates "
                                   "(JSON lines {\"entity\": ..., \"as_of\": ..., \"facts\": "
                                   "{...}}; '-' reads standard input) and print the events "
-                                  "they cause as JSON lines. Exit 0, or 3 for an invalid "
-                                  "ruleset, state file or input line.")
+                                  "they cause as JSON lines. Exit 0, 3 for an invalid "
+                                  "ruleset, state file or input line, 128+N when stopped "
+                                  "by signal N (the state is saved).")
     p.add_argument("ruleset")
     p.add_argument("decision")
     p.add_argument("updates", metavar="UPDATES.jsonl")
     p.add_argument("--state", metavar="FILE",
                    help="load the monitor's state from FILE if it exists, and save it there "
-                        "at the end")
+                        "as it goes (every N updates or every second) and at the end, also "
+                        "on SIGTERM, SIGHUP, SIGINT or a broken pipe: a SQLite database in "
+                        "WAL mode, or a JSON file when FILE ends in .json or already is one")
+    p.add_argument("--resume", action="store_true",
+                   help="skip the lines of UPDATES.jsonl the state already holds (the same "
+                        "file, after a run that stopped early)")
+    p.add_argument("--import-state", dest="import_state", metavar="FILE.json",
+                   help="start from this JSON state (from an older run, or Monitor.save()); "
+                        "the --state store must be empty")
+    p.add_argument("--state-key", dest="state_key", metavar="KEYFILE",
+                   help="a secret (at least 16 bytes) that keys the state's integrity "
+                        "digest: without it the digest is a checksum (tamper-evident); "
+                        "with it only a holder of the key can write a state that verifies")
+    p.add_argument("--checkpoint-every", dest="checkpoint_every", type=int, default=1000,
+                   metavar="N", help="save the state every N updates (and at least every "
+                                     "second; default 1000)")
     p.add_argument("--window-from", dest="window_from", metavar="DATETIME",
                    help="start of the monitoring window (default: the ruleset's "
                         "effective_from, or the saved state's window)")
@@ -81,8 +104,10 @@ def _update(where: str, line: str) -> tuple[str, object, dict[str, Any]]:
     return entity, item["as_of"], facts
 
 
-def _updates(path: str, stdin: IO[str]) -> Iterator[tuple[str, str, object, dict[str, Any]]]:
-    """(location, entity, as_of, facts) for each non-blank line."""
+def _updates(path: str, stdin: IO[str], skip: int = 0
+             ) -> Iterator[tuple[str, int, str, object, dict[str, Any]]]:
+    """(location, line number, entity, as_of, facts) for each non-blank line after the
+    first ``skip`` lines."""
     name = "<stdin>" if path == "-" else path
     try:
         fh = stdin if path == "-" else open(path, encoding="utf-8")  # noqa: SIM115
@@ -90,9 +115,9 @@ def _updates(path: str, stdin: IO[str]) -> Iterator[tuple[str, str, object, dict
         raise _LineError(name, f"cannot read updates: {e.strerror or e}") from None
     try:
         for number, line in enumerate(fh, 1):
-            if line.strip():
+            if number > skip and line.strip():
                 where = f"{name}:{number}"
-                yield (where, *_update(where, line))
+                yield (where, number, *_update(where, line))
     except UnicodeDecodeError as e:
         raise _LineError(name, f"not UTF-8 text: {e.reason}") from None
     finally:
@@ -100,66 +125,172 @@ def _updates(path: str, stdin: IO[str]) -> Iterator[tuple[str, str, object, dict
             fh.close()
 
 
-def _read_state(path: str) -> dict[str, Any] | None:
-    if not os.path.exists(path):
-        return None
+class _Stopped(Exception):
+    """A signal asked the monitor to stop (raised by the handler, between two updates or
+    inside one: the state is then saved as of the last whole update)."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+_STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGHUP")
+                      if hasattr(signal, name))
+
+
+@contextlib.contextmanager
+def _stop_on_signals() -> Iterator[None]:
+    """SIGTERM and SIGHUP raise :class:`_Stopped` (SIGINT raises KeyboardInterrupt), in
+    the main thread; elsewhere (a library caller's thread) nothing is installed."""
+    def stop(signum: int, frame: object) -> None:
+        raise _Stopped(signum)
+
+    saved = {}
+    try:
+        for sig in _STOP_SIGNALS:
+            saved[sig] = signal.signal(sig, stop)
+    except ValueError:  # not the main thread
+        pass
+    try:
+        yield
+    finally:
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Signals held back while the state is written for the last time; one that came
+    meanwhile is delivered after (to the handler in force then)."""
+    held = {signal.SIGINT, *_STOP_SIGNALS}
+    try:
+        old = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    except (AttributeError, ValueError, OSError):  # pragma: no cover (no sigmask)
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def _quiet(stdout: IO[str]) -> None:
+    """After a broken pipe: point standard output at /dev/null, so that the interpreter's
+    last flush at exit does not fail again."""
+    try:
+        fd = stdout.fileno()
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
+
+
+def _read_key(path: str) -> bytes:
     try:
         with open(path, "rb") as fh:
-            data = read_json(fh.read(), "saved state")  # strict: depth, repeated keys, numbers
+            key = fh.read().strip()
     except OSError as e:
-        raise _LineError(path, f"cannot read the saved state: {e}") from None
-    except FactError as e:
-        raise _LineError(path, f"cannot read the saved state: {e.message}") from None
-    if not isinstance(data, dict):
-        raise _LineError(path, "the saved state is not a JSON object")
-    return data
+        raise _LineError(path, f"cannot read the state key: {e.strerror or e}") from None
+    if len(key) < 16:
+        raise _LineError(path, "the state key must hold at least 16 bytes")
+    return key
 
 
-def _write_state(path: str, data: Mapping[str, Any]) -> None:
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".monitor-", suffix=".json", dir=folder)
+def _restore(args: argparse.Namespace, store: StateStore | None, ruleset: Ruleset,
+             window: Window | None, key: bytes | None) -> tuple[Monitor, bool]:
+    """The monitor to run (restored, imported or new) and whether it was imported."""
+    where = args.state
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False, indent=1)
-            fh.write("\n")
-        os.replace(tmp, path)  # atomic: a crash never leaves half a state file
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        monitor = None if store is None else store.restore(
+            ruleset, args.decision, backend=args.backend, window=window)
+        if args.import_state:
+            if monitor is not None:
+                raise _LineError(args.state, "--import-state: the state store already holds "
+                                             "a state")
+            where = args.import_state
+            data = JsonStateStore(args.import_state).load()
+            if data is None:
+                raise _LineError(args.import_state, "no such file")
+            monitor = Monitor.restore(ruleset, data, decision=args.decision,
+                                      backend=args.backend, window=window, key=key)
+            return monitor, True
+    except FactError as e:
+        raise _LineError(where, str(e)) from None
+    except PromorulesError as e:
+        if e.code in _STATE_CODES:
+            raise _LineError(where, str(e)) from None
         raise
+    if monitor is None:
+        monitor = Monitor(ruleset, args.decision, backend=args.backend, window=window)
+    return monitor, False
+
+
+_STATE_CODES = frozenset({"PR800", "PR801", "PR803", "PR804", "PR805", "PR806"})
 
 
 def _monitor(args: argparse.Namespace, stdout: IO[str], stderr: IO[str],
-             stdin: IO[str]) -> None:
+             stdin: IO[str]) -> int:
     ruleset = load(args.ruleset)
     window: Window | None = None
     if args.window_from or args.window_until:
         window = (args.window_from or ruleset.effective_from,
                   args.window_until or ruleset.effective_until)
-    saved = _read_state(args.state) if args.state else None
-    if saved is None:
-        monitor = Monitor(ruleset, args.decision, backend=args.backend, window=window)
-    else:
-        try:
-            monitor = Monitor.restore(ruleset, saved, decision=args.decision,
-                                      backend=args.backend, window=window)
-        except FactError as e:
-            raise _LineError(args.state, str(e)) from None
-        except PromorulesError as e:
-            if e.code in ("PR800", "PR801"):
-                raise _LineError(args.state, str(e)) from None
-            raise
-    for note in monitor.notes:
-        stderr.write(f"note: {note}\n")
-    for where, entity, as_of, facts in _updates(args.updates, stdin):
-        try:
-            events = monitor.observe(entity, facts, as_of=as_of)
-        except FactError as e:
-            raise _LineError(where, str(e)) from None
-        for event in events:
-            stdout.write(json.dumps(event.to_dict(args.lang), ensure_ascii=False) + "\n")
+    if args.resume and (args.updates == "-" or not args.state):
+        raise _LineError("error", "--resume needs --state and an updates file (not '-'): it "
+                                  "skips the lines of that file the state already holds")
+    key = _read_key(args.state_key) if args.state_key else None
+    store = None
     if args.state:
-        _write_state(args.state, monitor.save())
+        try:
+            store = open_store(args.state, key=key, every=args.checkpoint_every)
+        except PromorulesError as e:
+            raise _LineError(args.state, str(e)) from None
+    status = 0
+    try:
+        monitor, imported = _restore(args, store, ruleset, window, key)
+        for note in monitor.notes:
+            stderr.write(f"note: {note}\n")
+        skip = 0
+        name = "<stdin>" if args.updates == "-" else os.path.abspath(args.updates)
+        if args.resume and store is not None:
+            saved = store.saved_position()
+            if saved is not None and saved.get("input") == name:
+                skip = int(saved.get("line", 0))
+        with _stop_on_signals():
+            if store is not None:
+                store.attach(monitor, everything=imported)
+            for where, line, entity, as_of, facts in _updates(args.updates, stdin, skip):
+                try:
+                    events = monitor.observe(entity, facts, as_of=as_of)
+                except FactError as e:
+                    raise _LineError(where, str(e)) from None
+                if store is not None:  # the state now holds this line's update
+                    store.position = {"input": name, "line": line}
+                for event in events:
+                    stdout.write(json.dumps(event.to_dict(args.lang), ensure_ascii=False)
+                                 + "\n")
+                if events:
+                    stdout.flush()  # an event is printed as soon as it happens
+                if store is not None:  # after printing: a saved update's events are out
+                    store.update_seen()
+            stdout.flush()
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, state saved
+        _quiet(stdout)
+    except _Stopped as e:
+        status = 128 + e.signum
+    except KeyboardInterrupt:
+        status = 128 + signal.SIGINT
+    finally:
+        if store is not None:
+            with _signals_held():
+                store.close()
+    if status and args.state:
+        stderr.write(f"stopped by signal {status - 128}; the state is saved in "
+                     f"{args.state}\n")
+    return status
 
 
 def main(argv: Sequence[str], stdout: IO[str], stderr: IO[str], stdin: IO[str]) -> int:
@@ -168,14 +299,13 @@ def main(argv: Sequence[str], stdout: IO[str], stderr: IO[str], stdin: IO[str]) 
     if isinstance(args, int):
         return args
     try:
-        _monitor(args, stdout, stderr, stdin)
+        return _monitor(args, stdout, stderr, stdin)
     except _LineError as e:
         stderr.write(f"{e}\n")
         return EXIT_INVALID
     except PromorulesError as e:
-        print_error(e, stderr)
+        if e.code in _STATE_CODES and args.state:
+            stderr.write(f"{args.state}: {e}\n")
+        else:
+            print_error(e, stderr)
         return EXIT_INVALID
-    except OSError as e:  # the state file cannot be written
-        stderr.write(f"error: {e}\n")
-        return EXIT_INVALID
-    return 0

@@ -58,7 +58,8 @@ def _marks(stream: IO[str]) -> tuple[str, str]:
 def main(argv: Sequence[str], stdout: IO[str], stderr: IO[str], stdin: IO[str]) -> int:
     """``promorules test``; ``argv`` is what follows ``test``. Returns the exit code: 0 all
     examples pass, 1 an example fails or coverage is below the minimum, 3 an invalid
-    ruleset or examples file."""
+    ruleset or examples file. The ``N passed, M failed`` line is printed only when some
+    ruleset ran."""
     args = parse_command(parser(), argv, stderr, stdout)
     if isinstance(args, int):
         return args
@@ -106,7 +107,8 @@ def main(argv: Sequence[str], stdout: IO[str], stderr: IO[str], stdin: IO[str]) 
                 text += f"\n  coverage {cov.percent:.1f}% is below --min-coverage " \
                         f"{args.min_coverage:g}%"
             stdout.write(text + "\n")
-    stdout.write(f"{passed} passed, {failed} failed\n")
+    if invalid < len(paths):  # no "0 passed, 0 failed" when nothing could run
+        stdout.write(f"{passed} passed, {failed} failed\n")
     if invalid:
         stderr.write(f"{invalid} ruleset(s) or examples file(s) invalid\n")
         return EXIT_INVALID

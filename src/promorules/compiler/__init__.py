@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .compiled import VALUE_ROOT, CompiledDecision, FailedLeaf, NodeInfo
+from .hits import NULL, Hit, TableStatic, resolve_table
 from .runtime import DECIMAL_CONTEXT, FAILED, NA, Record, exact_facts
 
 if TYPE_CHECKING:
@@ -17,8 +18,9 @@ if TYPE_CHECKING:
     from ..loader import Document
     from ..model import RulesetModel
 
-__all__ = ["DECIMAL_CONTEXT", "FAILED", "NA", "VALUE_ROOT", "CompiledDecision", "FailedLeaf",
-           "NodeInfo", "Record", "compile_ruleset", "exact_facts"]
+__all__ = ["DECIMAL_CONTEXT", "FAILED", "NA", "NULL", "VALUE_ROOT", "CompiledDecision",
+           "FailedLeaf", "Hit", "NodeInfo", "Record", "TableStatic", "compile_ruleset",
+           "exact_facts", "resolve_table"]
 
 
 def compile_ruleset(model: RulesetModel, doc: Document, *, clean: bool = True

@@ -20,7 +20,7 @@ from ..facts import suggest
 from ..ir import ANY, BOOL, NUMBER, STRING, Span, Ty
 from ..loader import Document, Path
 from ..model import Decision, Expr, Rule, RulesetModel, ValueSpec, expression_offset
-from . import lints
+from . import check_table, lints
 from .check_expr import NUMERIC, CheckError, ExprChecker, scale_value
 
 __all__ = ["check_ruleset", "freeze", "literal_ty"]
@@ -106,6 +106,7 @@ class _DecisionChecker:
         self.exprs = ExprChecker(rc.model, decision.id, self.sub_ty)
         self.broken = False  # a rule did not check (reported): the decision is skipped
         self.tier_ids: dict[str, None] = {}  # lower tiers a tier may require
+        self.table_problems = False
 
     def sub_ty(self, did: str) -> tuple[bool, Ty | None]:
         sub = self.rc.decision(did)
@@ -303,21 +304,53 @@ class _DecisionChecker:
                          ty=literal_ty(values[0]) if values else ANY, **where)
 
     def table(self, spec: ValueSpec, where: dict[str, Any]) -> ir.Table:
+        width = max(len(spec.outputs), 1)
         rows = []
+        cells: list[list[ir.Literal | ir.Compute]] = [[] for _ in range(width)]
         for row in spec.rows:
             when = self.typed(row.when)
+            outputs = tuple(self.inline(o) for o in row.outputs)
+            if len(outputs) != width:
+                raise _Skip  # reported when the model was built
+            for k, o in enumerate(outputs):
+                cells[k].append(o)
+            then = (None if any(isinstance(o, ir.Compute) for o in outputs)
+                    else freeze(row.then))
             rows.append(ir.Row(
-                id=row.id, when=when, cells=_cells(row.cells, when.tree), then=freeze(row.then),
+                id=row.id, when=when, cells=_cells(row.cells, when.tree), then=then,
                 description=row.description, source=row.source, span=self.rc.span(row.path),
-                path=row.path))
+                path=row.path, outputs=outputs))
         inputs = tuple(self.typed(i, want=None) for i in spec.inputs)
-        values = [literal_ty(r.then) for r in spec.rows]
-        if spec.hit_policy == "collect":
-            ty = Ty("list", item=values[0] if values else ANY)
-        else:
-            ty = values[0] if len({t.kind for t in values}) == 1 else ANY
-        return ir.Table(hit_policy=ir.HitPolicy(spec.hit_policy), inputs=inputs,
-                        rows=tuple(rows), default=self.literal(spec.default), ty=ty, **where)
+        columns = check_table.output_columns(self.doc, spec, cells)
+        for built in rows:
+            for column, out in zip(columns, built.outputs, strict=True):
+                if isinstance(out, ir.Literal):
+                    self.table_literal(column, out.value, out.path)
+        default = self.literal(spec.default)
+        if default is not None:
+            if columns[0].name is None:
+                self.table_literal(columns[0], default.value, default.path)
+            else:
+                for column in columns:
+                    name = str(column.name)
+                    if name in default.value:
+                        self.table_literal(column, default.value[name], (*default.path, name))
+        policy = ir.HitPolicy(spec.hit_policy)
+        aggregation = None if spec.aggregate is None else ir.Aggregation(spec.aggregate)
+        check_table.check_aggregation(self.doc, aggregation, columns[0],
+                                      (*spec.path, "table", "aggregate"))
+        if self.table_problems:
+            self.table_problems = False
+            raise _Skip
+        return ir.Table(hit_policy=policy, inputs=inputs, rows=tuple(rows), default=default,
+                        ty=check_table.table_ty(policy, aggregation, columns),
+                        outputs=columns, aggregation=aggregation, **where)
+
+    def table_literal(self, column: ir.TableOutput, value: Any, path: Path) -> None:
+        problem = check_table.check_literal(self.doc, column, value, path)
+        if problem is not None:
+            self.rc.report(problem)
+            self.table_problems = True  # every literal is checked; the table is then skipped
 
     # -- the decision ---------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from .runtime import DECIMAL_CONTEXT
 __all__ = ["FUNCTIONS", "NUMERIC", "CheckError", "ExprChecker"]
 
 NUMERIC = ir.NUMERIC_TY
+_TEXT = frozenset({"string", "enum"})  # what `+` and concat() join
 _LITERALS = (ast.NumLit, ast.StrLit, ast.BoolLit, ast.DateLit, ast.DateTimeLit)
 
 
@@ -159,9 +160,11 @@ class ExprChecker:
         if ty.kind != kind and ty.kind != "any":
             raise fail(f"{what} needs a {kind}, but {unparse(node)} is {ty.describe()}", node)
 
-    def arith(self, node: ast.Binary) -> ir.Arith:
+    def arith(self, node: ast.Binary) -> ir.Arith | ir.Call:
         a, b = self.check(node.left), self.check(node.right)
         ka, kb = a.ty.kind, b.ty.kind
+        if node.op == "+" and (ka in _TEXT or kb in _TEXT) and {ka, kb} <= {*_TEXT, "any"}:
+            return ir.Call("concat", (a, b), STRING, node.pos)  # text concatenation
         if ka not in NUMERIC | {"any"} or kb not in NUMERIC | {"any"}:
             bad = node.left if ka not in NUMERIC else node.right
             hint = ""
@@ -390,6 +393,15 @@ def _contains(node: ast.Call, args: tuple[ir.Expr, ...]) -> Ty:
     return BOOL
 
 
+def _concat(node: ast.Call, args: tuple[ir.Expr, ...]) -> Ty:
+    """concat(a, b, ...): text (strings, enum values) joined."""
+    for i, arg in enumerate(args):
+        if arg.ty.kind not in (*_TEXT, "any"):
+            raise fail(f"concat() joins text, but {unparse(node.args[i])} is "
+                       f"{arg.ty.describe()}", node.args[i])
+    return STRING
+
+
 # name -> (arity, negative: at least that many; signature check)
 FUNCTIONS: dict[str, tuple[int, _Sig]] = {
     "contains_any": (2, _sig("string", "list", result=BOOL)),
@@ -411,6 +423,7 @@ FUNCTIONS: dict[str, tuple[int, _Sig]] = {
     "round_up": (2, _round_check),
     "includes_all": (2, _sig("list", "list", result=BOOL)),
     "abs": (1, _sig("number|money")),
+    "concat": (-1, _concat),
     "min": (-2, _minmax("min")),
     "max": (-2, _minmax("max")),
 }

@@ -67,8 +67,10 @@ class NodeInfo:
     tier: bool = False  # the root of a tier's requirements
     lhs_text: str | None = None  # threshold checks: the compared expression, as written
     hit_policy: str | None = None  # decision tables
+    table: Any = None  # decision tables: their hits.TableStatic
     formula: Any = None  # compute nodes: the expression's syntax tree, for traces
     rounding: tuple[int, str] | None = None  # compute nodes: (places, mode) when rounded
+    when: str | None = None  # case, item and row nodes: the condition, as written
 
 
 @attrs.frozen

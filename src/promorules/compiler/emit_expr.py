@@ -266,6 +266,7 @@ _CALLS: dict[str, Callable[[list[ast.expr]], ast.expr]] = {
     "add_months": _helper("_add_months"),
     "includes_all": _helper("_includes_all"),
     "abs": _helper("abs"),
+    "concat": _helper("_concat"),
     "min": _helper("min"),
     "max": _helper("max"),
 }

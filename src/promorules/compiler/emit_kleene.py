@@ -96,6 +96,23 @@ class RuleEmitter(ir.Visitor[ast.expr]):
                        P.ifexp(P.cmp(P.NONE, "in", t), P.NONE, P.FALSE))
 
 
+def _public(value: ir.Value, code: ast.expr) -> ast.expr:
+    """A value as it leaves its node: an aggregate's NULL ("no value", outcome pass) is
+    None there."""
+    if isinstance(value, ir.Table) and value.aggregation is not None:
+        return P.ifexp(P.is_(code, P.name("NULL")), P.NONE, code)
+    return code
+
+
+def _plain(table: ir.Table) -> bool:
+    """A table the emitted forms of ``unique``, ``first`` and ``collect`` cover: literal
+    outputs of one unnamed column, no aggregate, no collect default."""
+    return (table.hit_policy in (ir.HitPolicy.UNIQUE, ir.HitPolicy.FIRST, ir.HitPolicy.COLLECT)
+            and table.aggregation is None and not table.named
+            and not any(r.computed for r in table.rows)
+            and not (table.hit_policy == ir.HitPolicy.COLLECT and table.default is not None))
+
+
 def _all_passed(parts: list[ast.expr]) -> ast.expr:
     """False if one failed, else None if one is unknown, else True."""
     t = P.tup(parts)
@@ -192,6 +209,8 @@ class ValueEmitter(RuleEmitter):
         return P.NONE
 
     def visit_table(self, value: ir.Table) -> ast.expr:
+        if not _plain(value):
+            return self.table_hits(value)
         var = P.name(self.f.var(value))
         label = self.f.table.drafts[self.f.table.of(value)].info["id"]
         thens = self.names.const(tuple(r.then for r in value.rows), f"THEN_{label}")
@@ -233,6 +252,48 @@ class ValueEmitter(RuleEmitter):
                                                P.call("tuple", gen))), value)
         return P.NONE
 
+    def table_hits(self, value: ir.Table) -> ast.expr:
+        """A table resolved by the runtime's hit policies (``_hit``, :mod:`.hits`): each
+        row's match, and its outputs (computed only when it matches)."""
+        label = self.f.table.drafts[self.f.table.of(value)].info["id"]
+        static = self.f.table.drafts[self.f.table.of(value)].info["table"]
+        first = value.hit_policy == ir.HitPolicy.FIRST
+        pending = self.names.fresh("pending")
+        if first:  # rows are tried in order, up to the first that matches (or is unknown)
+            self.emit(P.assign(pending, P.TRUE), value)
+        matches: list[ast.expr] = []
+        outs: list[ast.expr] = []
+        for row in value.rows:
+            r = self.f.var(row)
+            cond = self.expr(row.when).node
+            if first:
+                self.emit(P.assign(r, NA), row)
+                self.emit(P.if_(P.name(pending), [
+                    P.assign(r, cond),
+                    P.assign(pending, P.is_(P.name(r), P.FALSE))]), row)
+            else:
+                self.emit(P.assign(r, cond), row)
+            out = self.names.fresh(f"out_{row.id}")
+            cells: list[ast.expr] = []
+            body: list[ast.stmt] = []
+            for cell in row.outputs:
+                if isinstance(cell, ir.Literal):
+                    cells.append(self.names.value(cell.value))
+                    continue
+                c = self.f.var(cell)
+                self.emit(P.assign(c, NA), cell)
+                body.append(self.f.mark(P.assign(c, self.expr(cell.expr).node), cell))
+                cells.append(P.name(c))
+            self.emit(P.assign(out, NA), row)
+            body.append(P.assign(out, P.tup(cells)))
+            self.emit(P.if_(P.is_(P.name(r), P.TRUE), body), row)
+            matches.append(P.name(r))
+            outs.append(P.name(out))
+        table = self.names.const(static, f"TABLE_{label}")
+        self.emit(P.assign(self.f.var(value), P.call("_hit", table, P.tup(matches),
+                                                     P.tup(outs))), value)
+        return P.NONE
+
     def visit_split(self, value: ir.Split) -> ast.expr:
         a = self.names.fresh("amount")
         self.emit(P.assign(a, self.expr(value.amount).node), value)
@@ -260,9 +321,10 @@ class ValueEmitter(RuleEmitter):
         parts = [self.value(f.value) for f in value.fields]
         keys = self.names.const(tuple(f.name for f in value.fields), "FIELDS")
         t = P.tup(parts)
+        shown = P.tup([_public(f.value, p) for f, p in zip(value.fields, parts, strict=True)])
         self.emit(P.assign(self.f.var(value), P.ifexp(
             P.cmp(FAILED, "in", t), FAILED,
-            P.ifexp(P.cmp(P.NONE, "in", t), P.NONE, P.call("dict", P.call("zip", keys, t))))),
+            P.ifexp(P.cmp(P.NONE, "in", t), P.NONE, P.call("dict", P.call("zip", keys, shown))))),
             value)
         return P.NONE
 
@@ -292,7 +354,7 @@ class ValueEmitter(RuleEmitter):
             output: ast.expr = P.NONE
             if d.output is not None:  # a value given whatever the outcome
                 out = self.value(d.output)
-                output = P.ifexp(P.is_(out, FAILED), P.NONE, out)
+                output = P.ifexp(P.is_(out, FAILED), P.NONE, _public(d.output, out))
             # a root that is not applicable (a `not` over an inapplicable rule): nothing
             # that applies failed, so the decision passes
             self.emit(self.record(P.ifexp(P.is_(root, NA), P.TRUE, root), output), d.rule)
@@ -319,8 +381,11 @@ class ValueEmitter(RuleEmitter):
             self.emit(P.if_(number, [P.assign(var.id, P.call("_round", var, places, mode))]),
                       d.value)
         if d.type == ir.OutputType.MONEY or d.value.ty.kind == "money":
-            self.emit(P.if_(P.and_(P.is_not(var, P.NONE), P.is_not(var, FAILED)),
-                            [P.assign(var.id, P.call("_cents", var))]), d.value)
+            known = [P.is_not(var, P.NONE), P.is_not(var, FAILED)]
+            if isinstance(d.value, ir.Table) and d.value.aggregation is not None:
+                known.append(P.is_not(var, P.name("NULL")))
+            self.emit(P.if_(P.and_(*known), [P.assign(var.id, P.call("_cents", var))]),
+                      d.value)
         body, self.out = self.out, before
         if d.requires is not None:
             # computed only when the requirements pass: a failing requirement must not
@@ -332,5 +397,6 @@ class ValueEmitter(RuleEmitter):
         self.emit(P.assign(o, gate))
         self.emit(P.if_(P.is_(P.name(o), P.TRUE), [P.assign(o, P.ifexp(
             P.is_(var, FAILED), P.FALSE, P.ifexp(P.is_(var, P.NONE), P.NONE, P.TRUE)))]))
-        self.emit(self.record(P.name(o), P.ifexp(P.is_(P.name(o), P.TRUE), var, P.NONE)))
+        self.emit(self.record(P.name(o), P.ifexp(P.is_(P.name(o), P.TRUE), _public(d.value, var),
+                                                 P.NONE)))
         return P.NONE

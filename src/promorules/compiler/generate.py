@@ -28,6 +28,7 @@ from typing import Any
 from .. import ir
 from ..calendar import WorkingCalendar as Calendar
 from ..facts import INT_LIMIT, NUMERIC_KINDS
+from . import hits
 from . import pyast as P
 from .compiled import CompiledDecision
 from .emit_expr import ExprEmitter
@@ -54,6 +55,8 @@ class _DecisionGen:
         ns = dict(RUNTIME)
         ns["TZ"] = rc.timezone
         ns["CAL"] = rc.calendar
+        ns["_hit"] = hits.hit
+        ns["NULL"] = hits.NULL
         self.names = Names(ns)
         self.names.reserve(_ARGS)
         self.table: NodeTable = build_table(decision)

@@ -10,17 +10,15 @@ table rows by their typed cells. They walk it with :mod:`promorules.ir.walk` onl
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
-from typing import Any
 
 from .. import ir
 from ..errors import RulesetError
-from ..facts import display_value
-from ..ir import DecisionKind, HitPolicy, OutputType, TyKind
+from ..ir import DecisionKind, OutputType, TyKind
 from ..loader import Document
 from ..wording import expr_text
+from .table_lints import table_problems
 
 __all__ = ["Findings", "check_money_rounding", "check_output", "rounded_comparisons",
            "value_findings"]
@@ -44,99 +42,6 @@ def value_findings(doc: Document, decision: ir.Decision) -> Findings:
         elif isinstance(value, ir.Tiers):
             warnings += lint_tiers(doc, value)
     return errors, warnings
-
-
-# -- decision tables ----------------------------------------------------------------------
-
-Cells = frozenset[Any] | None  # the values a cell accepts; None: not known statically
-
-
-def table_problems(doc: Document, table: ir.Table) -> Findings:
-    """(errors, lints) of a decision table whose inputs are all enums, ordinals or booleans:
-    overlapping rows under `unique` (PR311, an error) and combinations no row covers
-    (PR702). A cell that compares with something other than a constant (another fact, a
-    decision) is not known statically: no claim rests on it."""
-    errors: list[RulesetError] = []
-    lints: list[RulesetError] = []
-    domains: list[tuple[Any, ...]] = []
-    for expr in table.inputs:
-        ty = expr.ty
-        if ty.kind in (TyKind.ENUM, TyKind.ORDINAL) and ty.scale is not None:
-            domains.append(tuple(ty.scale.values))
-        elif ty.kind == TyKind.BOOL:
-            domains.append((True, False))
-        else:
-            return errors, lints
-    row_sets = [[_cell_values(cell, domain) for cell, domain in
-                 zip(row.cells, domains, strict=True)] for row in table.rows]
-    rows = table.rows
-    if table.hit_policy == HitPolicy.UNIQUE:
-        for a, b in itertools.combinations(range(len(rows)), 2):
-            pairs = list(zip(row_sets[a], row_sets[b], strict=True))
-            if all(x is not None and y is not None and x & y for x, y in pairs):
-                example = [sorted(_known(x) & _known(y), key=str)[0] for x, y in pairs]
-                errors.append(doc.error(
-                    f"rows '{rows[a].id}' and '{rows[b].id}' both match "
-                    f"{_combo(table, example)}: a 'unique' table needs rows that do not "
-                    "overlap (or use hit_policy: first)", "PR311", (*rows[b].path, "when")))
-    if table.default is None and table.hit_policy != HitPolicy.COLLECT:
-        total = 1
-        for d in domains:
-            total *= len(d)
-        if total > 20_000:
-            return errors, lints
-        gaps = [combo for combo in itertools.product(*domains)
-                if not any(all(s is None or v in s for v, s in zip(combo, sets, strict=True))
-                           for sets in row_sets)]
-        if gaps:
-            shown = "; ".join(_combo(table, list(g)) for g in gaps[:5])
-            more = f" and {len(gaps) - 5} more" if len(gaps) > 5 else ""
-            lints.append(doc.error(
-                f"no row covers {shown}{more}: such input fails with 'no row matches' "
-                "(add a row or a default)", "PR702", (*table.path, "rows")))
-    return errors, lints
-
-
-def _known(cells: Cells) -> frozenset[Any]:
-    assert cells is not None
-    return cells
-
-
-def _cell_values(cell: ir.Expr | None, domain: tuple[Any, ...]) -> Cells:
-    """The domain values (enum values, ordinal symbols, booleans) a typed table cell
-    accepts, or None when that is not known statically."""
-    if cell is None:
-        return frozenset(domain)
-    if not isinstance(cell, (ir.Compare, ir.Membership)) or not isinstance(cell.right,
-                                                                           ir.Const):
-        return None  # compared with another fact, a decision, a formula...
-    ty = cell.left.ty
-    if isinstance(cell, ir.Membership):
-        listed = {_symbol(v, ty) for v in cell.right.value}
-        return frozenset(d for d in domain if (d in listed) == (cell.op == "in"))
-    value = _symbol(cell.right.value, ty)
-    if cell.op == "==":
-        return frozenset(d for d in domain if d == value)
-    if cell.op == "!=":
-        return frozenset(d for d in domain if d != value)
-    if ty.kind != TyKind.ORDINAL or value not in domain:
-        return None
-    pos = domain.index(value)  # ordinals: by position on the scale
-    ops = {"<": lambda i: i < pos, "<=": lambda i: i <= pos, ">": lambda i: i > pos,
-           ">=": lambda i: i >= pos}
-    return frozenset(d for i, d in enumerate(domain) if ops[cell.op](i))
-
-
-def _symbol(value: Any, ty: ir.Ty) -> Any:
-    """A resolved constant as the column's domain holds it: an ordinal by its symbol."""
-    if ty.kind == TyKind.ORDINAL and ty.scale is not None and isinstance(value, int):
-        return ty.scale.values[value]
-    return value
-
-
-def _combo(table: ir.Table, values: list[Any]) -> str:
-    return ", ".join(f"{i.text} = {display_value(v)}" for i, v in zip(table.inputs, values,
-                                                                      strict=True))
 
 
 # -- tiers --------------------------------------------------------------------------------
@@ -196,6 +101,13 @@ def _may_split_cents(node: ir.Expr) -> bool:
     return node.op == "/" or not whole
 
 
+def _splits_cents(node: ir.Expr) -> bool:
+    """Whether ``node`` may split cents outside an explicit ``round_*`` call."""
+    if isinstance(node, ir.Call) and node.func.startswith("round_"):
+        return False
+    return _may_split_cents(node) or any(_splits_cents(o) for o in ir.operands(node))
+
+
 def _computes(value: ir.Value) -> Iterator[ir.TypedExpr]:
     """The formulas a value is computed by: its own, or its cases' and items'."""
     for part in ir.values(value):
@@ -210,7 +122,7 @@ def check_money_rounding(doc: Document, d: ir.Decision) -> None:
         return
     if d.type != OutputType.MONEY and d.value.ty.kind != TyKind.MONEY:
         return
-    if any(_may_split_cents(n) for expr in _computes(d.value) for n in ir.walk_expr(expr.tree)):
+    if any(_splits_cents(expr.tree) for expr in _computes(d.value)):
         raise doc.error(
             f"decision '{d.id}' computes money with '*' or '/', which can give fractions "
             "of a cent: declare how to round it, e.g. round: {places: 2, mode: half_up}",

@@ -18,6 +18,8 @@ from ..expressions import ast
 from ..expressions.ast import unparse
 from ..text import Text
 from .compiled import NodeInfo
+from .hits import TableStatic
+from .runtime import FAILED
 
 __all__ = ["Detail", "Draft", "NodeTable", "build_table"]
 
@@ -162,7 +164,8 @@ class _TableBuilder(ir.Visitor[None]):
 
     def choice(self, part: ir.Case | ir.Item, parent: int) -> int:
         index = self.part(part, part.kind.value, part.id, parent, facts=part.when.facts,
-                          expression=part.when.text, value_literal=_literal(part.value))
+                          expression=part.when.text, when=part.when.text,
+                          value_literal=_literal(part.value))
         if isinstance(part, ir.Case) and isinstance(part.value, ir.Compute):
             self.formula(part, part.value)
         return index
@@ -195,12 +198,20 @@ class _TableBuilder(ir.Visitor[None]):
     def visit_table(self, value: ir.Table) -> None:
         index = self.t.of(value)
         d = self.d
-        rows = tuple(self.add(row, kind="row", id=row.id,
-                              description=row.description or d.description,
-                              source=row.source or d.source, parent=index,
-                              value_literal=row.then, facts=row.when.facts,
-                              expression=row.when.text) for row in value.rows)
-        self.info(value).update(children=rows, hit_policy=value.hit_policy.value)
+        rows = []
+        for row in value.rows:
+            r = self.add(row, kind="row", id=row.id, description=row.description or d.description,
+                         source=row.source or d.source, parent=index, value_literal=row.then,
+                         facts=row.when.facts, expression=row.when.text,
+                         when=row.when.text)
+            rows.append(r)
+            cells = tuple(self.value(cell, r, column.name or "then")
+                          for cell, column in zip(row.outputs, value.outputs, strict=True)
+                          if isinstance(cell, ir.Compute))
+            if cells:
+                self.info(row)["children"] = cells
+        self.info(value).update(children=tuple(rows), hit_policy=value.hit_policy.value,
+                                table=table_static(value))
 
     def visit_split(self, value: ir.Split) -> None:
         index = self.t.of(value)
@@ -230,6 +241,25 @@ class _TableBuilder(ir.Visitor[None]):
             self.visit(d.requires)
         assert d.value is not None
         self.value(d.value, None, d.id)
+
+
+def table_static(table: ir.Table) -> TableStatic:
+    """What the hit policy needs of a table before evaluation (see :mod:`.hits`)."""
+    named = table.named
+    default: Any = FAILED
+    if table.default is not None:
+        d = table.default.value
+        default = ({o.name: d.get(o.name) for o in table.outputs} if named else d)
+    return TableStatic(
+        policy=table.hit_policy.value,
+        aggregation=None if table.aggregation is None else table.aggregation.value,
+        names=tuple(str(o.name) for o in table.outputs) if named else None,
+        orders=tuple(o.values for o in table.outputs),
+        default=default,
+        computed=tuple(tuple(isinstance(c, ir.Compute) for c in r.outputs)
+                       for r in table.rows),
+        literals=tuple(tuple(c.value if isinstance(c, ir.Literal) else None for c in r.outputs)
+                       for r in table.rows))
 
 
 def build_table(decision: ir.Decision) -> NodeTable:

@@ -55,6 +55,10 @@ def _contains_any(text: str, words: Sequence[str]) -> bool:
     return any(w in text for w in words)
 
 
+def _concat(*parts: str) -> str:
+    return "".join(parts)
+
+
 def _missing_from(have: Sequence[Any], required: Sequence[Any]) -> tuple[Any, ...]:
     got = set(have)
     return tuple(r for r in required if r not in got)
@@ -241,6 +245,7 @@ class Record(NamedTuple):
 RUNTIME: dict[str, Any] = {
     "_zh_fold": fold_value,  # text compared under `match: chinese`
     "_split": _split,
+    "_concat": _concat,
     "_Record": Record,
     "_includes_all": _includes_all,
     "NA": NA, "FAILED": FAILED, "CTX": DECIMAL_CONTEXT,

@@ -6,10 +6,13 @@
 as their typed IR), not their text: see :mod:`.semantic`. :func:`replay` runs recorded
 facts through both rulesets and counts the records whose outcome or value changes:
 see :mod:`.replay`. :func:`format_changes` and :func:`format_replay` write both as text.
+:func:`required_bump` says which version bump the changes require (the rule is written
+down once, in :mod:`.bump`), and :func:`check_bump` fails when the new version is too small.
 """
 
 from __future__ import annotations
 
+from .bump import BumpReport, check_bump, format_bump, required_bump
 from .changes import Change
 from .format import format_changes, format_replay
 from .replay import (
@@ -23,14 +26,18 @@ from .replay import (
 from .semantic import semantic_diff
 
 __all__ = [
+    "BumpReport",
     "Change",
     "DecisionReplay",
     "ReplayExample",
     "ReplayReport",
+    "check_bump",
+    "format_bump",
     "format_changes",
     "format_replay",
     "read_records",
     "replay",
     "replay_records",
+    "required_bump",
     "semantic_diff",
 ]

@@ -140,11 +140,14 @@ class _ValueKey(ir.Visitor[Any]):
         return ("tiers", tuple(t.id for t in node.tiers), self.key(node.default))
 
     def visit_row(self, node: ir.Row) -> Any:
-        return (node.id, canon(node.when), freeze(node.then))
+        return (node.id, canon(node.when), freeze(node.then),
+                tuple(self.visit(o) for o in node.outputs))
 
     def visit_table(self, node: ir.Table) -> Any:
-        return ("table", node.hit_policy, tuple(canon(i) for i in node.inputs),
-                tuple(self.visit(r) for r in node.rows), self.key(node.default))
+        outputs = tuple((o.name, o.type, o.currency, freeze(o.values)) for o in node.outputs)
+        return ("table", node.hit_policy, node.aggregation, outputs,
+                tuple(canon(i) for i in node.inputs), tuple(self.visit(r) for r in node.rows),
+                self.key(node.default))
 
     def visit_part(self, node: ir.Part) -> Any:
         return (node.name, node.percent)

@@ -20,6 +20,7 @@ from ..wording import (
     expr_text,
     literal_text,
     rounding_text,
+    row_output_text,
     rule_summary,
     spec_text,
     sub_rules,
@@ -185,6 +186,11 @@ def _parts(parts: Any) -> str:
     return ", ".join(f"{p.name} {p.percent}%" for p in parts)
 
 
+def _outputs_text(outputs: Any) -> str:
+    return ", ".join((o.name or "output") + (f" in {literal_text(o.values)}" if o.values
+                                              else "") for o in outputs) or "undeclared"
+
+
 def _tier_ids(tiers: Any) -> str:
     return " < ".join(t.id for t in tiers)
 
@@ -315,6 +321,11 @@ class _ValuePair(ir.Visitor[None]):
         assert isinstance(b, ir.Table)
         did, rec = self.did, self.differ.rec
         self.changed(self.sub("hit policy"), a.hit_policy, b.hit_policy)
+        self.changed(self.sub("aggregate"), a.aggregation, b.aggregation,
+                     show=lambda x: str(x or "none"))
+        self.changed(self.sub("outputs"), a.outputs, b.outputs,
+                     key=lambda os: [(o.name, o.type, o.currency, freeze(o.values)) for o in os],
+                     show=_outputs_text)
         self.changed(self.sub("inputs"), a.inputs, b.inputs,
                      key=lambda xs: [canon(x) for x in xs],
                      show=lambda xs: ", ".join(expr_text(x) for x in xs))
@@ -324,7 +335,7 @@ class _ValuePair(ir.Visitor[None]):
         rb = {r.id: r for r in b.rows}
 
         def row_text(r: ir.Row) -> str:
-            return f"when {expr_text(r.when) or 'always'}: {literal_text(r.then)}"
+            return f"when {expr_text(r.when) or 'always'}: {row_output_text(r, b)}"
 
         for rid in [*ra, *(r for r in rb if r not in ra)]:
             rpath = f"{did}.{rid}"
@@ -342,8 +353,12 @@ class _ValuePair(ir.Visitor[None]):
                     detail = "; ".join(cells) or detail
                 rec.changed(did, rpath, "when", x.when, y.when, key=canon, show=expr_text,
                             detail=detail)
-                rec.changed(did, rpath, "then", x.then, y.then, key=freeze, show=literal_text,
-                            detail=literal_detail(x.then, y.then))
+                if x.computed or y.computed:
+                    rec.changed(did, rpath, "then", row_output_text(x, a),
+                                row_output_text(y, b), quoted=True)
+                else:
+                    rec.changed(did, rpath, "then", x.then, y.then, key=freeze,
+                                show=literal_text, detail=literal_detail(x.then, y.then))
                 rec.text_pair(did, rpath, "description", x.description, y.description)
                 rec.changed(did, rpath, "source", x.source, y.source, quoted=True)
         if a.hit_policy != ir.HitPolicy.UNIQUE or b.hit_policy != ir.HitPolicy.UNIQUE:

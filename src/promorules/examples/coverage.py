@@ -102,15 +102,21 @@ def _items(ruleset: Ruleset) -> list[tuple[str, str, str]]:
 
 def _record(node: RuleResult, decision: str,
             seen: dict[tuple[str, str], set[str]]) -> None:
+    """Credit ``node`` (a rule of ``decision``) and its descendants with their outcomes."""
     seen.setdefault((decision, node.rule_id), set()).add(str(node.outcome))
+    # below a `decision: X` rule, or a tier written as `decision: X` (a tier node carries
+    # the decision it stands for, but is itself a tier of `decision`), the rules are X's
+    inner = node.decision if node.decision is not None and (
+        node.kind == "decision" or node.group == "decision") else decision
     for child in node.children:
-        # a referenced decision's trace hangs below a `decision` rule, or (read inside an
-        # expression) is a `reference` child of the root: its rules are that decision's
-        if node.kind == "decision" or child.kind == "reference" or (
-                child.decision is not None and child.kind != "decision"):
-            _record(child, child.decision or decision, seen)
+        # a referenced decision's trace read inside an expression is a `reference` child;
+        # the root of a referenced decision's rule tree carries that decision
+        if child.kind == "reference" or (
+                child.decision is not None and child.kind != "decision"
+                and child.group is None):
+            _record(child, child.decision or inner, seen)
         else:
-            _record(child, decision, seen)
+            _record(child, inner, seen)
 
 
 def coverage(ruleset: Ruleset, results: Iterable[ExampleResult]) -> Coverage:

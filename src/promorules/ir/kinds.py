@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["FLIPPED", "NUMERIC_TY", "DecisionKind", "ExprKind", "FactKind", "HitPolicy",
-           "OutputType", "PartKind", "RoundingMode", "RuleKind", "Severity", "TyKind",
-           "ValueKind"]
+__all__ = ["FLIPPED", "LIST_POLICIES", "NUMERIC_TY", "RANKED_POLICIES", "Aggregation",
+           "DecisionKind", "ExprKind", "FactKind", "HitPolicy", "OutputType", "PartKind",
+           "RoundingMode", "RuleKind", "Severity", "TyKind", "ValueKind"]
 
 
 
@@ -89,8 +89,27 @@ class HitPolicy(StrEnum):
     """How a decision table combines the rows that match."""
 
     UNIQUE = "unique"
+    ANY = "any"
+    PRIORITY = "priority"
     FIRST = "first"
+    OUTPUT_ORDER = "output_order"
+    RULE_ORDER = "rule_order"
     COLLECT = "collect"
+
+
+# the hit policies whose value is a list of the matching rows' outputs
+LIST_POLICIES = frozenset({HitPolicy.OUTPUT_ORDER, HitPolicy.RULE_ORDER, HitPolicy.COLLECT})
+# the hit policies that rank rows by the outputs' value lists
+RANKED_POLICIES = frozenset({HitPolicy.PRIORITY, HitPolicy.OUTPUT_ORDER})
+
+
+class Aggregation(StrEnum):
+    """How a ``collect`` table combines its matching rows' outputs (``aggregate:``)."""
+
+    SUM = "sum"
+    MIN = "min"
+    MAX = "max"
+    COUNT = "count"
 
 
 class RoundingMode(StrEnum):

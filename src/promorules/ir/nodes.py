@@ -13,13 +13,22 @@ import attrs
 from ..loader import Path
 from ..text import Text
 from .expressions import Expr, TypedExpr
-from .kinds import DecisionKind, HitPolicy, OutputType, PartKind, RuleKind, Severity, ValueKind
+from .kinds import (
+    Aggregation,
+    DecisionKind,
+    HitPolicy,
+    OutputType,
+    PartKind,
+    RuleKind,
+    Severity,
+    ValueKind,
+)
 from .types import BOOL, Rounding, Span, Ty
 
 __all__ = ["All", "Any", "Case", "Cases", "Check", "Collect", "Compute", "Decision",
            "DecisionRef", "Default", "Field", "Fields", "Item", "Literal", "Lookup", "Node",
-           "Not", "Part", "Requires", "Row", "Rule", "RulesetIR", "Split", "Table", "Tier",
-           "TierRef", "Tiers", "Value"]
+           "Not", "Part", "Requires", "Row", "Rule", "RulesetIR", "Split", "Table",
+           "TableOutput", "Tier", "TierRef", "Tiers", "Value"]
 
 # -- pass/fail rules --------------------------------------------------------------------
 
@@ -180,7 +189,11 @@ class Lookup:
 @attrs.frozen(kw_only=True)
 class Row:
     """A table row: ``cells`` are the typed conditions per input column (None: any),
-    ``when`` their conjunction."""
+    ``when`` their conjunction. A cell is an ordinary condition on its column's input:
+    a range is an ``and`` of two comparisons, a disjunction of tests an ``or``, ``not(...)``
+    a ``not``. ``outputs`` holds one cell per output column of the table (a literal, or a
+    formula computed when the row matches); ``then`` is the row's output as written when
+    every output cell is a literal (a value, or a mapping for several columns), else None."""
 
     kind: ClassVar[PartKind] = PartKind.ROW
     id: str
@@ -191,10 +204,34 @@ class Row:
     source: str | None
     span: Span
     path: Path
+    outputs: tuple[Literal | Compute, ...] = ()
+
+    @property
+    def computed(self) -> bool:
+        """Whether one of the row's output cells is a formula."""
+        return any(isinstance(o, Compute) for o in self.outputs)
+
+
+@attrs.frozen(kw_only=True)
+class TableOutput:
+    """An output column of a decision table: its name (None: the table's single unnamed
+    output), type, and allowed values (None: any), highest priority first."""
+
+    name: str | None
+    ty: Ty
+    values: tuple[typing.Any, ...] | None = None
+    type: OutputType | None = None  # as declared
+    currency: str | None = None
 
 
 @attrs.frozen(kw_only=True)
 class Table:
+    """A decision table. ``outputs`` are its output columns (one unnamed column unless it
+    declares ``outputs:``); the value is, by ``hit_policy``, one row's output, or the list
+    of the matching rows' outputs, or (``aggregation``) one value made from them; a row's
+    output is its single column's value, or a mapping of column name to value.
+    ``default`` is the output when no row matches (shaped as one row's output)."""
+
     kind: ClassVar[ValueKind] = ValueKind.TABLE
     hit_policy: HitPolicy
     inputs: tuple[TypedExpr, ...]
@@ -203,6 +240,13 @@ class Table:
     ty: Ty
     span: Span
     path: Path
+    outputs: tuple[TableOutput, ...] = ()
+    aggregation: Aggregation | None = None
+
+    @property
+    def named(self) -> bool:
+        """Whether the outputs are named columns (a row's output is then a mapping)."""
+        return any(o.name is not None for o in self.outputs)
 
 
 @attrs.frozen(kw_only=True)

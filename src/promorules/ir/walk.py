@@ -141,6 +141,8 @@ class _Expressions(Visitor[Owned]):
 
     def visit_row(self, node: Row) -> Owned:
         yield node.id, node.when
+        for cell in node.outputs:
+            yield from _Expressions(node.id).visit(cell)
 
     def visit_tiers(self, node: Tiers) -> Owned:
         for tier in node.tiers:
@@ -167,8 +169,9 @@ class _Expressions(Visitor[Owned]):
 
 def expressions(decision: Decision) -> Owned:
     """(owner id, expression) for every expression written in ``decision``: checks,
-    ``applies_when``, cases, items, lookup keys, table inputs and rows, tiers, fields, split
-    amounts. The owner is the rule, row or field id, else the decision id."""
+    ``applies_when``, cases, items, lookup keys, table inputs, rows and computed output
+    cells, tiers, fields, split amounts. The owner is the rule, row or field id, else the
+    decision id."""
     return _Expressions(decision.id).visit(decision)
 
 
@@ -222,7 +225,12 @@ class _Values(Visitor[Iterator[Value]]):
         if node.default is not None:
             yield node.default
 
-    visit_lookup = visit_table = visit_tiers = _defaulted
+    visit_lookup = visit_tiers = _defaulted
+
+    def visit_table(self, node: Table) -> Iterator[Value]:
+        yield from self._defaulted(node)
+        for row in node.rows:
+            yield from row.outputs
 
     def _leaf(self, node: Literal | Compute | Split) -> Iterator[Value]:
         yield node

@@ -17,6 +17,7 @@ from .classes import (
     Rounding,
     Rule,
     RulesetModel,
+    TableOutput,
     TableRow,
     ValueSpec,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "Rounding",
     "Rule",
     "RulesetModel",
+    "TableOutput",
     "TableRow",
     "ValueSpec",
     "build_model",

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -18,7 +17,7 @@ import attrs
 
 from ..calendar import WorkingCalendar
 from ..errors import FactError, RulesetError
-from ..expressions import ExpressionSyntaxError, ast, parse
+from ..expressions import ExpressionSyntaxError, parse
 from ..facts import FactType, suggest
 from ..loader import Document, Path
 from ..text import Text
@@ -31,30 +30,19 @@ from .classes import (
     Rounding,
     Rule,
     RulesetModel,
-    TableRow,
     ValueSpec,
 )
+from .tables import TableBuilder
 
 __all__ = ["build_model", "expression_offset"]
 
-_BROKEN = ast.BoolLit(False, -1)  # a table cell that did not parse (reported)
-
-
-def _literal_node(value: Any) -> ast.Node | None:
-    if isinstance(value, bool):
-        return ast.BoolLit(value)
-    if isinstance(value, (int, Decimal)):
-        return ast.NumLit(value)
-    if isinstance(value, str):
-        return ast.StrLit(value)
-    return None
 
 
 _GROUP_KEYS = ("all", "any", "not")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-class _Builder:
+class _Builder(TableBuilder):
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.errors: list[RulesetError] = []
@@ -255,71 +243,6 @@ class _Builder:
                 k: self.value_spec(v, (*path, "fields", k)) for k, v in d["fields"].items()})
         return ValueSpec("literal", path, literal=d["value"])
 
-    def table(self, d: Mapping[str, Any], path: Path) -> ValueSpec:
-        inputs = [self.expr(e, (*path, "inputs", i)) for i, e in enumerate(d["inputs"])]
-        rows: list[TableRow] = []
-        ids: dict[str, Path] = {}
-        for r, row in enumerate(d["rows"]):
-            rpath = (*path, "rows", r)
-            rid = str(row.get("id", f"row_{r + 1}"))
-            if rid in ids:
-                self.err(f"row id '{rid}' is used twice in this table", "PR306", (*rpath, "id"))
-            ids[rid] = rpath
-            cells_in = row["when"]
-            if len(cells_in) != len(inputs):
-                self.err(f"row '{rid}' has {len(cells_in)} cells for {len(inputs)} inputs",
-                         "PR309", (*rpath, "when"))
-                rows.append(TableRow(rid, None, row["then"], None, None, rpath))
-                continue
-            cells = [self.cell(c, inp, (*rpath, "when", i))
-                     for i, (c, inp) in enumerate(zip(cells_in, inputs, strict=True))]
-            parts = [c for c in cells if c is not None]
-            node: ast.Node = ast.BoolLit(True)
-            broken = any(c is _BROKEN for c in cells)
-            for part in parts:
-                if part is _BROKEN:
-                    continue
-                node = part if isinstance(node, ast.BoolLit) else ast.Binary("and", node, part)
-            when = None if broken else Expr(ast.unparse(node), node, (*rpath, "when"))
-            rows.append(TableRow(
-                rid, when, row["then"], self.opt_text(row.get("description")),
-                self.citation(row.get("source"), (*rpath, "source")), rpath,
-                tuple(None if c is _BROKEN else c for c in cells)))
-        default = (ValueSpec("literal", (*path, "default"), literal=d["default"])
-                   if "default" in d else None)
-        return ValueSpec("table", path, hit_policy=str(d["hit_policy"]),
-                         inputs=tuple(i for i in inputs if i is not None), rows=tuple(rows),
-                         default=default)
-
-    def cell(self, cell: Any, inp: Expr | None, path: Path) -> Any:
-        """A table cell as a condition on its input column (None: any value)."""
-        if inp is None:
-            return _BROKEN
-        if cell is None or cell == "-":
-            return None
-        if isinstance(cell, list):
-            items = [_literal_node(v) for v in cell]
-            if any(i is None for i in items):
-                self.err("list cells hold strings, numbers or booleans", "PR309", path)
-                return _BROKEN
-            return ast.Compare("in", inp.node, ast.ListLit(tuple(items)))  # type: ignore[arg-type]
-        if isinstance(cell, str):
-            text = cell.strip()
-            for op in ("<=", ">=", "!=", "==", "<", ">"):
-                if text.startswith(op):
-                    rest = text[len(op):].strip()
-                    try:
-                        return ast.Compare(op, inp.node, parse(rest))
-                    except ExpressionSyntaxError as e:
-                        self.err(f"{e.message} in cell '{cell}'", e.code, path)
-                        return _BROKEN
-        node = _literal_node(cell)
-        if node is None:
-            self.err(f"a cell is '-', a literal, a list or a comparison, not {cell!r}", "PR309",
-                     path)
-            return _BROKEN
-        return ast.Compare("==", inp.node, node)
-
     def case(self, d: Mapping[str, Any], path: Path) -> Case:
         when = self.expr(d["when"], (*path, "when"))
         value = (ValueSpec("compute", (*path, "compute"),
@@ -408,11 +331,22 @@ class _Builder:
             effective_until=self.instant(data.get("effective_until"), ("effective_until",),
                                          True),
             changelog=tuple(data.get("changelog") or ()),
+            mask=self.mask(data.get("mask") or (), facts),
         )
         if (model.effective_from and model.effective_until
                 and model.effective_until < model.effective_from):
             self.err("effective_until is before effective_from", "PR309", ("effective_until",))
         return model
+
+    def mask(self, names: Any, facts: Mapping[str, FactType]) -> tuple[str, ...]:
+        """``mask:``: the facts decision logs mask, each a declared fact."""
+        for i, name in enumerate(names):
+            if name not in facts:
+                close = suggest(str(name), facts)
+                self.err(f"mask names '{name}', which is not a declared fact"
+                         + (f" (did you mean '{close}'?)" if close else ""), "PR832",
+                         ("mask", i), suggestion=close)
+        return tuple(str(n) for n in names)
 
     def param_relations(self, declared: Mapping[str, Any], models: Mapping[str, Param],
                         overrides: Mapping[str, object]) -> None:

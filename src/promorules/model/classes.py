@@ -26,6 +26,7 @@ __all__ = [
     "Rounding",
     "Rule",
     "RulesetModel",
+    "TableOutput",
     "TableRow",
     "ValueSpec",
 ]
@@ -67,6 +68,19 @@ class TableRow:
     source: str | None
     path: Path
     cells: tuple[ast.Node | None, ...] = ()  # per input column; None is "-" (any value)
+    # per output column: a literal or a compute spec (empty: the row did not build)
+    outputs: tuple[ValueSpec, ...] = ()
+
+
+@attrs.frozen
+class TableOutput:
+    """A declared output column of a decision table (``output:`` or one of ``outputs:``)."""
+
+    name: str | None  # None: the single unnamed output
+    path: Path
+    type: str | None = None
+    currency: str | None = None
+    values: tuple[Any, ...] | None = None  # the allowed values, highest priority first
 
 
 @attrs.frozen
@@ -95,6 +109,8 @@ class ValueSpec:
     hit_policy: str = ""
     inputs: tuple[Expr, ...] = ()
     rows: tuple[TableRow, ...] = ()
+    aggregate: str | None = None
+    outputs: tuple[TableOutput, ...] = ()  # declared output columns (none: undeclared)
     # split
     parts: tuple[tuple[str, int | Decimal], ...] = ()
     rounding: Rounding | None = None
@@ -172,6 +188,7 @@ class RulesetModel:
     effective_from: dt.datetime | None = None
     effective_until: dt.datetime | None = None  # inclusive
     changelog: tuple[Mapping[str, Any], ...] = ()
+    mask: tuple[str, ...] = ()  # facts a decision log masks
 
     @property
     def last_instant(self) -> dt.datetime | None:

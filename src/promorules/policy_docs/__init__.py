@@ -4,10 +4,12 @@
     promorules docs --all [--check]
 
 A sheet gives the ruleset's title (English and Chinese), id, version, time zone and
-sources; for each decision its description, source and rules as a table (id, description in
-both languages, the condition as written, the parameters it uses with their values, the
-citation), nested groups indented under their logic, tiers, decision tables, cases and
-formulas; then the parameters, facts, lists and worked examples.
+sources; for each decision its description, source, a diagram of its rule tree (Mermaid in
+Markdown, inline SVG in HTML: :mod:`.tree` and :mod:`.diagram`), and rules as a table (id,
+description in both languages, the condition as written, the parameters it uses with their
+values, the citation), nested groups indented under their logic, tiers (with what each adds
+over the tier below), decision tables, cases and formulas; then the parameters, facts, lists
+and worked examples.
 
 The sheet is built once as a small document tree (:mod:`.sheet`, a visitor over the IR)
 and written as Markdown or as a self-contained HTML page (:mod:`.document`). The output
@@ -77,8 +79,8 @@ def render_markdown(rs: Ruleset, examples: Iterable[Any] | None = None) -> str:
 
 
 def render_html(rs: Ruleset, examples: Iterable[Any] | None = None) -> str:
-    """The policy sheet of ``rs`` as one self-contained HTML page (inline CSS, no script,
-    every text escaped)."""
+    """The policy sheet of ``rs`` as one self-contained HTML page (inline CSS and SVG, no
+    script, every text escaped)."""
     blocks = Sheet(rs, _rows(rs, examples)).build()
     return to_html(blocks, f"{rs.model.title.en} · {rs.model.title.zh} ({rs.id} {rs.version})")
 

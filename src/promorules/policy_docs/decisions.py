@@ -17,12 +17,14 @@ from ..wording import (
     expr_text,
     literal_text,
     rounding_words,
+    row_output_text,
     spec_text,
     sub_rules,
     value_text,
     written,
 )
-from .document import BR, Block, Cell, Heading, Para, Span, Table, bold, code, em, txt
+from .document import BR, Block, Cell, Diagram, Heading, Para, Span, Table, bold, code, em, txt
+from .tree import decision_tree, tier_additions
 
 __all__ = ["DecisionBlocks", "join", "kind_text"]
 
@@ -32,8 +34,18 @@ _LOGIC = {ir.RuleKind.ALL: "all of the rules below must pass",
 _GROUP_WORDS = {ir.RuleKind.ALL: "all of:", ir.RuleKind.ANY: "any of:",
                 ir.RuleKind.NOT: "must fail:"}
 _HIT = {ir.HitPolicy.UNIQUE: "unique: exactly one row may match",
+        ir.HitPolicy.ANY: "any: the matching rows must all give the same value",
+        ir.HitPolicy.PRIORITY: "priority: the matching row whose value ranks highest",
         ir.HitPolicy.FIRST: "first: the first matching row",
+        ir.HitPolicy.OUTPUT_ORDER: "output order: the list of every matching row's value, "
+                                   "highest priority first",
+        ir.HitPolicy.RULE_ORDER: "rule order: the list of every matching row's value, in "
+                                 "row order",
         ir.HitPolicy.COLLECT: "collect: the list of every matching row's value"}
+_AGGREGATE = {ir.Aggregation.SUM: "the sum of the matching rows' values",
+              ir.Aggregation.MIN: "the smallest of the matching rows' values",
+              ir.Aggregation.MAX: "the largest of the matching rows' values",
+              ir.Aggregation.COUNT: "how many rows match"}
 _VALUE_NAMES = {ir.ValueKind.COMPUTE: "formula", ir.ValueKind.CASES: "cases",
                 ir.ValueKind.LOOKUP: "lookup", ir.ValueKind.COLLECT: "list",
                 ir.ValueKind.FIELDS: "fields", ir.ValueKind.LITERAL: "constant",
@@ -70,6 +82,9 @@ def _value_exprs(value: ir.Value | ir.Default | None) -> Iterator[ir.TypedExpr]:
         yield value.key
     elif isinstance(value, ir.Table):
         yield from value.inputs
+        for row in value.rows:
+            for cell in row.outputs:
+                yield from _value_exprs(cell)
     elif isinstance(value, (ir.Cases, ir.Collect)):
         for c in value.cases if isinstance(value, ir.Cases) else value.items:
             yield c.when
@@ -141,6 +156,12 @@ class DecisionBlocks(ir.Visitor[None]):
                 txt(f"Rounded to {rounding_words(d.rounding)}")]
         if facts:
             self.para(*facts)
+        tree = decision_tree(d)
+        if tree is not None:
+            self.para(bold("Rule tree"), txt(" (the rules a tier adds over the tier below are "
+                                             "highlighted):" if isinstance(d.value, ir.Tiers)
+                                             else ":"))
+            self.add(Diagram(tree, f"Rule tree of {d.id}"))
         if d.requires is not None and d.requires.rules:
             self.para(txt("Requires (all must pass, or the decision fails with no value):"))
             self.rule_table(d.requires.rules)
@@ -211,14 +232,32 @@ class DecisionBlocks(ir.Visitor[None]):
                   *join([code(t.id) for t in v.tiers], " < "),
                   txt("; when none holds: "), code(default), txt("."))
         self.rule_table(tuple(t.rule for t in v.tiers), tiers=True)
+        rows: list[tuple[Cell, ...]] = []
+        for adds in tier_additions(v):
+            cell: Cell = []
+            for rule_id, condition in adds.added:
+                cell += ([BR] if cell else []) + [code(rule_id), txt(": "), code(condition)]
+            rows.append(([code(adds.tier)], [code(adds.below)] if adds.below else
+                         [em("the lowest tier")], cell or [em("nothing: the same rules")]))
+        self.para(txt("What each tier adds over the tier below (its rules whose condition "
+                      "the tier below does not hold; a rule requiring a lower tier holds "
+                      "that tier's conditions):"))
+        self.add(Table(("Tier", "Over", "Adds"), tuple(rows)))
 
     def visit_table(self, v: ir.Table) -> None:
         inputs = [expr_text(i) for i in v.inputs]
-        self.para(txt("Decision table, hit policy "), txt(_HIT[v.hit_policy]), txt("."))
+        policy = _AGGREGATE[v.aggregation] if v.aggregation else _HIT[v.hit_policy]
+        self.para(txt("Decision table, hit policy "), txt(policy), txt("."))
+        for o in v.outputs:
+            if o.values is not None:
+                name = f"Output {o.name}" if o.name else "Output"
+                self.para(txt(f"{name}: one of "),
+                          *join([code(literal_text(x)) for x in o.values], ", "),
+                          txt(" (highest priority first)."))
         rows: list[tuple[Cell, ...]] = []
         for r in v.rows:
             cells = [[code(cell_text(c))] for c in r.cells] or [[txt("?")] for _ in inputs]
-            rows.append(([code(r.id)], *cells, [code(literal_text(r.then))],
+            rows.append(([code(r.id)], *cells, [code(row_output_text(r, v))],
                          [txt(r.description.en if r.description else "")],
                          [txt(r.description.zh if r.description else "")],
                          [txt(r.source or "")]))

@@ -12,8 +12,11 @@ from typing import Any
 
 import attrs
 
-__all__ = ["BR", "Block", "Cell", "Heading", "Para", "Span", "Table", "bold", "code", "em",
-           "to_html", "to_markdown", "txt"]
+from .diagram import to_mermaid, to_svg
+from .tree import TreeNode
+
+__all__ = ["BR", "Block", "Cell", "Diagram", "Heading", "Para", "Span", "Table", "bold",
+           "code", "em", "to_html", "to_markdown", "txt"]
 
 # -- a tiny document model -----------------------------------------------------------------
 
@@ -47,7 +50,15 @@ class Table:
     css: str = ""
 
 
-Block = Heading | Para | Table
+@attrs.frozen
+class Diagram:
+    """A rule tree: a Mermaid flowchart in Markdown, inline SVG in HTML."""
+
+    tree: TreeNode
+    title: str
+
+
+Block = Heading | Para | Table | Diagram
 
 
 def txt(text: Any) -> Span:
@@ -122,6 +133,8 @@ def to_markdown(blocks: list[Block]) -> str:
             out.append("#" * b.level + " " + _md_text(b.text))
         elif isinstance(b, Para):
             out.append(_md_spans(b.spans))
+        elif isinstance(b, Diagram):
+            out.append("```mermaid\n" + to_mermaid(b.tree) + "```")
         else:
             header = "| " + " | ".join(_md_text(h) for h in b.header) + " |"
             lines = [header, "|" + "---|" * len(b.header)]
@@ -145,6 +158,8 @@ table.meta td:first-child{font-weight:600}
 code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.95em;\
 background:#f3f4f6;padding:.1em .3em;border-radius:4px}
 .indent{color:#57606a}
+figure.diagram{margin:.6em 0 1.2em;overflow-x:auto}
+figure.diagram svg{display:block}
 em{color:#57606a}
 @media print{body{margin:0;max-width:none}}
 """
@@ -181,6 +196,8 @@ def to_html(blocks: list[Block], title: str, lang: str = "en") -> str:
             body.append(f"<h{b.level}{anchor}>{html.escape(b.text)}</h{b.level}>")
         elif isinstance(b, Para):
             body.append(f"<p>{_html_spans(b.spans)}</p>")
+        elif isinstance(b, Diagram):
+            body.append(f'<figure class="diagram">\n{to_svg(b.tree, b.title)}\n</figure>')
         else:
             css = f' class="{b.css}"' if b.css else ""
             lines = [f"<table{css}>"]
