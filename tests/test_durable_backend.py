@@ -17,6 +17,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import promorules
+import shipped_rulesets
 from promorules.expressions import ast
 from promorules.facts import NUMERIC_KINDS, FactType
 
@@ -25,8 +26,7 @@ pytest.importorskip("durable")
 from promorules.backends import durable
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-RULESETS = {p.stem: promorules.load(p) for p in sorted((ROOT / "rulesets").glob("*.yaml"))
-            if not p.name.endswith(".test.yaml")}
+RULESETS = shipped_rulesets.load_all()
 AS_OF = "2024-03-01T12:00:00+08:00"
 
 # every pass/fail decision of the four shipped rulesets is supported by the backend

@@ -74,6 +74,10 @@ def fact_common(type_name):
         "description": ref("bilingualText", description="What the fact is, in English and Chinese (recommended)."),
         "unit": desc("Unit shown after values in explanations (e.g. points, days).",
                      {"type": "string", "minLength": 1}),
+        "unused": desc("Why the fact is declared although no decision reads it (e.g. callers "
+                       "send it by contract, and the document says it changes nothing); "
+                       "silences the unused-fact warning PR720.",
+                       {"type": "string", "minLength": 1}),
         "default": desc("The value taken when the caller does not send the fact (absent or "
                         "null): the fact is then never missing, and results list it under "
                         "`defaults`. Validated against the fact's type at load.",

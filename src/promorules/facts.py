@@ -153,6 +153,7 @@ class FactType:
     # (absent or null); None: the fact has no default and is missing when not sent
     default: Any = None
     match: str = "exact"  # "chinese": text compared script- and width-insensitively
+    unused: str | None = None  # why the fact is declared though no decision reads it (PR720)
     timezone: ZoneInfo | None = attrs.field(default=None, eq=False)
     _index: Mapping[str, int] = attrs.field(init=False, eq=False, repr=False)
 

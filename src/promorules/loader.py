@@ -27,7 +27,7 @@ from .facts import number_problem
 if TYPE_CHECKING:
     import yaml
 
-__all__ = ["LIBYAML", "Document", "Path", "parse_yaml"]
+__all__ = ["LIBYAML", "Document", "Path", "parse_yaml", "schema_comment", "syntax_message"]
 
 Path = tuple[str | int, ...]
 
@@ -61,6 +61,9 @@ class Document:
     key_marks: dict[Path, tuple[int, int]]
     text: str = ""
     errors: tuple[RulesetError, ...] = ()  # recoverable problems (duplicate keys)
+    # the schema named by a leading `# yaml-language-server: $schema=...` comment line
+    # (None: the text has no such line before its first content line)
+    schema_comment: str | None = None
 
     def position(self, path: Path) -> tuple[int | None, int | None]:
         """Best position for ``path``: the node, else its key, else the nearest parent."""
@@ -244,9 +247,7 @@ def _parse(text: str, source: str, loader: Any) -> Document:
         raise RulesetError.collect([*builder.errors, e]) from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
-        problem = e.problem or "invalid YAML"
-        if e.context:
-            problem = f"{problem} ({e.context})"
+        problem = syntax_message(e)
         err = RulesetError(f"YAML syntax error: {problem}", code="PR101", source=source,
                            line=mark.line + 1 if mark else None,
                            column=mark.column + 1 if mark else None)
@@ -271,4 +272,64 @@ def _parse(text: str, source: str, loader: Any) -> Document:
     # Duplicate keys are reported, but the first value is kept so that later stages can
     # still report their own problems in the same run.
     return Document(source, data, builder.marks, builder.key_marks, text,
-                    tuple(builder.errors))
+                    tuple(builder.errors), schema_comment(text))
+
+
+def _at(mark: Any) -> tuple[int, int] | None:
+    return (mark.line + 1, mark.column + 1) if mark is not None else None
+
+
+# (words in PyYAML's problem, words in its context or None, the hint in plain words)
+_HINTS: tuple[tuple[str, str | None, str], ...] = (
+    ("mapping values are not allowed", None,
+     "a value with ': ' in it must be quoted, e.g. en: \"Note: ...\"; or this line is "
+     "indented deeper than the key above it, whose value is already given"),
+    ("cannot start any token", "next token",
+     "indent with spaces: YAML does not allow tabs for indentation"),
+    ("expected ',' or '}'", "flow mapping",
+     "close the {...} with '}' on the line where it starts, and quote text that holds "
+     "': ', '{' or '}'"),
+    ("expected ',' or ']'", "flow sequence",
+     "close the [...] with ']', and quote text that holds ': ', '[' or ']'"),
+    ("could not find expected ':'", None,
+     "every line of a mapping is 'key: value'; a text that runs over several lines must "
+     "be quoted, or written as a block: key: >-"),
+    ("end of stream", "quoted scalar", "a quote is not closed"),
+)
+
+
+def syntax_message(e: Any) -> str:
+    """PyYAML's complaint about a text it cannot parse, in plain words with a hint:
+    ``expected <block end>, but found '<block mapping start>'`` is a line indented to a
+    column no mapping around it uses."""
+    problem = e.problem or "invalid YAML"
+    at, opened = _at(e.problem_mark), _at(e.context_mark)
+    if problem.startswith("expected <block end>") and at and opened:
+        what = "the key on line" if "mapping start" in problem else "line"
+        return (f"bad indentation: {what} {at[0]} starts in column {at[1]}, but the "
+                f"mapping it continues (from line {opened[0]}) has its keys in column "
+                f"{opened[1]} (indent with spaces: every key of one mapping starts in the "
+                "same column, and a nested mapping goes deeper, under a key with no value "
+                "on its own line)")
+    if e.context:
+        problem = f"{problem} ({e.context})"
+    for words, context, hint in _HINTS:
+        if words in (e.problem or "") and (context is None or context in (e.context or "")):
+            return f"{problem} ({hint})"
+    return problem
+
+
+_SCHEMA_COMMENT = re.compile(r"#\s*yaml-language-server:\s*\$schema=(\S+)")
+
+
+def schema_comment(text: str) -> str | None:
+    """The schema a ``# yaml-language-server: $schema=URL`` comment names, when the comment
+    stands among the comment and blank lines before the text's first content line."""
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            return None
+        found = _SCHEMA_COMMENT.match(stripped)
+        if found:
+            return found.group(1)
+    return None

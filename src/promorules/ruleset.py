@@ -151,7 +151,8 @@ class Ruleset:
     @property
     def lint(self) -> tuple[RulesetError, ...]:
         """Warnings about the ruleset that do not stop it loading (``PR7xx``), e.g. a higher
-        tier that is easier to reach than a lower one."""
+        tier that is easier to reach than a lower one, a fact no decision uses, or a count
+        added to an amount of money."""
         return self._lint
 
     @property
@@ -262,7 +263,8 @@ def _batch() -> Any:
                               code="PR829") from None
     return batch
 
-def _compile(text: str, source: str, params: Mapping[str, object] | None) -> Ruleset:
+def _compile(text: str, source: str, params: Mapping[str, object] | None,
+             from_file: bool = False) -> Ruleset:
     doc = parse_yaml(text, source)
     problems = [*doc.errors, *validate(doc)]
     if len(problems) > len(doc.errors):
@@ -271,7 +273,8 @@ def _compile(text: str, source: str, params: Mapping[str, object] | None) -> Rul
 
     model, model_problems = build_model(doc, params)
     compiled, compile_problems, lints = compile_ruleset(model, doc, clean=not problems
-                                                        and not model_problems)
+                                                        and not model_problems,
+                                                        from_file=from_file)
     problems += model_problems + compile_problems
     if problems:
         raise _collect(problems)
@@ -287,6 +290,11 @@ def _collect(problems: list[RulesetError]) -> RulesetError:
 def loads(text: str, source: str = "<string>", params: Mapping[str, object] | None = None
           ) -> Ruleset:
     """Load a ruleset from YAML text. Raises RulesetError listing every problem."""
+    return _load_text(text, source, params)
+
+
+def _load_text(text: str, source: str, params: Mapping[str, object] | None,
+               from_file: bool = False) -> Ruleset:
     if not isinstance(text, str):
         raise RulesetError(f"ruleset text must be a str, not {type(text).__name__}",
                            code="PR100", source=source)
@@ -294,7 +302,7 @@ def loads(text: str, source: str = "<string>", params: Mapping[str, object] | No
         raise RulesetError("params must be a mapping of parameter names to values",
                            code="PR500", source=source)
     try:
-        return _compile(text, source, params)
+        return _compile(text, source, params, from_file)
     except PromorulesError:
         raise
     except RecursionError:  # every stage bounds its input: this is a last resort
@@ -322,7 +330,7 @@ def _read(path: str | os.PathLike[str]) -> str:
 
 def load(path: str | os.PathLike[str], params: Mapping[str, object] | None = None) -> Ruleset:
     """Load a ruleset file. Raises RulesetError listing every problem."""
-    return loads(_read(path), source=os.fspath(path), params=params)
+    return _load_text(_read(path), os.fspath(path), params, from_file=True)
 
 
 def check(path: str | os.PathLike[str], params: Mapping[str, object] | None = None

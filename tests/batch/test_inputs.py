@@ -256,11 +256,33 @@ def test_iter_batches_streams_a_file_in_order(tmp_path: Path) -> None:
     assert whole.to_pylist() == out.to_pylist()
 
 
-def test_hit_policies_the_batch_engine_does_not_compute_are_refused_by_name() -> None:
-    from tests.rulesets.test_dmn_tables import PRIORITY, load
+def test_tables_the_batch_engine_does_not_compute_are_refused_by_name() -> None:
+    from tests.rulesets.test_dmn_tables import APPROVAL, PRIORITY, load
 
-    rs = load(PRIORITY)
-    with pytest.raises(PromorulesError, match=r"PR822 .*hit policy priority"):
-        rs.evaluate_batch("x", [{"age": 30, "risk": "Low"}])
+    rs = load(APPROVAL)  # a row's output is a formula (computed money)
+    with pytest.raises(PromorulesError, match=r"PR822 .*computed output cells"):
+        rs.evaluate_batch("x", [{"age": 30, "risk": "Low", "affordable": True}])
     with pytest.raises(PromorulesError, match="PR822"):
         rs.to_sql("x")
+    # the DMN hit policies themselves are computed: priority agrees with evaluate
+    priority = load(PRIORITY)
+    facts = {"age": 30, "risk": "Low"}
+    (outcome,) = priority.evaluate_batch("x", [facts]).column("value").to_pylist()
+    assert outcome == priority.evaluate("x", facts).value
+
+
+def test_csv_list_cells_are_json_arrays_of_strings(tmp_path: Path) -> None:
+    from promorules.batch.inputs import reading_value
+
+    rs = ruleset(ROOT / "rulesets" / "offline_coop.yaml")
+    cells = ['["business_license"]', "[]", "x", '["nope"]', "[1]", '{"a": 1}',
+             '["application_form","business_license","legal_rep_id_copy"]', ""]
+    text = "applicant_type,documents\n" + "".join(
+        'corporate,"' + c.replace('"', '""') + '"\n' for c in cells)
+    (tmp_path / "d.csv").write_text(text, encoding="utf-8")
+    out = rs.evaluate_batch("required_documents", tmp_path / "d.csv")
+    rows = [{"applicant_type": "corporate",
+             **({"documents": reading_value(rs.facts["documents"], c, True)} if c else {})}
+            for c in cells]
+    _check(out, rows, rs, "required_documents")
+    assert out.column("outcome").to_pylist()[:3] == ["fail", "fail", "invalid"]

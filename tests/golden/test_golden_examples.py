@@ -2,15 +2,15 @@
 example of examples/1688_spring/ with every decision its README names, at
 as_of = 2024-03-01T12:00:00+08:00.
 
-The expected files live in tests/golden/expected/<example>__<decision>.{en.txt,zh.txt,json}
+The expected files live in tests/golden/1688_spring/<example>__<decision>.{en.txt,zh.txt,json}
 (and .zh-Hant.txt, the Traditional-script explanation, for the cases of HANT).
 
 To regenerate them after an intended change of wording or output, run
 
-    PROMORULES_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/golden
+    PROMORULES_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/golden tests/rulesets
 
 which writes the files instead of comparing (the tests then pass); review the diff with
-`git diff tests/golden/expected` before committing. The README's expected outcomes, failed
+`git diff tests/golden` before committing. The README's expected outcomes, failed
 rules and values are checked separately (test_readme_expectations), so regenerating can
 never silently accept a wrong decision.
 """
@@ -18,7 +18,6 @@ never silently accept a wrong decision.
 from __future__ import annotations
 
 import json
-import os
 import pathlib
 import re
 from typing import Any
@@ -26,15 +25,15 @@ from typing import Any
 import pytest
 
 import promorules
-from golden_files import check_golden
+import shipped_rulesets
+from golden_files import Golden
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples" / "1688_spring"
-EXPECTED = pathlib.Path(__file__).resolve().parent / "expected"
+GOLDEN = Golden("1688_spring")
 AS_OF = "2024-03-01T12:00:00+08:00"
-UPDATE = os.environ.get("PROMORULES_UPDATE_GOLDEN") == "1"
 
-RS = promorules.load(ROOT / "rulesets" / "1688_spring.yaml")
+RS = shipped_rulesets.load("1688_spring")
 
 BENEFITS = ["yanxuan_badge", "quality_main_image_chance", "search_recommend_boost",
             "venue_exposure", "channel_priority", "plus_member_support", "plus_red_packet"]
@@ -97,31 +96,21 @@ def test_readme_gaps() -> None:
 @pytest.mark.parametrize(("example", "decision"), [c[:2] for c in CASES], ids=IDS)
 def test_explanation_golden(example: str, decision: str, lang: str) -> None:
     text = evaluate(example, decision).explain(lang)
-    check_golden(EXPECTED / f"{example}__{decision}.{lang}.txt", text)
+    GOLDEN.check_text(f"{example}__{decision}.{lang}.txt", text)
 
 
 @pytest.mark.parametrize(("example", "decision"), HANT, ids=[f"{e}__{d}" for e, d in HANT])
 def test_explanation_golden_traditional(example: str, decision: str) -> None:
     text = evaluate(example, decision).explain("zh-Hant")
-    check_golden(EXPECTED / f"{example}__{decision}.zh-Hant.txt", text)
+    GOLDEN.check_text(f"{example}__{decision}.zh-Hant.txt", text)
 
 
 def test_no_stale_golden_files() -> None:
     expected = {f"{name}.{ext}" for name in IDS for ext in ("en.txt", "zh.txt", "json")}
     expected |= {f"{e}__{d}.zh-Hant.txt" for e, d in HANT}
-    assert {p.name for p in EXPECTED.iterdir()} == expected
+    GOLDEN.assert_no_stale(expected)
 
 
 @pytest.mark.parametrize(("example", "decision"), [c[:2] for c in CASES], ids=IDS)
 def test_to_dict_golden(example: str, decision: str) -> None:
-    data = evaluate(example, decision).to_dict()
-    text = json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
-    path = EXPECTED / f"{example}__{decision}.json"
-    if UPDATE:
-        check_golden(path, text)
-        return
-    assert path.exists(), f"{path.name} is missing: run with PROMORULES_UPDATE_GOLDEN=1"
-    # compared as data, so that key order and JSON layout do not matter
-    assert data == json.loads(path.read_text(encoding="utf-8")), (
-        f"{path.name} differs from the golden file; if the change is intended, regenerate "
-        "with PROMORULES_UPDATE_GOLDEN=1 and review the diff")
+    GOLDEN.check_json(f"{example}__{decision}.json", evaluate(example, decision).to_dict())

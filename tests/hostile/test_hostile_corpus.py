@@ -23,12 +23,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import promorules
+import shipped_rulesets
 from promorules.cli import run
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 RULESET = ROOT / "rulesets" / "1688_spring.yaml"
-RS = promorules.load(RULESET)
+RS = shipped_rulesets.load("1688_spring")
 BASE = json.loads((ROOT / "examples" / "1688_spring" / "merchant_ok.json").read_text("utf-8"))
 BOUND = 100_000
 

@@ -18,6 +18,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 import promorules
+import shipped_rulesets
 from promorules import RuleResult
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -26,7 +27,7 @@ EXAMPLES = ROOT / "examples" / "1688_spring"
 AS_OF = "2024-03-01T12:00:00+08:00"
 TZ = dt.timezone(dt.timedelta(hours=8))
 
-RS = promorules.load(RULESET_PATH)
+RS = shipped_rulesets.load("1688_spring")
 RULESET_TEXT = RULESET_PATH.read_text(encoding="utf-8")
 
 #: every fact of every decision passes with these (registration_ok.json is the union).

@@ -24,13 +24,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import promorules
+import shipped_rulesets
 from promorules import Outcome, RuleResult
 from promorules.testing import facts
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-RULESETS = {p.stem: promorules.load(p) for p in sorted((ROOT / "rulesets").glob("*.yaml"))
-            if not p.name.endswith(".test.yaml")}
+RULESETS = shipped_rulesets.load_all()
 CASES = [(name, d) for name, rs in RULESETS.items() for d in rs.decisions]
 AS_OF = "2024-03-01T12:00:00+08:00"
 RULES = ("check", "not", "all", "any", "decision", "requires")

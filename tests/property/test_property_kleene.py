@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import opencc
+import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -569,10 +570,29 @@ def assert_inline_matches(node: Any, expected: Ref, path: str) -> None:
         assert_inline_matches(child, want, f"{path}/{child.rule_id}")
 
 
-@settings(max_examples=settings().max_examples * 2)
-@given(doc=inline_ruleset(), facts=st.lists(inline_facts(), min_size=1, max_size=4))
+# Each example loads a generated ruleset (about 50 ms): the default run tries a quarter of
+# the profile's examples, the slow profile (-m slow) eight times as many.
+INLINE = given(doc=inline_ruleset(), facts=st.lists(inline_facts(), min_size=1, max_size=4))
+
+
+@settings(max_examples=max(10, settings().max_examples // 4))
+@INLINE
 def test_inline_rulesets_agree_with_reference_evaluator(doc: dict[str, Any],
                                                         facts: list[dict[str, Any]]) -> None:
+    inline_agrees(doc, facts)
+
+
+@pytest.mark.slow
+@settings(max_examples=settings().max_examples * 2)
+@INLINE
+def test_inline_rulesets_agree_with_reference_evaluator_long(doc: dict[str, Any],
+                                                             facts: list[dict[str, Any]]
+                                                             ) -> None:
+    inline_agrees(doc, facts)
+
+
+def inline_agrees(doc: dict[str, Any], facts: list[dict[str, Any]]) -> None:
+    """The generated ruleset ``doc`` agrees with the reference evaluator on every facts."""
     rs = promorules.loads(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False),
                           source="inline.yaml")
     for f in facts:

@@ -1,12 +1,12 @@
 """rulesets/aliexpress_medals.yaml: golden explanations, the contract's public examples and
 properties of its decisions (contract: AliExpress 2022 entry, gold / silver medals, AE MALL).
 
-Golden files: tests/rulesets/golden/aliexpress_medals/<case>.{en,zh}.txt hold the English
+Golden files: tests/golden/aliexpress_medals/<case>.{en,zh}.txt hold the English
 and Chinese explanation of every command of examples/aliexpress_medals/README.md (and
 <case>.zh-Hant.txt the Traditional-script one, for the cases of HANT). To
 regenerate them after an intended change of wording or of the ruleset, run
 
-    PROMORULES_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/rulesets
+    PROMORULES_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/golden tests/rulesets
 
 which writes the files instead of comparing them (the tests then pass); review the diff
 before committing. The README's outcomes, failed rules and values are checked separately
@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-import os
 import pathlib
 import re
 import shlex
@@ -32,13 +31,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import promorules
-from golden_files import check_golden
+import shipped_rulesets
+from golden_files import Golden
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 RULESET = ROOT / "rulesets" / "aliexpress_medals.yaml"
 EXAMPLES = ROOT / "examples" / "aliexpress_medals"
-GOLDEN = pathlib.Path(__file__).resolve().parent / "golden" / "aliexpress_medals"
-UPDATE = os.environ.get("PROMORULES_UPDATE_GOLDEN") == "1"
+GOLDEN = Golden("aliexpress_medals")
 # Decisions the README runs without --as-of do not read the date; fix it all the same.
 AS_OF = "2022-07-15T12:00:00+08:00"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -48,6 +47,8 @@ CENT = Decimal("0.01")
 @functools.cache
 def medals(params: tuple[tuple[str, Any], ...] = ()) -> promorules.Ruleset:
     """The ruleset loaded with ``params`` (a sorted tuple of pairs), once per distinct tuple."""
+    if not params:
+        return shipped_rulesets.load("aliexpress_medals")
     return promorules.load(RULESET, params=dict(params))
 
 
@@ -211,13 +212,7 @@ def test_readme_refused_parameters(example: str, decision: str, params: dict[str
 def test_golden_explanation(example: str, decision: str, params: dict[str, str],
                             as_of: str | None, lang: str) -> None:
     text = evaluate(example, decision, params, as_of).explain(lang)
-    path = GOLDEN / f"{case_name(example, decision, params, as_of)}.{lang}.txt"
-    if UPDATE:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-        return
-    assert path.exists(), f"{path.name} missing: run with PROMORULES_UPDATE_GOLDEN=1"
-    assert text == path.read_text(encoding="utf-8")
+    GOLDEN.check_text(f"{case_name(example, decision, params, as_of)}.{lang}.txt", text)
 
 
 @pytest.mark.parametrize(("example", "decision", "params", "as_of"),
@@ -227,13 +222,13 @@ def test_golden_explanation_traditional(example: str, decision: str, params: dic
                                         as_of: str | None) -> None:
     text = evaluate(example, decision, params, as_of).explain("zh-Hant")
     name = case_name(example, decision, params, as_of)
-    check_golden(GOLDEN / f"{name}.zh-Hant.txt", text)
+    GOLDEN.check_text(f"{name}.zh-Hant.txt", text)
 
 
 def test_no_stale_golden_files() -> None:
     expected = {f"{name}.{lang}.txt" for name in IDS for lang in ("en", "zh")}
     expected |= {f"{name}.zh-Hant.txt" for name in HANT}
-    assert {p.name for p in GOLDEN.glob("*.txt")} == expected
+    GOLDEN.assert_no_stale(expected)
 
 
 # -- the contract's public examples -------------------------------------------------------

@@ -3,14 +3,14 @@ docs/format.md and the examples of examples/offline_coop/.
 
 Golden explanations: every (example, decision) pair of examples/offline_coop/README.md is
 rendered in English and Chinese at a fixed as_of and compared with
-tests/rulesets/golden/offline_coop/<example>__<decision>.{en,zh}.txt (and .zh-Hant.txt, in
+tests/golden/offline_coop/<example>__<decision>.{en,zh}.txt (and .zh-Hant.txt, in
 Traditional script, for the cases of HANT). To regenerate them after an intended change of
 wording or output, run
 
-    PROMORULES_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/rulesets
+    PROMORULES_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/golden tests/rulesets
 
 which writes the files instead of comparing (the tests then pass); review the diff with
-`git diff tests/rulesets/golden` before committing. Outcomes, failed rules and values are
+`git diff tests/golden` before committing. Outcomes, failed rules and values are
 checked separately against the README (test_readme_expectations), so regenerating can never
 silently accept a wrong decision.
 
@@ -23,7 +23,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import os
 import pathlib
 import re
 from decimal import ROUND_HALF_UP, Decimal
@@ -34,7 +33,8 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 import promorules
-from golden_files import check_golden
+import shipped_rulesets
+from golden_files import Golden
 from promorules import FactError
 from promorules.calendar import WorkingCalendar
 from promorules.cli import run
@@ -43,11 +43,10 @@ from promorules.horizon import last_known_year
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 RULESET_PATH = ROOT / "rulesets" / "offline_coop.yaml"
 EXAMPLES = ROOT / "examples" / "offline_coop"
-GOLDEN = pathlib.Path(__file__).resolve().parent / "golden" / "offline_coop"
+GOLDEN = Golden("offline_coop")
 AS_OF = "2024-06-01T12:00:00+08:00"
-UPDATE = os.environ.get("PROMORULES_UPDATE_GOLDEN") == "1"
 
-RS = promorules.load(RULESET_PATH)
+RS = shipped_rulesets.load("offline_coop")
 CAL = WorkingCalendar()
 D = dt.date
 
@@ -145,19 +144,19 @@ def test_readme_expectations(example: str, decision: str, outcome: str, failed: 
                          ids=[f"{e}__{d}" for e, d in GOLDEN_CASES])
 def test_explanation_golden(example: str, decision: str, lang: str) -> None:
     text = evaluate(example, decision).explain(lang)
-    check_golden(GOLDEN / f"{example}__{decision}.{lang}.txt", text)
+    GOLDEN.check_text(f"{example}__{decision}.{lang}.txt", text)
 
 
 @pytest.mark.parametrize(("example", "decision"), HANT, ids=[f"{e}__{d}" for e, d in HANT])
 def test_explanation_golden_traditional(example: str, decision: str) -> None:
     text = evaluate(example, decision).explain("zh-Hant")
-    check_golden(GOLDEN / f"{example}__{decision}.zh-Hant.txt", text)
+    GOLDEN.check_text(f"{example}__{decision}.zh-Hant.txt", text)
 
 
 def test_no_stale_golden_files() -> None:
     expected = {f"{e}__{d}.{lang}.txt" for e, d in GOLDEN_CASES for lang in ("en", "zh")}
     expected |= {f"{e}__{d}.zh-Hant.txt" for e, d in HANT}
-    assert {p.name for p in GOLDEN.glob("*")} == expected
+    GOLDEN.assert_no_stale(expected)
 
 
 # -- public examples of the contract ------------------------------------------------------

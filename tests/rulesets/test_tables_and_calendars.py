@@ -39,6 +39,12 @@ def ruleset(decisions: str, *, calendar: str = "", facts: str = FACTS) -> promor
     return promorules.loads(text, source="inline.yaml")
 
 
+def table_lint(rs: promorules.Ruleset) -> tuple[promorules.RulesetError, ...]:
+    """The table lints (PR7xx before PR720): these small rulesets leave facts unused, which
+    tests/unit/test_ruleset_lints.py covers."""
+    return tuple(w for w in rs.lint if w.code < "PR720")
+
+
 def table(policy: str, inputs: str, rows: str, extra: str = "") -> str:
     return f"""\
     x:
@@ -94,7 +100,7 @@ def test_first_tables_may_overlap() -> None:
         - {id: greenish, when: [green, s], then: b}
         - {id: cold, when: [blue, "-"], then: c}
     """))
-    assert rs.lint == ()
+    assert table_lint(rs) == ()
 
 
 GAPPY_ROWS = """\
@@ -106,7 +112,7 @@ GAPPY_ROWS = """\
 
 def test_a_gap_on_enum_inputs_is_a_pr702_lint_listing_the_combination() -> None:
     rs = ruleset(table("unique", "[color, size]", GAPPY_ROWS))
-    (lint,) = rs.lint
+    (lint,) = table_lint(rs)
     assert lint.code == "PR702"
     assert "color = blue, size = m" in lint.message
     result = rs.evaluate("x", {"color": "blue", "size": "m"})
@@ -116,12 +122,12 @@ def test_a_gap_on_enum_inputs_is_a_pr702_lint_listing_the_combination() -> None:
 
 def test_a_default_closes_the_gap() -> None:
     rs = ruleset(table("unique", "[color, size]", GAPPY_ROWS, extra="\n        default: z"))
-    assert rs.lint == ()
+    assert table_lint(rs) == ()
     assert rs.evaluate("x", {"color": "blue", "size": "m"}).value == "z"
 
 
 def test_a_collect_table_has_no_gap_lint() -> None:
-    assert ruleset(table("collect", "[color, size]", GAPPY_ROWS)).lint == ()
+    assert table_lint(ruleset(table("collect", "[color, size]", GAPPY_ROWS))) == ()
 
 
 def test_promorules_check_exits_0_printing_the_gap_as_a_warning(tmp_path: pathlib.Path) -> None:
@@ -151,7 +157,7 @@ def test_rows_equal_and_unequal_to_another_fact_cover_every_input() -> None:
         - {id: same, when: ["== favourite"], then: a}
         - {id: other, when: ["!= favourite"], then: b}
     """), facts=FAVOURITE)
-    assert rs.lint == ()
+    assert table_lint(rs) == ()
     assert rs.evaluate("x", {"color": "red", "favourite": "red"}).value == "a"
     assert rs.evaluate("x", {"color": "red", "favourite": "blue"}).value == "b"
 
@@ -162,7 +168,7 @@ def test_a_gap_is_still_found_where_it_is_certain_beside_a_fact_cell() -> None:
         - {id: fav_small, when: ["== favourite", s], then: a}
         - {id: reds, when: [red, "-"], then: b}
     """), facts=FAVOURITE)
-    (lint,) = rs.lint
+    (lint,) = table_lint(rs)
     assert lint.code == "PR702"
     assert "no row covers color = green, size = m; color = blue, size = m:" in lint.message
     assert rs.evaluate("x", {"color": "blue", "size": "s", "favourite": "blue"}).value == "a"
@@ -174,7 +180,7 @@ def test_unique_rows_on_another_fact_are_not_claimed_to_overlap() -> None:
         - {id: same, when: ["== favourite", "-"], then: a}
         - {id: other, when: ["!= favourite", "-"], then: b}
     """), facts=FAVOURITE)
-    assert rs.lint == ()
+    assert table_lint(rs) == ()
     assert rs.evaluate("x", {"color": "green", "size": "m", "favourite": "green"}).value == "a"
 
 
@@ -198,7 +204,7 @@ def test_an_overlap_through_a_fact_cell_is_caught_at_run_time() -> None:
         - {id: fav, when: ["== favourite"], then: b}
         - {id: cold, when: [blue], then: c}
     """), facts=FAVOURITE)
-    assert rs.lint == ()
+    assert table_lint(rs) == ()
     assert rs.evaluate("x", {"color": "blue", "favourite": "green"}).value == "c"
     result = rs.evaluate("x", {"color": "red", "favourite": "red"})
     assert result.outcome == "fail"
@@ -331,7 +337,7 @@ def test_unique_overlapping_number_rows_are_found_at_load() -> None:
 
 def test_unique_matching_two_rows_at_run_time_fails_naming_both() -> None:
     rs = ruleset(table("unique", "[n]", LIMIT_ROWS), facts=LIMIT_FACTS)
-    assert rs.lint == ()  # the overlap depends on `limit`: not certain statically
+    assert table_lint(rs) == ()  # the overlap depends on `limit`: not certain statically
     assert rs.evaluate("x", {"n": 3, "limit": 10}).value == "a"
     assert rs.evaluate("x", {"n": 20, "limit": 10}).value == "b"
     result = rs.evaluate("x", {"n": 7, "limit": 10})

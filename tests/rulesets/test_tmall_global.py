@@ -3,14 +3,14 @@ docs/format.md ("Decision tables") and the examples of examples/tmall_global/.
 
 Golden explanations: every (example, decision) pair of examples/tmall_global/README.md is
 rendered in English and Chinese at a fixed as_of and compared with
-tests/rulesets/golden/tmall_global/<example>__<decision>.{en,zh}.txt (and .zh-Hant.txt, in
+tests/golden/tmall_global/<example>__<decision>.{en,zh}.txt (and .zh-Hant.txt, in
 Traditional script, for the cases of HANT). To regenerate them after an intended change of
 wording or output, run
 
-    PROMORULES_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/rulesets
+    PROMORULES_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/golden tests/rulesets
 
 which writes the files instead of comparing (the tests then pass); review the diff with
-`git diff tests/rulesets/golden` before committing. Outcomes and values are checked
+`git diff tests/golden` before committing. Outcomes and values are checked
 separately against the README (test_readme_expectations), so regenerating can never silently
 accept a wrong decision.
 """
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import pathlib
 import re
 from typing import Any
@@ -27,17 +26,17 @@ from typing import Any
 import pytest
 
 import promorules
-from golden_files import check_golden
+import shipped_rulesets
+from golden_files import Golden
 from promorules.cli import run
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 RULESET_PATH = ROOT / "rulesets" / "tmall_global.yaml"
 EXAMPLES = ROOT / "examples" / "tmall_global"
-GOLDEN = pathlib.Path(__file__).resolve().parent / "golden" / "tmall_global"
+GOLDEN = Golden("tmall_global")
 AS_OF = "2024-06-01T12:00:00+08:00"
-UPDATE = os.environ.get("PROMORULES_UPDATE_GOLDEN") == "1"
 
-RS = promorules.load(RULESET_PATH)
+RS = shipped_rulesets.load("tmall_global")
 
 PLATFORM_REVENUE = ["sales_commission", "keyword_promotion", "advertising",
                     "credit_rating_services"]
@@ -130,19 +129,19 @@ def test_readme_expectations(example: str, decision: str, outcome: str, failed: 
 @pytest.mark.parametrize(("example", "decision"), [c[:2] for c in CASES], ids=IDS)
 def test_explanation_golden(example: str, decision: str, lang: str) -> None:
     text = evaluate(example, decision).explain(lang)
-    check_golden(GOLDEN / f"{example}__{decision}.{lang}.txt", text)
+    GOLDEN.check_text(f"{example}__{decision}.{lang}.txt", text)
 
 
 @pytest.mark.parametrize(("example", "decision"), HANT, ids=[f"{e}__{d}" for e, d in HANT])
 def test_explanation_golden_traditional(example: str, decision: str) -> None:
     text = evaluate(example, decision).explain("zh-Hant")
-    check_golden(GOLDEN / f"{example}__{decision}.zh-Hant.txt", text)
+    GOLDEN.check_text(f"{example}__{decision}.zh-Hant.txt", text)
 
 
 def test_no_stale_golden_files() -> None:
     expected = {f"{e}__{d}.{lang}.txt" for e, d, *_ in CASES for lang in ("en", "zh")}
     expected |= {f"{e}__{d}.zh-Hant.txt" for e, d in HANT}
-    assert {p.name for p in GOLDEN.glob("*")} == expected
+    GOLDEN.assert_no_stale(expected)
 
 
 # -- the decision tables -----------------------------------------------------------------------

@@ -274,3 +274,27 @@ def test_openapi_describes_the_endpoints(client: TestClient) -> None:
     ok = op["responses"]["200"]["content"]["application/json"]["schema"]
     assert ok == {"$ref": "#/components/schemas/EvaluateResponse"}
     assert "explanation" in spec["components"]["schemas"]["EvaluateResponse"]["properties"]
+
+
+def test_an_invalid_content_length_is_400(small_dir: Path) -> None:
+    # sent as raw ASGI: an HTTP client does not send an invalid Content-Length
+    import asyncio
+
+    app = create_app(small_dir)
+    sent: list[dict[str, object]] = []
+
+    async def receive() -> dict[str, object]:
+        return {"type": "http.request", "body": b"{}", "more_body": False}
+
+    async def send(message: dict[str, object]) -> None:
+        sent.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+             "method": "POST", "scheme": "http", "path": EVALUATE.format("deposit_rules", "ok"),
+             "raw_path": b"", "query_string": b"", "root_path": "",
+             "headers": [(b"host", b"x"), (b"content-length", b"-5")],
+             "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80)}
+    asyncio.run(app(scope, receive, send))  # type: ignore[arg-type]
+    assert sent[0]["status"] == 400
+    body = json.loads(sent[1]["body"])  # type: ignore[arg-type]
+    assert body["code"] == "PR834" and body["status"] == 400

@@ -76,6 +76,27 @@ def test_an_invalid_file_keeps_the_old_set_serving(small_dir: Path,
         wait_for(lambda: versions(c) == ["1.0.0", "1.3.0"], "the fixed file served")
 
 
+def test_an_app_started_again_still_reloads_and_evaluates_in_its_pool(
+        small_dir: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """An app may be started more than once (schemathesis starts a test client per
+    request). Each start must find a thread pool that takes work: one left shut down by the
+    previous stop made every pooled request a 500 and the poller log a traceback each
+    interval, and on CPython before 3.11.8 formatting that traceback (``ast.parse``) on the
+    event-loop thread could race another thread's ``ast.parse`` into "SystemError: AST
+    constructor recursion depth mismatch" (CPython gh-106905)."""
+    app = create_app(small_dir, reload_interval=0.05, inline_limit=0)  # all in the pool
+    with caplog.at_level(logging.INFO, "promorules.service"):
+        for version in ("1.2.0", "1.3.0"):
+            with TestClient(app) as c:
+                r = c.post(URL, json={"facts": {"deposit": 4000}})
+                assert r.status_code == 200, r.text
+                (small_dir / "deposit.yaml").write_text(deposit_ruleset(
+                    version, 4000, "effective_from: 2024-03-01\n"), encoding="utf-8")
+                wait_for(lambda c=c, v=version: versions(c) == ["1.0.0", v],
+                         f"{version} served after a restart")
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
 def read_lines(path: Path) -> list[dict[str, object]]:
     return [json.loads(line) for line in path.read_text("utf-8").splitlines()]
 

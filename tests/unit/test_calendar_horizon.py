@@ -72,7 +72,8 @@ def test_no_warning_without_working_days() -> None:
 
 def test_check_prints_the_warning_and_exits_0(tmp_path: Path) -> None:
     path = tmp_path / "horizon.yaml"
-    path.write_text(HEAD.replace("EFFECTIVE", f"effective_until: {LAST + 1}-01-31T23:59:59")
+    path.write_text("# yaml-language-server: $schema=../schema/ruleset.schema.json\n"
+                    + HEAD.replace("EFFECTIVE", f"effective_until: {LAST + 1}-01-31T23:59:59")
                     .replace("COMPUTE", "add_working_days(d, 2)"), encoding="utf-8")
     out, err = io.StringIO(), io.StringIO()
     assert run(["check", str(path)], out, err, io.StringIO()) == 0

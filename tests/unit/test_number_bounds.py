@@ -15,11 +15,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import promorules
+import shipped_rulesets
 from promorules import FactError
 from promorules.facts import MAX_DIGITS, MAX_EXPONENT, number_problem
 
 ROOT = Path(__file__).resolve().parents[2]
-RS = promorules.load(ROOT / "rulesets" / "1688_spring.yaml")
+RS = shipped_rulesets.load("1688_spring")
 BASE = json.loads((ROOT / "examples" / "1688_spring" / "merchant_ok.json").read_text("utf-8"))
 DECISION = "merchant_eligibility"
 MONEY = "buyer_protection_deposit"  # money, min 0, no max

@@ -14,11 +14,12 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, seed, settings
 
 import promorules
+import shipped_rulesets
 from promorules import ir
 from promorules.testing import Boundary, boundaries, check_case, check_ruleset, facts
 
 ROOT = Path(__file__).resolve().parents[2]
-RS = promorules.load(ROOT / "rulesets" / "1688_spring.yaml")
+RS = shipped_rulesets.load("1688_spring")
 AS_OF = "2024-03-01T12:00:00+08:00"
 
 SMALL = textwrap.dedent("""\
@@ -280,6 +281,7 @@ def test_plugin_does_nothing_without_the_option(tmp_path: Path) -> None:
     assert "1 passed" in done.stdout and "promorules_fuzz" not in done.stdout, done.stdout
 
 
+@pytest.mark.slow  # a whole pytest run in a subprocess; the fuzz paths run above already
 def test_plugin_collects_given_tests_and_the_fuzz_paths(tmp_path: Path) -> None:
     (tmp_path / "rules").mkdir()
     (tmp_path / "rules" / "kit_demo.yaml").write_text(SMALL, encoding="utf-8")

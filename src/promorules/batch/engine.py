@@ -203,8 +203,7 @@ def _message(rs: Rules, decision: str, when: dt.datetime | None, facts: dict[str
         fact = rs.facts[bad[0]]
         return (f"PR820 {fact.role} '{bad[0]}': {facts.get(bad[0])!r} is valid for evaluate, "
                 "but the batch engine cannot read it exactly (a number beyond its exact "
-                "DECIMAL types, or a list in a CSV cell); evaluate this row with "
-                "Ruleset.evaluate")
+                "DECIMAL types); evaluate this row with Ruleset.evaluate")
     return f"PR820 {sql_error or 'the batch engine cannot compute this row exactly'}"
 
 

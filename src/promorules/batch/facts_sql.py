@@ -206,6 +206,26 @@ def default_value(fact: FactType) -> E:
     return lit(converted)
 
 
+def _json_list(fact: FactType, raw: E, add: Add) -> tuple[E, E]:
+    """A list of strings written as a JSON array in a text cell (CSV): read when it is one
+    (each step only where the one before holds: DuckDB's JSON functions refuse other
+    text), then as a list column."""
+    array = add(case([(exp.Anonymous(this="json_valid", expressions=[raw]), exp.EQ(
+        this=exp.Anonymous(this="json_type", expressions=[raw]), expression=lit("ARRAY")))]),
+        "array")
+    items = exp.Anonymous(this="json_extract_string", expressions=[raw, lit("$[*]")])
+    j = exp.to_identifier("__pr_json")
+    strings = exp.Anonymous(this="list_bool_and", expressions=[exp.Transform(
+        this=exp.Anonymous(this="json_extract", expressions=[raw, lit("$[*]")]),
+        expression=exp.Lambda(this=exp.EQ(this=exp.Anonymous(this="json_type", expressions=[
+            exp.column(j)]), expression=lit("VARCHAR")), expressions=[j]))])
+    all_strings = add(case([(is_true(array), exp.Coalesce(this=strings, expressions=[
+        exp.true()]))]), "strings")
+    listed = add(case([(is_true(all_strings), items)]), "items")
+    value, ok = _read(fact, Column(listed, "list"), add)
+    return value, and_all([is_true(all_strings), ok])
+
+
 def _read(fact: FactType, c: Column, add: Add) -> tuple[E, E]:
     """(value, ok) of a present cell."""
     k, raw, r = fact.kind, c.node, c.raw
@@ -260,6 +280,8 @@ def _read(fact: FactType, c: Column, add: Add) -> tuple[E, E]:
             return case([(ok, value)], exp.null()), ok
         return exp.null(), exp.false()
     if k == "list":
+        if r == "text" and fact.item_kind in ("string", "enum"):
+            return _json_list(fact, raw, add)
         if r != "list":
             return exp.null(), exp.false()
         if fact.item_kind == "enum":

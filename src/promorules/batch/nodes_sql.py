@@ -31,7 +31,7 @@ import sqlglot.expressions as exp
 
 from .. import ir
 from ..compiler import CompiledDecision
-from ..compiler.nodes import build_table
+from ..compiler.nodes import build_table, table_static
 from .exprs import ExprSQL, S, exact_precision, round_sql
 from .layers import Layers
 from .sqlx import (
@@ -90,6 +90,32 @@ def _known(e: E) -> E:
 
 def _state(st: E, code: E) -> E:
     return exp.EQ(this=st, expression=code)
+
+
+def _frozen(value: Any) -> Any:
+    """A literal output as the row engine compares it (numbers by value)."""
+    if isinstance(value, (int, Decimal)) and not isinstance(value, bool):
+        return Decimal(value).normalize()
+    if isinstance(value, Mapping):
+        return tuple(sorted((k, _frozen(v)) for k, v in value.items()))
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
+def _table_supported(table: ir.Table) -> None:
+    """The tables the SQL gives exactly; the others are refused (PR822), never computed
+    differently: computed output cells, a list policy's default, and aggregates over
+    text or dates."""
+    if any(r.computed for r in table.rows):
+        raise Unsupported("a decision table with computed output cells")
+    if table.default is not None and table.aggregation is None and (
+            table.hit_policy in ir.LIST_POLICIES):
+        raise Unsupported(f"a default on a {table.hit_policy} decision table")
+    if table.aggregation not in (None, ir.Aggregation.COUNT) and any(
+            isinstance(r.then, bool) or not isinstance(r.then, (int, Decimal))
+            for r in table.rows):
+        raise Unsupported(f"aggregate {table.aggregation} over outputs that are not numbers")
 
 
 def _can_be_na(rule: ir.Rule) -> bool:
@@ -352,18 +378,16 @@ class NodeCompiler(ir.Visitor[Any]):
         return Val(st, v, kind, p, s)
 
     def visit_table(self, value: ir.Table) -> Val:
-        policy = value.hit_policy
-        if policy not in (ir.HitPolicy.UNIQUE, ir.HitPolicy.FIRST, ir.HitPolicy.COLLECT):
-            raise Unsupported(f"a decision table with hit policy {policy.value}")
-        if getattr(value, "aggregation", None) is not None:
-            raise Unsupported("a decision table that aggregates its rows' outputs")
-        if any(getattr(r, "computed", False) for r in value.rows):
-            raise Unsupported("a decision table row whose output is a formula")
+        policy, aggregation = value.hit_policy, value.aggregation
+        _table_supported(value)
+        static = table_static(value)
+        if value.named and value.default is not None:  # every column, the unlisted null
+            value = attrs.evolve(value, default=attrs.evolve(value.default,
+                                                             value=static.default))
         default = self._default(value.default)
         thens = [self.literal_val(r.then) for r in value.rows]
         conv, kind, p, s = self._unify(thens + ([default] if value.default else []))
         rows: list[E] = []
-        policy = value.hit_policy
         if policy == ir.HitPolicy.FIRST:
             pending: E = exp.true()
             st_whens: list[tuple[E, E]] = []
@@ -383,20 +407,60 @@ class NodeCompiler(ir.Visitor[Any]):
             self.walk[i] = and_all([self.gate, _null(w)])
             rows.append(w)
         unknown = or_any([_null(w) for w in rows])
-        if policy == ir.HitPolicy.UNIQUE:
-            count: E = ZERO
-            for w in rows:
-                count = exp.Add(this=count, expression=case([(is_true(w), ONE)], ZERO))
-            count = exp.Paren(this=count)
-            one = exp.EQ(this=count, expression=ONE)
-            none = exp.EQ(this=count, expression=ZERO)
-            st = case([(unknown, exp.null()), (one, ONE), (none, default.st)], ZERO)
-            v = case([(is_true(w), conv(t)) for w, t in zip(rows, thens, strict=True)])
-            v = case([(one, v), (none, conv(default) if value.default else exp.null())])
+        count: E = ZERO
+        for w in rows:
+            count = exp.Add(this=count, expression=case([(is_true(w), ONE)], ZERO))
+        count = exp.Paren(this=count)
+        none = exp.EQ(this=count, expression=ZERO)
+        # the rows in the order that decides (hits.resolve_table): by priority, or by value
+        order = list(range(len(rows)))
+        if policy in ir.RANKED_POLICIES:
+            order.sort(key=lambda k: (static.rank(static.output(k, ())), k))
+        if aggregation in (ir.Aggregation.MIN, ir.Aggregation.MAX):
+            order.sort(key=lambda k: value.rows[k].then,
+                       reverse=aggregation == ir.Aggregation.MAX)
+        if aggregation == ir.Aggregation.COUNT:
+            st = case([(unknown, exp.null())], ONE)
+            v = case([(none, conv(default))], count) if value.default else count
+            return Val(st, v, "number" if not value.default else kind, max(p, 18), s)
+        if aggregation is not None:  # sum, min, max: null over no match (outcome pass)
+            if aggregation == ir.Aggregation.SUM:
+                total: E = cast(ZERO, dec_type(p, s))
+                for w, t in zip(rows, thens, strict=True):
+                    total = exp.Add(this=total, expression=case([(is_true(w), conv(t))],
+                                                                cast(ZERO, dec_type(p, s))))
+                v = exp.Paren(this=total)
+                p = min(p + 4, 38)
+            else:
+                v = case([(is_true(rows[k]), conv(thens[k])) for k in order])
+            st = case([(unknown, exp.null())], ONE)
+            v = case([(none, conv(default) if value.default else exp.null())], v)
+            return Val(st, v, kind, p, s)
+        if policy in (ir.HitPolicy.UNIQUE, ir.HitPolicy.PRIORITY, ir.HitPolicy.ANY):
+            decided: E
+            if policy == ir.HitPolicy.ANY:  # the matching rows' distinct outputs
+                groups: dict[str, list[int]] = {}
+                for k, row in enumerate(value.rows):
+                    groups.setdefault(repr(_frozen(row.then)), []).append(k)
+                flags = [or_any([is_true(rows[k]) for k in ks]) for ks in groups.values()]
+                count = ZERO
+                for f in flags:
+                    count = exp.Add(this=count, expression=case([(f, ONE)], ZERO))
+                count = exp.Paren(this=count)
+                none = exp.EQ(this=count, expression=ZERO)
+                decided = exp.EQ(this=count, expression=ONE)
+                firsts = [ks[0] for ks in groups.values()]
+                v = case([(f, conv(thens[k])) for f, k in zip(flags, firsts, strict=True)])
+            else:
+                decided = (exp.EQ(this=count, expression=ONE)
+                           if policy == ir.HitPolicy.UNIQUE else exp.Not(this=none))
+                v = case([(is_true(rows[k]), conv(thens[k])) for k in order])
+            st = case([(unknown, exp.null()), (decided, ONE), (none, default.st)], ZERO)
+            v = case([(decided, v), (none, conv(default) if value.default else exp.null())])
             return Val(st, v, kind, p, s)
         x = exp.to_identifier("__pr_item")
         listed = exp.ArrayFilter(this=exp.Array(expressions=[
-            case([(is_true(w), conv(t))]) for w, t in zip(rows, thens, strict=True)]),
+            case([(is_true(rows[k]), conv(thens[k]))]) for k in order]),
             expression=exp.Lambda(this=_known(exp.column(x)), expressions=[x]))
         return Val(case([(unknown, exp.null())], ONE), listed, "list")
 

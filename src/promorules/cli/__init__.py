@@ -12,7 +12,8 @@
     promorules import dmn MODEL.dmn -o RULESET.yaml [--id ID] [--partial]
 
 ``run(argv, stdout, stderr)`` is the testable core; ``main()`` wires it to the process.
-Each subcommand is one module of this package (``promorules.cli.eval``, ``.check``, ...),
+Each subcommand is one module of this package (``promorules.cli.eval``, ``.check``, ...;
+``import`` is ``.import_dmn``, ``import`` being a Python keyword),
 imported only when it runs, with a ``main(argv, stdout, stderr, stdin) -> int``. This
 package alone owns argparse, standard output and standard error; the library modules it
 calls return data and raise promorules errors.

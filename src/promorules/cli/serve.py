@@ -54,6 +54,11 @@ def parser() -> argparse.ArgumentParser:
                    help="largest request body accepted (default 1048576: 1 MiB)")
     p.add_argument("--eval-timeout", dest="eval_timeout", type=_seconds, default=2.0,
                    metavar="SECONDS", help="per-request evaluation time limit (default 2)")
+    p.add_argument("--inline-limit", dest="inline_limit", type=int, default=16_384,
+                   metavar="BYTES",
+                   help="request bodies up to this size are evaluated on the event loop "
+                        "(fast); larger ones in a thread pool under --eval-timeout (default "
+                        "16384; 0: every request in the pool)")
     p.add_argument("--reload-interval", dest="reload_interval", type=_seconds, default=1.0,
                    metavar="SECONDS",
                    help="how often RULESETS_DIR is checked for changes (default 1)")
@@ -84,7 +89,8 @@ def main(argv: Sequence[str], stdout: IO[str], stderr: IO[str], stdin: IO[str]) 
     settings = asgi.Settings(rulesets_dir=args.rulesets_dir, decision_log=args.decision_log,
                              body_limit=args.body_limit, eval_timeout=args.eval_timeout,
                              reload_interval=args.reload_interval,
-                             flush_interval=args.flush_interval)
+                             flush_interval=args.flush_interval,
+                             inline_limit=max(0, args.inline_limit))
     logging.basicConfig(level=args.log_level.upper(), stream=stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.workers > 1:  # each worker process builds its app from the environment

@@ -51,6 +51,10 @@ class TableStatic:
         return tuple(next(it) if c else v
                      for c, v in zip(self.computed[row], self.literals[row], strict=True))
 
+    def rank(self, out: tuple[Any, ...]) -> tuple[int, ...]:
+        """A row output's priority: its positions in the value lists (lower is higher)."""
+        return _rank(self, out)
+
     def shape(self, out: tuple[Any, ...]) -> Any:
         """A row's output as the table gives it: the value, or a mapping by column."""
         return _shape(self, out)

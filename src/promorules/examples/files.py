@@ -26,6 +26,7 @@ from jsonschema import Draft202012Validator
 from ..errors import FactError, RulesetError
 from ..facts import read_json_facts, suggest
 from ..loader import Document, parse_yaml
+from ..schema.messages import describe, flow_comma_hint
 
 __all__ = ["NOT_GIVEN", "Example", "Expectation", "examples_file_of", "find_rulesets",
            "load_examples"]
@@ -106,36 +107,30 @@ def _validator() -> Any:
     return cls(json.loads(text))
 
 
-def _where(path: Sequence[str | int]) -> str:
-    return RulesetError("", path=path).yaml_path
-
-
 def _schema_errors(doc: Document, instance: Mapping[str, Any]) -> list[RulesetError]:
     """Every violation of the examples schema in ``instance`` (whose paths are paths of
     ``doc``), located."""
     found: list[RulesetError] = []
     for error in _validator().iter_errors(instance):
         path = tuple(error.absolute_path)
-        where = _where(path)
         if error.validator == "additionalProperties":
             allowed = list(error.schema.get("properties", {})) if isinstance(
                 error.schema, dict) else []
             extra = [k for k in error.instance if k not in allowed] if isinstance(
                 error.instance, dict) else []
             for name in extra:
-                hint = suggest(name, allowed)
-                message = f"unknown key '{name}'" + (f" in {where}" if where else "")
-                if hint:
+                quoted = flow_comma_hint(doc, (*path, name), name)
+                hint = None if quoted else suggest(name, allowed)
+                message = f"unknown key '{name}'"
+                if quoted:
+                    message += (" (in a {flow mapping} a comma ends the value: quote text "
+                                f"that holds a comma, {quoted})")
+                elif hint:
                     message += f" (did you mean '{hint}'?)"
                 found.append(doc.error(message, "PR201", (*path, name), at_key=True,
                                        suggestion=hint))
             continue
-        if error.validator == "required":
-            message = error.message.replace("is a required property", "is required") + (
-                f" in {where}" if where else "")
-        else:
-            message = f"{where or 'value'}: {error.message}"
-        found.append(doc.error(message, "PR200", path))
+        found.append(doc.error(describe(doc, error), "PR200", path))
     return found
 
 

@@ -106,7 +106,7 @@ class _Builder(TableBuilder):
             unit=d.get("unit"), minimum=minimum, maximum=maximum, step=d.get("step"),
             currency=d.get("currency"), values=tuple(str(v) for v in d.get("values", ())),
             item_kind=d.get("items"), timezone=self.tz, monotone=d.get("monotone"),
-            match=d.get("match", "exact"),
+            match=d.get("match", "exact"), unused=d.get("unused"),
         )
         if fact.match != "exact" and not (kind == "string" or d.get("items") == "string"):
             self.err(f"fact '{name}': match: {fact.match} applies to text only (a string fact "

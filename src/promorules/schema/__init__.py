@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import RulesetError
 from ..facts import suggest
 from ..loader import Document
+from .messages import describe, flow_comma_hint
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
@@ -84,38 +85,6 @@ def _vocabulary() -> tuple[str, ...]:
     return tuple(sorted(names))
 
 
-def _describe(error: ValidationError) -> str:
-    where = ".".join(str(p) for p in error.absolute_path)
-    if error.validator == "oneOfRequired":
-        return error.message
-    if error.validator == "required":
-        return error.message.replace("is a required property", "is required") + (
-            f" in {where}" if where else "")
-    if error.validator == "type":
-        return (f"{where or 'value'}: expected {error.validator_value}, got "
-                f"{_show(error.instance)}")
-    if error.validator == "pattern":
-        what = error.schema.get("description") if isinstance(error.schema, dict) else None
-        return (f"{where or 'value'}: {_show(error.instance)} is not "
-                + (f"valid ({what})" if what else "in the expected form"))
-    if error.validator in ("pattern", "enum", "const", "format", "minItems", "minimum",
-                           "maximum", "uniqueItems", "minLength"):
-        return f"{where or 'value'}: {error.message}"
-    return error.message if not where else f"{where}: {error.message}"
-
-
-def _show(value: Any) -> str:
-    """A YAML value as the analyst wrote it (no Decimal('0.95') reprs)."""
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, str):
-        return repr(value)
-    if isinstance(value, (dict, list)):
-        text = json.dumps(value, ensure_ascii=False, default=str)
-        return text if len(text) <= 60 else text[:57] + "..."
-    return str(value).lower() if isinstance(value, bool) else str(value)
-
-
 def _leaf_errors(error: ValidationError) -> list[ValidationError]:
     """For oneOf/anyOf failures, the sub-error that explains the problem best."""
     if error.validator in ("oneOf", "anyOf") and error.context and all(
@@ -124,8 +93,7 @@ def _leaf_errors(error: ValidationError) -> list[ValidationError]:
         # "needs one of: check, all, any, not, decision"
         keys = [str(next(iter(c.validator_value))) for c in error.context
                 if isinstance(c.validator_value, list) and c.validator_value]
-        where = ".".join(str(p) for p in error.absolute_path)
-        error.message = f"{where}: needs one of: {', '.join(keys)}"
+        error.message = f"needs one of: {', '.join(keys)}"
         error.validator = "oneOfRequired"
         return [error]
     if error.validator in ("oneOf", "anyOf") and error.context:
@@ -150,24 +118,29 @@ def validate(doc: Document) -> list[RulesetError]:
                 names = _UNEXPECTED.findall(error.message) or ["?"]
                 allowed = _allowed_keys(error)
                 for name in names:
-                    where = " in " + ".".join(str(p) for p in path) if path else ""
-                    if name in _vocabulary():
+                    quoted = flow_comma_hint(doc, (*path, name), name)
+                    if quoted is not None:
+                        # `{en: must be vip, or a gold member}`: YAML ends the value at ", "
+                        hint = None
+                        message = (f"unknown key '{name}' (in a {{flow mapping}} a comma ends "
+                                   f"the value: quote text that holds a comma, {quoted})")
+                    elif name in _vocabulary():
                         # a known key in the wrong place, e.g. `check` and `all` together
                         hint = None
-                        message = f"'{name}' is not allowed here{where}"
+                        message = f"'{name}' is not allowed here"
                         if name in _KINDS:
                             message += (" (a rule has exactly one of check, all, any, not, "
                                         "decision)")
                     elif any(c in name for c in "()[]<>=+*/") or name.strip() != name:
                         # `{check: f(a, b)}` is split by YAML at the comma
                         hint = None
-                        message = (f"unknown key '{name}'{where}: in a {{flow mapping}} a comma "
-                                   "ends the value, so an expression with commas must be quoted "
-                                   "(check: \"f(a, b)\") or written in block style")
+                        message = (f"unknown key '{name}' (in a {{flow mapping}} a comma ends "
+                                   "the value, so an expression with commas must be quoted, "
+                                   "check: \"f(a, b)\", or written in block style)")
                     else:
                         hint = (suggest(name, allowed) if allowed else None) or suggest(
                             name, _vocabulary())
-                        message = f"unknown key '{name}'{where}"
+                        message = f"unknown key '{name}'"
                         if hint:
                             message += f" (did you mean '{hint}'?)"
                     key = (path, name)
@@ -180,6 +153,6 @@ def validate(doc: Document) -> list[RulesetError]:
             if key in seen:
                 continue
             seen.add(key)
-            found.append(doc.error(_describe(error), "PR200", path))
+            found.append(doc.error(describe(doc, error), "PR200", path))
     found.sort(key=lambda e: (e.line or 0, e.column or 0))
     return found

@@ -5,7 +5,8 @@ ASGI servers that import the app by name (several uvicorn workers, gunicorn)::
 
 Variables: ``PROMORULES_RULESETS`` (required), ``PROMORULES_DECISION_LOG``,
 ``PROMORULES_BODY_LIMIT`` (bytes), ``PROMORULES_EVAL_TIMEOUT``,
-``PROMORULES_RELOAD_INTERVAL`` and ``PROMORULES_FLUSH_INTERVAL`` (seconds).
+``PROMORULES_RELOAD_INTERVAL`` and ``PROMORULES_FLUSH_INTERVAL`` (seconds),
+``PROMORULES_INLINE_LIMIT`` (bytes).
 """
 
 from __future__ import annotations
@@ -16,7 +17,13 @@ import attrs
 from fastapi import FastAPI
 
 from ..errors import PromorulesError
-from .app import DEFAULT_BODY_LIMIT, DEFAULT_EVAL_TIMEOUT, DEFAULT_RELOAD_INTERVAL, create_app
+from .app import (
+    DEFAULT_BODY_LIMIT,
+    DEFAULT_EVAL_TIMEOUT,
+    DEFAULT_INLINE_LIMIT,
+    DEFAULT_RELOAD_INTERVAL,
+    create_app,
+)
 
 __all__ = ["Settings", "app_from_environ", "build"]
 
@@ -31,6 +38,7 @@ class Settings:
     eval_timeout: float = DEFAULT_EVAL_TIMEOUT
     reload_interval: float = DEFAULT_RELOAD_INTERVAL
     flush_interval: float = 1.0
+    inline_limit: int = DEFAULT_INLINE_LIMIT
 
     def environ(self) -> dict[str, str]:
         """These settings as the environment :func:`app_from_environ` reads."""
@@ -38,7 +46,8 @@ class Settings:
                "PROMORULES_BODY_LIMIT": str(self.body_limit),
                "PROMORULES_EVAL_TIMEOUT": repr(self.eval_timeout),
                "PROMORULES_RELOAD_INTERVAL": repr(self.reload_interval),
-               "PROMORULES_FLUSH_INTERVAL": repr(self.flush_interval)}
+               "PROMORULES_FLUSH_INTERVAL": repr(self.flush_interval),
+               "PROMORULES_INLINE_LIMIT": str(self.inline_limit)}
         if self.decision_log:
             out["PROMORULES_DECISION_LOG"] = self.decision_log
         return out
@@ -49,7 +58,8 @@ def build(settings: Settings) -> FastAPI:
     return create_app(settings.rulesets_dir, decision_log=settings.decision_log,
                       body_limit=settings.body_limit, eval_timeout=settings.eval_timeout,
                       reload_interval=settings.reload_interval,
-                      flush_interval=settings.flush_interval)
+                      flush_interval=settings.flush_interval,
+                      inline_limit=settings.inline_limit)
 
 
 def app_from_environ() -> FastAPI:
@@ -66,7 +76,8 @@ def app_from_environ() -> FastAPI:
             eval_timeout=float(env.get("PROMORULES_EVAL_TIMEOUT", DEFAULT_EVAL_TIMEOUT)),
             reload_interval=float(env.get("PROMORULES_RELOAD_INTERVAL",
                                           DEFAULT_RELOAD_INTERVAL)),
-            flush_interval=float(env.get("PROMORULES_FLUSH_INTERVAL", 1.0)))
+            flush_interval=float(env.get("PROMORULES_FLUSH_INTERVAL", 1.0)),
+            inline_limit=int(env.get("PROMORULES_INLINE_LIMIT", DEFAULT_INLINE_LIMIT)))
     except ValueError as e:
         raise PromorulesError(f"invalid PROMORULES_* setting: {e}", code="PR838") from None
     return build(settings)
