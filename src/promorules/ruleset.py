@@ -229,8 +229,16 @@ class Ruleset:
         invalid), ``failed``, ``missing``, ``value`` and ``error``, one row per input row in
         input order; each row as ``evaluate`` would answer it (docs/batch.md). ``as_of`` is
         one instant for the whole batch. Needs ``pip install 'promorules[batch]'``.
+
+        A ``pyspark.sql.DataFrame`` gives a Spark DataFrame with the same added columns,
+        computed lazily by Spark (:mod:`promorules.batch.spark`; ``promorules[spark]``).
         """
-        return _batch().evaluate_batch(self, decision, data, as_of)
+        batch = _batch()
+        from .batch import spark  # never imports pyspark itself
+
+        if spark.is_spark_frame(data):
+            return spark.evaluate(self, decision, data, as_of)
+        return batch.evaluate_batch(self, decision, data, as_of)
 
     def to_sql(self, decision: str, dialect: str = "duckdb", table: str = "facts",
                as_of: object = None, **options: Any) -> str:

@@ -132,10 +132,26 @@ def root_output(line: str) -> str:
     return (out.getvalue() + err.getvalue()).rstrip("\n")
 
 
-def check_page(page: Path, workdir: Path) -> tuple[list[Problem], int]:
-    """Every session and listing of ``page``: (the problems, how many commands ran)."""
+def scratch_root(workdir: Path) -> Path:
+    """A directory under ``workdir`` that sees the repository's ``rulesets/`` and
+    ``examples/`` (links): sessions run from the repository root's point of view there, and
+    the files they write land in ``workdir``, never in the repository."""
+    root = workdir / "root"
+    root.mkdir(exist_ok=True)
+    for name in ("rulesets", "examples"):
+        if not (root / name).exists():
+            (root / name).symlink_to(ROOT / name)
+    return root
+
+
+def check_page(page: Path, workdir: Path, root: bool = False) -> tuple[list[Problem], int]:
+    """Every session and listing of ``page``: (the problems, how many commands ran). With
+    ``root``, the sessions start in :func:`scratch_root` (docs/batch.md) instead of the copy
+    of docs/tutorial/."""
     text = page.read_text(encoding="utf-8")
     runner = Runner(workdir)
+    if root:
+        runner.cwd = scratch_root(workdir)
     problems: list[Problem] = []
     ran = 0
     for m in _TOKEN.finditer(text):

@@ -7,6 +7,7 @@
     promorules diff OLD.yaml NEW.yaml [--facts records.jsonl] [--json]
     promorules docs RULESET [-o FILE.md|FILE.html] | --all | --check
     promorules monitor RULESET DECISION updates.jsonl [--state FILE]
+    promorules batch RULESET DECISION INPUT -o OUTPUT [--as-of DATETIME] [--engine duckdb|spark]
     promorules serve RULESETS_DIR [--host HOST] [--port PORT] [--decision-log FILE.jsonl]
     promorules import dmn MODEL.dmn -o RULESET.yaml [--id ID] [--partial]
 
@@ -58,6 +59,9 @@ COMMANDS = {
              "promorules docs --all [--check]"),
     "monitor": ("watch entities' fact updates and stream qualification events",
                 "promorules monitor RULESET DECISION updates.jsonl [--state FILE]"),
+    "batch": ("evaluate a decision over a whole table (Parquet, CSV, JSON lines)",
+              "promorules batch RULESET DECISION INPUT -o OUTPUT [--as-of DATETIME] "
+              "[--engine duckdb|spark]"),
     "serve": ("serve rulesets over HTTP (needs promorules[server])",
               "promorules serve RULESETS_DIR [--host 127.0.0.1] [--port 8080] "
               "[--decision-log FILE.jsonl]"),
