@@ -24,19 +24,19 @@ AS_OF = "2024-03-01T10:00:00"
 ROOT_RULESETS = RULESETS[0].parent
 LOADED = {p.stem: ruleset(p) for p in RULESETS}
 
-# Decisions whose SQL Spark cannot run yet (the batch backend's Spark rendering). Strict:
-# test_decision_not_yet_on_spark fails as soon as one builds, until it is taken off this
-# list, and so joins the differential comparison.
-_NESTED = ("working days: a subquery nested in a correlated subquery (Spark resolves outer "
-           "references one level deep)")
-NOT_YET_ON_SPARK = {
-    ("1688_spring", "review_due"): _NESTED,
-    ("aliexpress_medals", "certification_review_due"): _NESTED,
-    ("aliexpress_medals", "trademark_review_window"): _NESTED,
-    ("offline_coop", "review_window"): _NESTED,
-    ("offline_coop", "report_due"): _NESTED,
-    ("offline_coop", "payment_due"): _NESTED,
+# The default run's sample: a few rows of one decision per shipped ruleset, each exercising
+# distinct constructs (the slow profile compares every decision on more rows).
+SAMPLE = {
+    # ordinals, enums, lists, includes_all, tiers
+    "1688_spring": ("merchant_eligibility",),
+    # computed money with explicit rounding, a decision table
+    "aliexpress_medals": ("commission",),
+    # working days: the calendar relation, broadcast
+    "offline_coop": ("payment_due",),
+    # cases over booleans, with missing facts
+    "tmall_global": ("escrow_state",),
 }
+SAMPLE_ROWS = 2
 
 
 @pytest.fixture(scope="module")
@@ -58,19 +58,23 @@ def spark_table(spark: Any, rs: promorules.Ruleset, rows: Sequence[Mapping[str, 
     return spark.createDataFrame(data, schema), cells
 
 
-def _compare(spark: Any, n: int) -> None:
+def _compare(spark: Any, n: int, decisions: Mapping[str, Sequence[str]] | None = None
+             ) -> None:
+    """Every decision (or those of ``decisions``, by ruleset) on ``n`` fuzzed rows per
+    decision plus its boundary and wrong-value rows, on Spark and by ``evaluate``."""
     from pyspark.sql import functions as F
 
     parts = []
     tables: dict[str, list[dict[str, Any]]] = {}
     oracle: dict[tuple[str, str, int], dict[str, Any]] = {}
     for rid, rs in LOADED.items():
-        rows = [r for d in rs.decisions for r in fuzzed_rows(rs, d, n)]
+        chosen = list(rs.decisions) if decisions is None else list(decisions.get(rid, ()))
+        if not chosen:
+            continue
+        rows = [r for d in chosen for r in fuzzed_rows(rs, d, n)]
         frame, cells = spark_table(spark, rs, rows)
         tables[rid] = cells
-        for d in rs.decisions:
-            if (rid, d) in NOT_YET_ON_SPARK:
-                continue
+        for d in chosen:
             out = rs.evaluate_batch(d, frame, as_of=AS_OF)
             parts.append(out.select(
                 F.lit(rid).alias("ruleset"), F.lit(d).alias("decision"), "row", "outcome",
@@ -113,6 +117,20 @@ def _beyond_exact_types(rs: promorules.Ruleset, decision: str, cells: Mapping[st
     return isinstance(error, str) and error.startswith("PR820 ")
 
 
+def test_spark_agrees_with_evaluate_on_a_sample() -> None:
+    """The sample names real decisions, one of them reading the working-day calendar."""
+    assert sorted(SAMPLE) == sorted(LOADED)
+    for rid, decisions in SAMPLE.items():
+        assert set(decisions) <= set(LOADED[rid].decisions), rid
+    assert any("promorules_calendar" in LOADED[rid].to_sql(d, dialect="spark", as_of=AS_OF)
+               for rid, ds in SAMPLE.items() for d in ds)
+
+
+def test_spark_agrees_with_evaluate_on_sample_decisions(spark: Any) -> None:
+    _compare(spark, SAMPLE_ROWS, SAMPLE)
+
+
+@pytest.mark.slow
 def test_spark_agrees_with_evaluate_on_every_decision(spark: Any) -> None:
     _compare(spark, 8)
 
@@ -120,20 +138,6 @@ def test_spark_agrees_with_evaluate_on_every_decision(spark: Any) -> None:
 @pytest.mark.slow
 def test_spark_agrees_with_evaluate_larger_samples(spark: Any) -> None:
     _compare(spark, 200)
-
-
-@pytest.mark.parametrize(("rid", "decision"), sorted(NOT_YET_ON_SPARK))
-def test_decision_not_yet_on_spark(spark: Any, rid: str, decision: str) -> None:
-    """Each decision the comparison leaves out still fails to build on Spark (once it
-    builds, this fails: take it off NOT_YET_ON_SPARK)."""
-    rs = LOADED[rid]
-    frame, _ = spark_table(spark, rs, [dict.fromkeys(rs.facts)])
-    try:
-        rs.evaluate_batch(decision, frame, as_of=AS_OF)
-    except Exception as e:
-        assert "AnalysisException" in type(e).__name__ or "Unsupported" in type(e).__name__
-        return
-    pytest.fail(f"{rid}.{decision} now builds on Spark: take it off NOT_YET_ON_SPARK")
 
 
 def _plan(frame: Any) -> str:
@@ -154,8 +158,7 @@ def test_spark_plan_is_sql_only_lazy_and_broadcasts_the_calendar(spark: Any) -> 
     frame, _ = spark_table(spark, rs, rows)
     spark.sparkContext.setJobGroup("promorules-lazy", "building only")
     before = len(spark.sparkContext.statusTracker().getJobIdsForGroup("promorules-lazy"))
-    outs = [rs.evaluate_batch(d, frame, as_of=AS_OF) for d in rs.decisions
-            if (rs.id, d) not in NOT_YET_ON_SPARK]
+    outs = [rs.evaluate_batch(d, frame, as_of=AS_OF) for d in rs.decisions]
     plans = [_plan(o) for o in outs]
     after = len(spark.sparkContext.statusTracker().getJobIdsForGroup("promorules-lazy"))
     spark.sparkContext.setJobGroup("", "")
@@ -163,14 +166,20 @@ def test_spark_plan_is_sql_only_lazy_and_broadcasts_the_calendar(spark: Any) -> 
     for p in plans:
         assert "Python" not in p and "ArrowEval" not in p, p[:2000]
     working = LOADED["offline_coop"]
-    cal_frame, _ = spark_table(spark, working, fuzzed_rows(working, "required_documents", 2))
-    # a decision that reads the calendar (not yet on Spark: its plan is checked once it is)
-    uses_calendar = [d for d in working.decisions if (working.id, d) not in NOT_YET_ON_SPARK
-                     and "promorules_calendar" in working.to_sql(d, dialect="spark",
-                                                                 as_of=AS_OF)]
+    # every decision that reads the calendar, on rows that give its facts (a column that is
+    # absent is a null, and Spark folds a lookup of a null day away): each join of the input
+    # with the calendar is a broadcast hash join, the input never shuffled for it
+    uses_calendar = [d for d in working.decisions
+                     if "promorules_calendar" in working.to_sql(d, dialect="spark", as_of=AS_OF)]
+    assert uses_calendar, "offline_coop has working-day decisions"
+    cal_frame, _ = spark_table(spark, working, [r for d in uses_calendar
+                                                for r in fuzzed_rows(working, d, 2)])
     for d in uses_calendar:
         plan = _plan(working.evaluate_batch(d, cal_frame, as_of=AS_OF))
-        assert "Broadcast" in plan, plan[:2000]
+        assert "Python" not in plan and "ArrowEval" not in plan, plan[:2000]
+        assert "BroadcastHashJoin" in plan, plan[:2000]
+        assert "SortMergeJoin" not in plan and "ShuffledHashJoin" not in plan, plan[:2000]
+        assert "CartesianProduct" not in plan and "NestedLoopJoin" not in plan, plan[:2000]
 
 
 def test_spark_is_an_optional_extra_imported_on_use() -> None:
