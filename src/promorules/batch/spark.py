@@ -142,11 +142,19 @@ def spark_tree(select: Any) -> Any:
     - DuckDB's ``list_has_all(a, b)`` becomes ``size(array_except(b, a)) = 0``, null when
       ``a`` or ``b`` is;
     - ``INTERVAL (n) MONTH`` of a computed ``n`` (Spark takes only literals there) becomes
-      ``make_ym_interval(0, n)`` (``make_dt_interval(n)`` for days).
+      ``make_ym_interval(0, n)`` (``make_dt_interval(n)`` for days);
+    - a naive ``TIMESTAMP`` read ``AT TIME ZONE`` the fact's zone (a local time there, made
+      an instant) becomes ``to_utc_timestamp(ts, zone)``: Spark's rendering,
+      ``from_utc_timestamp``, converts the other way.
     """
     import sqlglot.expressions as exp
 
     tree = select.copy()
+    for zoned in reversed(list(tree.find_all(exp.AtTimeZone))):
+        inner = zoned.this
+        if isinstance(inner, exp.Cast) and inner.to.this == exp.DataType.Type.TIMESTAMP:
+            zoned.replace(exp.Anonymous(this="to_utc_timestamp", expressions=[
+                inner.copy(), zoned.args["zone"].copy()]))
     # children before parents, so that a replaced parent is built on fixed children
     for node in reversed(list(tree.find_all(exp.DataType))):
         if node.this == exp.DataType.Type.INT128:
