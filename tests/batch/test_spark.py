@@ -38,6 +38,11 @@ SAMPLE = {
     "tmall_global": ("escrow_state",),
 }
 SAMPLE_ROWS = 2
+# and, beside the fuzzed rows, local times late and early in the day (a naive date-time is
+# read in the ruleset's zone, so date() of a Shanghai evening is that day, not the next)
+SAMPLE_EXTRA = {"1688_spring": [{"submitted_at": "2010-06-03T22:04:04"},
+                                {"submitted_at": "2011-01-03T10:00:00"},
+                                {"submitted_at": "2024-02-09T00:30:00+08:00"}]}
 
 
 @pytest.fixture(scope="module")
@@ -59,11 +64,12 @@ def spark_table(spark: Any, rs: promorules.Ruleset, rows: Sequence[Mapping[str, 
     return spark.createDataFrame(data, schema), cells
 
 
-def _compare(spark: Any, n: int, decisions: Mapping[str, Sequence[str]] | None = None
-             ) -> None:
+def _compare(spark: Any, n: int, decisions: Mapping[str, Sequence[str]] | None = None,
+             extra: Mapping[str, Sequence[Mapping[str, Any]]] | None = None) -> None:
     """Every decision (or those of ``decisions``, by ruleset) on ``n`` fuzzed rows per
-    decision plus its boundary and wrong-value rows, on Spark and by ``evaluate``. The
-    union's plan is SQL only (no Python UDF) and building it runs no Spark job."""
+    decision plus its boundary and wrong-value rows (and the rows of ``extra``), on Spark
+    and by ``evaluate``. The union's plan is SQL only (no Python UDF) and building it runs
+    no Spark job."""
     from pyspark.sql import functions as F
 
     parts = []
@@ -74,6 +80,7 @@ def _compare(spark: Any, n: int, decisions: Mapping[str, Sequence[str]] | None =
         if not chosen:
             continue
         rows = [r for d in chosen for r in fuzzed_rows(rs, d, n)]
+        rows += [dict(r) for r in (extra or {}).get(rid, ())]
         frame, cells = spark_table(spark, rs, rows)
         tables[rid] = cells
         for d in chosen:
@@ -133,7 +140,7 @@ def test_spark_agrees_with_evaluate_on_a_sample() -> None:
 
 
 def test_spark_agrees_with_evaluate_on_sample_decisions(spark: Any) -> None:
-    _compare(spark, SAMPLE_ROWS, SAMPLE)
+    _compare(spark, SAMPLE_ROWS, SAMPLE, SAMPLE_EXTRA)
 
 
 @pytest.mark.slow
