@@ -24,19 +24,19 @@ AS_OF = "2024-03-01T10:00:00"
 ROOT_RULESETS = RULESETS[0].parent
 LOADED = {p.stem: ruleset(p) for p in RULESETS}
 
-# Decisions whose SQL Spark cannot run yet (the batch backend's Spark rendering). Strict:
-# test_decision_not_yet_on_spark fails as soon as one builds, until it is taken off this
-# list, and so joins the differential comparison.
-_NESTED = ("working days: a subquery nested in a correlated subquery (Spark resolves outer "
-           "references one level deep)")
-NOT_YET_ON_SPARK = {
-    ("1688_spring", "review_due"): _NESTED,
-    ("aliexpress_medals", "certification_review_due"): _NESTED,
-    ("aliexpress_medals", "trademark_review_window"): _NESTED,
-    ("offline_coop", "review_window"): _NESTED,
-    ("offline_coop", "report_due"): _NESTED,
-    ("offline_coop", "payment_due"): _NESTED,
+# The default run's sample: a few rows of one decision per shipped ruleset, each exercising
+# distinct constructs (the slow profile compares every decision on more rows).
+SAMPLE = {
+    # percents, ordinals, enum membership, nested any/all
+    "1688_spring": ("yanxuan_entry",),
+    # computed money with explicit rounding, cases, dates relative to today
+    "aliexpress_medals": ("commission",),
+    # working days: the calendar relation, broadcast
+    "offline_coop": ("payment_due",),
+    # a first-hit decision table, a requirement with applies_when, missing facts
+    "tmall_global": ("escrow_state",),
 }
+SAMPLE_ROWS = 2
 
 
 @pytest.fixture(scope="module")
@@ -58,20 +58,27 @@ def spark_table(spark: Any, rs: promorules.Ruleset, rows: Sequence[Mapping[str, 
     return spark.createDataFrame(data, schema), cells
 
 
-def _compare(spark: Any, n: int) -> None:
+def _compare(spark: Any, n: int, decisions: Mapping[str, Sequence[str]] | None = None
+             ) -> None:
+    """Every decision (or those of ``decisions``, by ruleset) on ``n`` fuzzed rows per
+    decision plus its boundary and wrong-value rows, on Spark and by ``evaluate``. The
+    union's plan is SQL only (no Python UDF) and building it runs no Spark job."""
     from pyspark.sql import functions as F
 
     parts = []
     tables: dict[str, list[dict[str, Any]]] = {}
     oracle: dict[tuple[str, str, int], dict[str, Any]] = {}
     for rid, rs in LOADED.items():
-        rows = [r for d in rs.decisions for r in fuzzed_rows(rs, d, n)]
+        chosen = list(rs.decisions) if decisions is None else list(decisions.get(rid, ()))
+        if not chosen:
+            continue
+        rows = [r for d in chosen for r in fuzzed_rows(rs, d, n)]
         frame, cells = spark_table(spark, rs, rows)
         tables[rid] = cells
-        for d in rs.decisions:
-            if (rid, d) in NOT_YET_ON_SPARK:
-                continue
+        for d in chosen:
+            jobs = _jobs(spark)
             out = rs.evaluate_batch(d, frame, as_of=AS_OF)
+            assert _jobs(spark) == jobs, f"building {rid}.{d} ran a Spark job"
             parts.append(out.select(
                 F.lit(rid).alias("ruleset"), F.lit(d).alias("decision"), "row", "outcome",
                 "failed", "missing", F.to_json(F.struct("value")).alias("value_json"),
@@ -81,6 +88,8 @@ def _compare(spark: Any, n: int) -> None:
     union = parts[0]
     for p in parts[1:]:
         union = union.unionByName(p)
+    plan = _plan(union)
+    assert "Python" not in plan and "ArrowEval" not in plan, plan[:2000]
     got = spark_rows(union)  # the comparison's one action
     assert len(got) == len(oracle)
     bad = []
@@ -113,6 +122,20 @@ def _beyond_exact_types(rs: promorules.Ruleset, decision: str, cells: Mapping[st
     return isinstance(error, str) and error.startswith("PR820 ")
 
 
+def test_spark_agrees_with_evaluate_on_a_sample() -> None:
+    """The sample names real decisions, one of them reading the working-day calendar."""
+    assert sorted(SAMPLE) == sorted(LOADED)
+    for rid, decisions in SAMPLE.items():
+        assert set(decisions) <= set(LOADED[rid].decisions), rid
+    assert any("promorules_calendar" in LOADED[rid].to_sql(d, dialect="spark", as_of=AS_OF)
+               for rid, ds in SAMPLE.items() for d in ds)
+
+
+def test_spark_agrees_with_evaluate_on_sample_decisions(spark: Any) -> None:
+    _compare(spark, SAMPLE_ROWS, SAMPLE)
+
+
+@pytest.mark.slow
 def test_spark_agrees_with_evaluate_on_every_decision(spark: Any) -> None:
     _compare(spark, 8)
 
@@ -122,55 +145,58 @@ def test_spark_agrees_with_evaluate_larger_samples(spark: Any) -> None:
     _compare(spark, 200)
 
 
-@pytest.mark.parametrize(("rid", "decision"), sorted(NOT_YET_ON_SPARK))
-def test_decision_not_yet_on_spark(spark: Any, rid: str, decision: str) -> None:
-    """Each decision the comparison leaves out still fails to build on Spark (once it
-    builds, this fails: take it off NOT_YET_ON_SPARK)."""
-    rs = LOADED[rid]
-    frame, _ = spark_table(spark, rs, [dict.fromkeys(rs.facts)])
-    try:
-        rs.evaluate_batch(decision, frame, as_of=AS_OF)
-    except Exception as e:
-        assert "AnalysisException" in type(e).__name__ or "Unsupported" in type(e).__name__
-        return
-    pytest.fail(f"{rid}.{decision} now builds on Spark: take it off NOT_YET_ON_SPARK")
-
-
 def _plan(frame: Any) -> str:
     """The executed plan Spark would run for ``frame`` (no job is run to get it)."""
     return str(frame._jdf.queryExecution().executedPlan().toString())
 
 
 def _jobs(spark: Any) -> int:
+    """How many Spark jobs outside a job group the session has run so far."""
     return len(spark.sparkContext.statusTracker().getJobIdsForGroup(None))
 
 
-def test_spark_plan_is_sql_only_lazy_and_broadcasts_the_calendar(spark: Any) -> None:
-    """No Python UDF in the plan (no BatchEvalPython, ArrowEvalPython and the like), no
-    job run by building the result (for a decision without `match: chinese` text), and
-    the calendar joined by broadcast."""
-    rs = LOADED["aliexpress_medals"]
-    rows = fuzzed_rows(rs, "assessment_period", 4)
-    frame, _ = spark_table(spark, rs, rows)
-    spark.sparkContext.setJobGroup("promorules-lazy", "building only")
-    before = len(spark.sparkContext.statusTracker().getJobIdsForGroup("promorules-lazy"))
-    outs = [rs.evaluate_batch(d, frame, as_of=AS_OF) for d in rs.decisions
-            if (rs.id, d) not in NOT_YET_ON_SPARK]
-    plans = [_plan(o) for o in outs]
-    after = len(spark.sparkContext.statusTracker().getJobIdsForGroup("promorules-lazy"))
-    spark.sparkContext.setJobGroup("", "")
-    assert before == after == 0, "building the result ran a Spark job"
-    for p in plans:
+_GROUP = "promorules-lazy"
+
+
+def _sql_only_and_lazy(spark: Any, decisions: Mapping[str, Sequence[str]]
+                       ) -> dict[tuple[str, str], str]:
+    """The plans of ``decisions``, each checked: no Python UDF in it (no BatchEvalPython,
+    ArrowEvalPython and the like) and no job run by building the result (for a decision
+    without `match: chinese` text), on rows that give each decision's facts."""
+    plans = {}
+    for rid, chosen in decisions.items():
+        rs = LOADED[rid]
+        frame, _ = spark_table(spark, rs, [r for d in chosen for r in fuzzed_rows(rs, d, 2)])
+        spark.sparkContext.setJobGroup(_GROUP, "building only")
+        before = len(spark.sparkContext.statusTracker().getJobIdsForGroup(_GROUP))
+        outs = {(rid, d): rs.evaluate_batch(d, frame, as_of=AS_OF) for d in chosen}
+        plans.update({k: _plan(o) for k, o in outs.items()})
+        after = len(spark.sparkContext.statusTracker().getJobIdsForGroup(_GROUP))
+        spark.sparkContext.setJobGroup("", "")
+        assert before == after, f"building {rid}'s results ran a Spark job"
+    for p in plans.values():
         assert "Python" not in p and "ArrowEval" not in p, p[:2000]
+    return plans
+
+
+@pytest.mark.slow
+def test_spark_plan_is_sql_only_and_lazy_for_every_decision(spark: Any) -> None:
+    _sql_only_and_lazy(spark, {rid: tuple(rs.decisions) for rid, rs in LOADED.items()})
+
+
+def test_spark_plan_is_sql_only_lazy_and_broadcasts_the_calendar(spark: Any) -> None:
+    """Every decision reading the working-day calendar: its plan is SQL only and lazy,
+    and each join of the input with the calendar is a broadcast hash join (the input is
+    never shuffled for it). The rows give the decisions' facts: a column that is absent
+    is a null, and Spark folds a lookup of a null day away."""
     working = LOADED["offline_coop"]
-    cal_frame, _ = spark_table(spark, working, fuzzed_rows(working, "required_documents", 2))
-    # a decision that reads the calendar (not yet on Spark: its plan is checked once it is)
-    uses_calendar = [d for d in working.decisions if (working.id, d) not in NOT_YET_ON_SPARK
-                     and "promorules_calendar" in working.to_sql(d, dialect="spark",
-                                                                 as_of=AS_OF)]
-    for d in uses_calendar:
-        plan = _plan(working.evaluate_batch(d, cal_frame, as_of=AS_OF))
-        assert "Broadcast" in plan, plan[:2000]
+    uses_calendar = [d for d in working.decisions
+                     if "promorules_calendar" in working.to_sql(d, dialect="spark", as_of=AS_OF)]
+    assert uses_calendar, "offline_coop has working-day decisions"
+    for plan in _sql_only_and_lazy(spark, {working.id: uses_calendar}).values():
+        assert "BroadcastHashJoin" in plan, plan[:2000]
+        assert "SortMergeJoin" not in plan and "ShuffledHashJoin" not in plan, plan[:2000]
+        assert "CartesianProduct" not in plan and "NestedLoopJoin" not in plan, plan[:2000]
 
 
 def test_spark_is_an_optional_extra_imported_on_use() -> None:
@@ -193,7 +219,7 @@ def test_spark_is_an_optional_extra_imported_on_use() -> None:
     assert done.stdout.strip() == "False"
 
 
-@pytest.mark.parametrize("fmt", ["parquet", "csv"])
+@pytest.mark.parametrize("fmt", ["parquet", pytest.param("csv", marks=pytest.mark.slow)])
 def test_cli_engine_spark_reads_and_writes_with_spark(spark: Any, tmp_path: Any,
                                                      fmt: str) -> None:
     """`promorules batch --engine spark`: Spark reads INPUT and writes OUTPUT as a

@@ -82,6 +82,11 @@ class Scope(Protocol):
 
     def today(self) -> dt.date: ...
 
+    def column(self, expr: E, hint: str) -> E:
+        """``expr`` computed once per row as a column of its own (in the layer after the
+        columns it reads), and the reference to it."""
+        ...
+
 
 def _or_err(*errs: E | None) -> E | None:
     parts = [e for e in errs if e is not None]
@@ -489,14 +494,19 @@ class ExprSQL(ir.ExprVisitor[S]):
     def call_add_working_days(self, a: list[S]) -> S:
         day, n = a
         count, bad = self._whole(n, "add_working_days")
-        number = self._calendar(day.node, "working_day_number")
-        unknown = self._calendar(day.node, "unknown_number")
+        # Two layers, each a correlated scalar subquery over the calendar alone (Spark
+        # resolves outer references one level deep, and a single-table aggregate is small
+        # enough for Spark to broadcast): the day's numbers, then the first day whose
+        # working_day_number is n more with the same unknown_number (no day without data in
+        # between).
+        number = self.scope.column(self._calendar(day.node, "working_day_number"), "wd_from")
+        unknown = self.scope.column(self._calendar(day.node, "unknown_number"), "wd_unknown")
         target = exp.Add(this=number, expression=count)
         sub = exp.select(exp.Min(this=col("day"))).from_(
             exp.to_table(self.scope.calendar)).where(and_all([
                 exp.EQ(this=col("working_day_number"), expression=target),
                 exp.EQ(this=col("unknown_number"), expression=unknown)]))
-        found = exp.Subquery(this=sub)
+        found = self.scope.column(exp.Subquery(this=sub), "wd_to")
         zero = exp.EQ(this=count, expression=exp.Literal.number(0))
         node = case([(exp.Or(this=exp.Is(this=day.node, expression=exp.null()),
                              expression=exp.Is(this=n.node, expression=exp.null())),

@@ -102,6 +102,9 @@ class _Scope:
     def today(self) -> dt.date:
         return self.program.instant().astimezone(self.program.tz).date()
 
+    def column(self, expr: E, hint: str) -> E:
+        return self.program.layers.add(expr, hint)
+
 
 class Program:
     """The columns of one statement: facts read once, decisions compiled once."""
